@@ -1,0 +1,168 @@
+/*
+ * libbuffers: memory between a minimum and a maximum address, from buffers that every user in a
+ * process shares (the Reloaded.Memory.Buffers format, version 0).
+ *
+ * The only header a C or C++ user includes. Every function is thread-safe. Functions that can fail
+ * return a buffers_status; on failure buffers_last_error() describes what went wrong on this thread.
+ *
+ * Typical use (a trampoline within 2 GiB of a function):
+ *
+ *     buffers_search_settings s = buffers_search_settings_from_proximity(0x7FFFFFFF, target, 64);
+ *     buffers_item *item;
+ *     if (buffers_get_buffer(&s, &item) == BUFFERS_OK) {
+ *         uintptr_t at = buffers_item_append_code(item, code, code_size);
+ *         buffers_item_release(item);
+ *     }
+ */
+#ifndef RELOADED_BUFFERS_H
+#define RELOADED_BUFFERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32) && defined(BUFFERS_SHARED_BUILD)
+#define BUFFERS_API __declspec(dllexport)
+#elif defined(_WIN32) && defined(BUFFERS_SHARED)
+#define BUFFERS_API __declspec(dllimport)
+#elif defined(__GNUC__)
+#define BUFFERS_API __attribute__((visibility("default")))
+#else
+#define BUFFERS_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Result of every call that can fail. Nothing is changed when a call fails. */
+typedef enum buffers_status {
+    BUFFERS_OK = 0,
+    BUFFERS_ERROR_INVALID_ARGUMENT, /* bad settings or arguments; nothing was changed */
+    BUFFERS_ERROR_NO_SPACE,         /* no memory could be found or reserved inside [min, max] */
+    BUFFERS_ERROR_LOCATOR,          /* the shared locator could not be opened, created or trusted */
+    BUFFERS_ERROR_UNSUPPORTED,      /* not possible on this platform (e.g. another process off Windows) */
+    BUFFERS_ERROR_OUT_OF_MEMORY     /* the OS refused memory for reasons other than address space */
+} buffers_status;
+
+/* The enumerator's name, e.g. "BUFFERS_ERROR_NO_SPACE"; "BUFFERS_STATUS_UNKNOWN" for other values. */
+BUFFERS_API const char *buffers_status_name(buffers_status status);
+
+/* This thread's last failure, human readable, naming the settings and the OS error; "" when this
+ * thread has had no failure. Like errno it is only written by failing calls. The text stays valid
+ * until the next failing call on the same thread. */
+BUFFERS_API const char *buffers_last_error(void);
+
+/* Where a shared buffer may come from: a buffer qualifies when its free part starts at or above
+ * min_address, the whole buffer ends at or below max_address, and at least size bytes are free. */
+typedef struct buffers_search_settings {
+    uintptr_t min_address;
+    uintptr_t max_address;
+    uint32_t  size;                  /* bytes that must be free in the buffer */
+} buffers_search_settings;
+
+/* Where private memory may be reserved: [base, base + size) lies inside [min_address, max_address]. */
+typedef struct buffers_allocator_settings {
+    uintptr_t min_address;
+    uintptr_t max_address;
+    uint32_t  size;                  /* rounded up to the allocation granularity */
+    uint32_t  target_process_id;     /* 0 or own pid: this process; others: Windows only */
+    int32_t   retry_count;           /* full searches before giving up, at least 1; default 8 */
+    bool      brute_force;           /* default true; Windows only (tries every granule, for Wine) */
+} buffers_allocator_settings;
+
+/* min 0, max buffers_max_address(), size 4096. */
+BUFFERS_API buffers_search_settings buffers_search_settings_default(void);
+
+/* min = target - proximity (0 if that would go below 0), max = target + proximity (all ones if that
+ * would overflow). A buffer found with these settings lies entirely in [min, max]. */
+BUFFERS_API buffers_search_settings buffers_search_settings_from_proximity(size_t proximity, uintptr_t target,
+                                                                           uint32_t size);
+
+/* min 0, max buffers_max_address(), size 4096, this process, 8 retries, brute force on. */
+BUFFERS_API buffers_allocator_settings buffers_allocator_settings_default(void);
+
+/* As buffers_search_settings_from_proximity, other fields as buffers_allocator_settings_default. */
+BUFFERS_API buffers_allocator_settings buffers_allocator_settings_from_proximity(size_t proximity, uintptr_t target,
+                                                                                 uint32_t size);
+
+/* A buffer from the shared locator, locked for the caller until buffers_item_release. */
+typedef struct buffers_item buffers_item;
+
+/* Finds a shared buffer matching the settings, or makes one (rounded up to the allocation
+ * granularity) and registers it for everyone. On success *out_item is locked for the caller, who
+ * may append up to buffers_item_bytes_left(*out_item) bytes and must then release it. A null
+ * pointer, min > max or size == 0 is BUFFERS_ERROR_INVALID_ARGUMENT. */
+BUFFERS_API buffers_status buffers_get_buffer(const buffers_search_settings *settings, buffers_item **out_item);
+
+/* As buffers_get_buffer, and the item's next append address is a multiple of alignment with at
+ * least settings->size bytes after it. alignment must be a power of two from 1 to 4096. */
+BUFFERS_API buffers_status buffers_get_buffer_aligned(const buffers_search_settings *settings, uint32_t alignment,
+                                                      buffers_item **out_item);
+
+/* Copies size bytes to the item's next free address and returns that address. Returns 0 and writes
+ * nothing if size is more than the bytes left, or if item or data (with size > 0) is null. */
+BUFFERS_API uintptr_t buffers_item_append(buffers_item *item, const void *data, size_t size);
+
+/* As buffers_item_append, and the bytes are executable with the instruction cache flushed for
+ * exactly the written range. */
+BUFFERS_API uintptr_t buffers_item_append_code(buffers_item *item, const void *code, size_t size);
+
+BUFFERS_API uintptr_t buffers_item_base_address(const buffers_item *item); /* 0 for null */
+BUFFERS_API uint32_t  buffers_item_size(const buffers_item *item);         /* 0 for null */
+BUFFERS_API uint32_t  buffers_item_position(const buffers_item *item);     /* bytes handed out; 0 for null */
+BUFFERS_API uint32_t  buffers_item_bytes_left(const buffers_item *item);   /* size - position; 0 for null */
+
+/* Unlocks the item; the handle is dead afterwards. Null is ignored. */
+BUFFERS_API void buffers_item_release(buffers_item *item);
+
+/* Memory reserved for one owner, not registered in the shared locator. */
+typedef struct buffers_private_allocation {
+    uintptr_t base_address;
+    size_t    size;                  /* the size actually reserved (rounded up) */
+    uint32_t  process_id;
+} buffers_private_allocation;
+
+/* Reserves and commits read/write/execute memory inside [min, max]. */
+BUFFERS_API buffers_status buffers_allocate_private_memory(const buffers_allocator_settings *settings,
+                                                           buffers_private_allocation *out);
+
+/* Frees memory from buffers_allocate_private_memory and zeroes *allocation, so a second call is
+ * BUFFERS_ERROR_INVALID_ARGUMENT rather than a double free. */
+BUFFERS_API buffers_status buffers_free_private_memory(buffers_private_allocation *allocation);
+
+/* Copies size bytes of code over target (memory from this library) so that it is executable, and
+ * flushes the instruction cache for exactly [target, target + size). Null pointers are ignored. */
+BUFFERS_API void buffers_overwrite_allocated_code(const void *source, void *target, size_t size);
+
+/* Flushes the instruction cache for [start, end). A no-op where the hardware keeps it coherent. */
+BUFFERS_API void buffers_clear_instruction_cache(void *start, void *end);
+
+BUFFERS_API uintptr_t   buffers_max_address(void);            /* highest address user code may map */
+BUFFERS_API uint32_t    buffers_allocation_granularity(void);  /* page size; 64 KiB on Windows */
+BUFFERS_API const char *buffers_version(void);                 /* "MAJOR.MINOR.PATCH" */
+
+/* ---- Diagnostics (beyond the reference API): what is in the shared locator. ---- */
+
+/* One buffer as registered in a locator. */
+typedef struct buffers_buffer_info {
+    uintptr_t base_address;
+    uint32_t  size;
+    uint32_t  position;
+    bool      taken;
+    uintptr_t locator_address;       /* the locator (4096-byte block) the item lives in */
+} buffers_buffer_info;
+
+/* Address of this process's first locator, finding or creating it if needed; 0 on failure. Every
+ * copy of the library in one process returns the same address. */
+BUFFERS_API uintptr_t buffers_locator_address(void);
+
+/* Copies up to capacity entries describing every registered buffer of this process, in locator
+ * order, and stores the total count in *out_count (which may exceed capacity). */
+BUFFERS_API buffers_status buffers_list_buffers(buffers_buffer_info *out, size_t capacity, size_t *out_count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RELOADED_BUFFERS_H */

@@ -1,0 +1,127 @@
+/*
+ * The OS layer: the handful of primitives everything above is built on, in the style of vmem.h.
+ * One implementation file per OS (vmem_linux.c, vmem_windows.c, ...) picked by CMake; this header is
+ * the only contract between them and the portable code. No other file may use OS headers or
+ * #ifdef on the OS.
+ *
+ * Conventions: addresses are uintptr_t; ranges are [start, end) unless a name says otherwise.
+ * Functions return 0 on success or the OS's error number (errno, GetLastError()) on failure, so a
+ * caller can print it with vmem_error_text. A process id of 0 means this process.
+ */
+#ifndef BUFFERS_VMEM_H
+#define BUFFERS_VMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- facts about this machine (cheap: computed once, then cached) ---- */
+
+size_t    vmem_page_size(void);
+/* Alignment and rounding unit of reservations: the page size on POSIX, 64 KiB on Windows. */
+uint32_t  vmem_allocation_granularity(void);
+/* Lowest address a reservation may start at (mmap_min_addr, 64 KiB on Windows). */
+uintptr_t vmem_min_address(void);
+/* Highest address user code may map (inclusive). */
+uintptr_t vmem_max_address(void);
+uint32_t  vmem_current_process_id(void);
+/* True unless the OS says no process has this id. */
+bool      vmem_process_alive(uint32_t pid);
+/* True when vmem_reserve_at/vmem_release/vmem_walk_free accept a process other than this one. */
+bool      vmem_supports_other_processes(void);
+
+/* ---- memory ---- */
+
+/* Reserves and commits size bytes read/write/execute at exactly address in process pid, or fails
+ * without touching any existing mapping (EEXIST / ERROR_INVALID_ADDRESS when something is there).
+ * address and size are multiples of the allocation granularity. */
+int vmem_reserve_at(uint32_t pid, uintptr_t address, size_t size);
+
+/* Reserves and commits size bytes read/write anywhere in this process (for further locators). */
+int vmem_reserve_anywhere(size_t size, uintptr_t *out_address);
+
+/* Releases a whole reservation made by vmem_reserve_at / vmem_reserve_anywhere. */
+int vmem_release(uint32_t pid, uintptr_t address, size_t size);
+
+typedef enum vmem_protection {
+    VMEM_READ_WRITE,
+    VMEM_READ_EXECUTE,
+    VMEM_READ_WRITE_EXECUTE
+} vmem_protection;
+
+/* Changes the protection of the pages covering [address, address + size) in this process. */
+int vmem_protect(uintptr_t address, size_t size, vmem_protection protection);
+
+/* True where pages can never be writable and executable at once (Apple Silicon): writers of code
+ * must flip protections around each write. */
+bool vmem_write_xor_execute(void);
+
+/* Makes the instruction cache see [start, end). */
+void vmem_flush_instruction_cache(uintptr_t start, uintptr_t end);
+
+/* ---- free address space ---- */
+
+/* Called for each free gap [start, end) of the address space; return true to stop the walk. */
+typedef bool (*vmem_free_gap_fn)(uintptr_t start, uintptr_t end, void *context);
+
+typedef enum vmem_walk_mode {
+    VMEM_WALK_REGIONS,         /* the OS's own list of regions (/proc/<pid>/maps, VirtualQuery) */
+    VMEM_WALK_EVERY_GRANULE    /* ask about every granule (Windows brute force for Wine) */
+} vmem_walk_mode;
+
+/* Calls gap for every free gap overlapping [min, max] in ascending order. Gaps are reported whole
+ * (not clipped to [min, max]). Always terminates. Returns 0, or an OS error when the walk could
+ * not start; a mode the OS does not have returns VMEM_UNSUPPORTED without calling gap. */
+int vmem_walk_free(uint32_t pid, uintptr_t min, uintptr_t max, vmem_walk_mode mode,
+                   vmem_free_gap_fn gap, void *context);
+
+#define VMEM_UNSUPPORTED (-1)
+
+/* ---- the shared, named locator mapping ---- */
+
+/* An open shared mapping of a named object (a file under a directory on POSIX, a named file mapping
+ * on Windows), held under an exclusive lock against the other copies of the library in this
+ * process until vmem_shared_close. */
+typedef struct vmem_shared {
+    uintptr_t address;     /* where this handle mapped it */
+    size_t    size;        /* bytes mapped */
+    bool      created;     /* true if this call created the object (its contents are zero) */
+    bool      executable;  /* bytes past the first page may hold code */
+    intptr_t  os_handle;   /* file descriptor / HANDLE */
+    uint64_t  identity;    /* inode / object id, for vmem_shared_is_live_at */
+    uint64_t  device;
+    char      where[512];  /* the path or object name actually used, for messages */
+} vmem_shared;
+
+/* Opens name (e.g. "Reloaded.Memory.Buffers.MemoryBuffer, PID 42") creating it atomically
+ * (exclusive create, owner-only permissions, never through a symlink, never a file another user
+ * owns) if it does not exist, maps size bytes shared read/write (executable where allowed), and
+ * holds an exclusive lock on it. A failure leaves nothing open. */
+int vmem_shared_open(const char *name, size_t size, vmem_shared *out);
+
+/* True if address is the start of a live mapping, in this process, of the same object as shared
+ * (used to reject a stale object left by a dead process whose PID we now have). */
+bool vmem_shared_is_live_at(const vmem_shared *shared, uintptr_t address);
+
+/* Unmaps this handle's view (unless keep_mapping) and drops the lock. The object stays. */
+void vmem_shared_close(vmem_shared *shared, bool keep_mapping);
+
+/* Zeroes the object's contents (used before re-initialising a stale one). Needs the lock. */
+int vmem_shared_reset(vmem_shared *shared);
+
+/* Removes stale objects of dead processes that start with prefix and belong to this user; returns
+ * how many it removed. A no-op where objects die with their process (Windows). */
+int vmem_shared_remove_stale(const char *prefix);
+
+/* The directory shared objects live in ("" where they are not files). */
+const char *vmem_shared_directory(void);
+
+/* ---- misc ---- */
+
+/* Give up the processor while spinning on a lock. */
+void vmem_yield(void);
+
+/* Human-readable text of an error number from this layer, written into buffer. */
+const char *vmem_error_text(int error, char *buffer, size_t size);
+
+#endif /* BUFFERS_VMEM_H */
