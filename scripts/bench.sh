@@ -8,4 +8,4 @@ need_packages cmake g++ libbenchmark-dev libgtest-dev
 cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DBUFFERS_BUILD_BENCHMARKS=ON -DBUFFERS_BUILD_TESTS=OFF \
       -DBUFFERS_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build build/bench --target buffers_bench -j2 >/dev/null
-build/bench/tests/bench/buffers_bench --benchmark_min_time=0.3 --benchmark_color=false "$@"
+build/bench/tests/bench/buffers_bench --benchmark_min_time=0.3 "$@"

@@ -89,6 +89,7 @@ BENCHMARK(ColdNewBufferInTwoGiB)->Iterations(2000);
 
 class RatioReporter : public benchmark::ConsoleReporter {
 public:
+    RatioReporter() : ConsoleReporter(OO_Tabular) {}   // no colour codes: the output goes into docs
     void ReportRuns(const std::vector<Run> &runs) override {
         for (const Run &run : runs) nanoseconds_[run.benchmark_name()] = run.GetAdjustedRealTime();
         ConsoleReporter::ReportRuns(runs);
