@@ -3,6 +3,7 @@
 #   - the C suite (ctest: Google Test + the installed-package consumer) in a plain build,
 #   - the same suite under ASan+UBSan and under TSan,
 #   - the public header as strict C11 and as C++,
+#   - a 30-second libFuzzer run over the pure maps parser and placement math,
 # and ends with one line "test stages: N passed, N failed, N skipped". A stage that cannot run
 # fails (or, where the platform cannot be had here, is reported skipped with its reason); nothing
 # skipped is counted as passed. Exit status is non-zero if any stage failed.
@@ -55,7 +56,9 @@ stage_header() {
     echo "buffers.h compiles as C11 and as C++11"
 }
 
-all_stages=(deps native asan tsan header)
+stage_fuzz() { bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"; }
+
+all_stages=(deps native asan tsan header fuzz)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do
   if ! declare -F "stage_$stage" >/dev/null; then
