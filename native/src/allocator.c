@@ -92,10 +92,17 @@ static bool probe_near_target(const candidate_search *search, uintptr_t *out, in
     return false;
 }
 
+static _Atomic(unsigned long) walks;
+
+unsigned long allocator_walk_count(void) {
+    return atomic_load_explicit(&walks, memory_order_relaxed);
+}
+
 /* Walks the free gaps in the given mode and tries the candidates nearest the target. */
 static bool walk_and_reserve(candidate_search *search, uint32_t pid, vmem_walk_mode mode, uintptr_t *out,
                              int *last_error) {
     search->count = 0;
+    atomic_fetch_add_explicit(&walks, 1, memory_order_relaxed);
     int error = vmem_walk_free(pid, search->min, search->max, mode, on_free_gap, search);
     if (error == VMEM_UNSUPPORTED) return false;
     if (error) *last_error = error;

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "test_shim.h"
 #include "test_support.h"
 
 namespace {
@@ -114,4 +115,49 @@ TEST(PrivateMemory, ExactFitBetweenTwoReservationsIsFound) {
     ASSERT_EQ(buffers_allocate_private_memory(&around, &middle), BUFFERS_OK) << buffers_last_error();
     EXPECT_EQ(middle.base_address, hole);
     for (auto *b : {&left, &middle, &right}) EXPECT_EQ(buffers_free_private_memory(b), BUFFERS_OK);
+}
+
+TEST(PrivateMemory, FreeSpaceNextToTheTargetNeedsNoMemoryMapRead) {
+    // A window in untouched address space: the probe at its middle succeeds at once.
+    uintptr_t middle = (uintptr_t)3 << 30;   // 3 GiB: below any 64-bit PIE, libraries or stack
+    buffers_allocator_settings a = buffers_allocator_settings_from_proximity(64u << 20, middle, 4096);
+    unsigned long walks = shim_allocator_walk_count();
+    buffers_private_allocation block;
+    ASSERT_EQ(buffers_allocate_private_memory(&a, &block), BUFFERS_OK) << buffers_last_error();
+    EXPECT_EQ(shim_allocator_walk_count(), walks) << "read /proc/self/maps although the middle was free";
+    uintptr_t centre = block.base_address + block.size / 2;
+    EXPECT_LE(centre > middle ? centre - middle : middle - centre, block.size / 2) << "centred on the target";
+    // The next one goes beside it, still without a walk.
+    buffers_private_allocation second;
+    ASSERT_EQ(buffers_allocate_private_memory(&a, &second), BUFFERS_OK);
+    EXPECT_EQ(shim_allocator_walk_count(), walks);
+    uintptr_t gap = second.base_address > block.base_address ? second.base_address - block.base_address
+                                                              : block.base_address - second.base_address;
+    EXPECT_EQ(gap, block.size) << "adjacent to the first";
+    EXPECT_EQ(buffers_free_private_memory(&second), BUFFERS_OK);
+    EXPECT_EQ(buffers_free_private_memory(&block), BUFFERS_OK);
+}
+
+TEST(PrivateMemory, OccupiedMiddleFallsBackToTheWalk) {
+    uintptr_t middle = (uintptr_t)5 << 29;   // 2.5 GiB
+    uint32_t g = buffers_allocation_granularity();
+    // Occupy 256 granules around the middle so every probe ring (up to 64 sizes away) hits memory.
+    buffers_allocator_settings wall = buffers_allocator_settings_from_proximity(128 * (uintptr_t)g, middle, 256 * g);
+    buffers_private_allocation blocker;
+    ASSERT_EQ(buffers_allocate_private_memory(&wall, &blocker), BUFFERS_OK) << buffers_last_error();
+    // Reserve elsewhere, so "beside the last reservation" is not beside the wall.
+    buffers_allocator_settings elsewhere = buffers_allocator_settings_from_proximity(64u << 20, (uintptr_t)7 << 28, g);
+    buffers_private_allocation far;
+    ASSERT_EQ(buffers_allocate_private_memory(&elsewhere, &far), BUFFERS_OK);
+    buffers_allocator_settings a = buffers_allocator_settings_from_proximity(64u << 20, middle, g);
+    unsigned long walks = shim_allocator_walk_count();
+    buffers_private_allocation block;
+    ASSERT_EQ(buffers_allocate_private_memory(&a, &block), BUFFERS_OK) << buffers_last_error();
+    EXPECT_GT(shim_allocator_walk_count(), walks);
+    bool just_outside = block.base_address + block.size == blocker.base_address ||
+                        block.base_address == blocker.base_address + blocker.size;
+    EXPECT_TRUE(just_outside) << "the nearest free granule to the target is beside the wall";
+    EXPECT_EQ(buffers_free_private_memory(&block), BUFFERS_OK);
+    EXPECT_EQ(buffers_free_private_memory(&blocker), BUFFERS_OK);
+    EXPECT_EQ(buffers_free_private_memory(&far), BUFFERS_OK);
 }

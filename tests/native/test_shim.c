@@ -1,5 +1,6 @@
 #include "test_shim.h"
 
+#include "allocator.h"
 #include "locator.h"
 #include "locator_finder.h"
 
@@ -22,6 +23,8 @@ buffers_status shim_locator_register(void *first, uintptr_t base, uint32_t size,
 void *shim_locator_find(void *first, uint32_t size, uintptr_t min, uintptr_t max) {
     return locator_find_locked(first, size, min, max);
 }
+
+unsigned long shim_allocator_walk_count(void) { return allocator_walk_count(); }
 
 void *shim_locator_next(void *loc) { return locator_next(loc); }
 void shim_item_unlock(void *item) { item_unlock(item); }

@@ -23,6 +23,7 @@ void  *shim_locator_find(void *first, uint32_t size, uintptr_t min, uintptr_t ma
 void  *shim_locator_next(void *loc);
 void   shim_item_unlock(void *item);
 bool   shim_item_can_use(const void *item, uint32_t size, uintptr_t min, uintptr_t max);
+unsigned long shim_allocator_walk_count(void);
 /* Opens a locator by name, uncached (for tests with their own names). */
 buffers_status shim_finder_open(const char *name, uintptr_t *out_address);
 
