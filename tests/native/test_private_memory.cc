@@ -119,7 +119,9 @@ TEST(PrivateMemory, ExactFitBetweenTwoReservationsIsFound) {
 
 TEST(PrivateMemory, FreeSpaceNextToTheTargetNeedsNoMemoryMapRead) {
     // A window in untouched address space: the probe at its middle succeeds at once.
-    uintptr_t middle = (uintptr_t)3 << 30;   // 3 GiB: below any 64-bit PIE, libraries or stack
+    // 1.5 GiB: below any 64-bit PIE, libraries or stack, and inside the low memory that ASan and
+    // TSan leave to the program; other tests put their buffers around 1 GiB.
+    uintptr_t middle = 0x60000000;
     buffers_allocator_settings a = buffers_allocator_settings_from_proximity(64u << 20, middle, 4096);
     unsigned long walks = shim_allocator_walk_count();
     buffers_private_allocation block;
@@ -139,14 +141,14 @@ TEST(PrivateMemory, FreeSpaceNextToTheTargetNeedsNoMemoryMapRead) {
 }
 
 TEST(PrivateMemory, OccupiedMiddleFallsBackToTheWalk) {
-    uintptr_t middle = (uintptr_t)5 << 29;   // 2.5 GiB
+    uintptr_t middle = 0x70000000;   // 1.75 GiB
     uint32_t g = buffers_allocation_granularity();
     // Occupy 256 granules around the middle so every probe ring (up to 64 sizes away) hits memory.
     buffers_allocator_settings wall = buffers_allocator_settings_from_proximity(128 * (uintptr_t)g, middle, 256 * g);
     buffers_private_allocation blocker;
     ASSERT_EQ(buffers_allocate_private_memory(&wall, &blocker), BUFFERS_OK) << buffers_last_error();
     // Reserve elsewhere, so "beside the last reservation" is not beside the wall.
-    buffers_allocator_settings elsewhere = buffers_allocator_settings_from_proximity(64u << 20, (uintptr_t)7 << 28, g);
+    buffers_allocator_settings elsewhere = buffers_allocator_settings_from_proximity(64u << 20, 0x50000000, g);
     buffers_private_allocation far;
     ASSERT_EQ(buffers_allocate_private_memory(&elsewhere, &far), BUFFERS_OK);
     buffers_allocator_settings a = buffers_allocator_settings_from_proximity(64u << 20, middle, g);
