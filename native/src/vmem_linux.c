@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -233,6 +234,10 @@ int vmem_walk_free(uint32_t pid, uintptr_t min, uintptr_t max, vmem_walk_mode mo
     maps_for_each_gap(text, length, limit, gap_above_min, &filter);
     free(text);
     return 0;
+}
+
+void vmem_on_fork_child(void (*fn)(void)) {
+    pthread_atfork(NULL, NULL, fn);
 }
 
 void vmem_yield(void) {
