@@ -54,9 +54,8 @@ TEST(Facts, PlatformValuesAreSane) {
 }
 
 TEST(GetBuffer, InTheFirstTwoGiB) {
-    buffers_search_settings s = {0, kTwoGiB, 4096};
-    buffers_item *item = nullptr;
-    ASSERT_EQ(buffers_get_buffer(&s, &item), BUFFERS_OK) << buffers_last_error();
+    buffers_item *item = GetLowBuffer(4096);
+    ASSERT_NE(item, nullptr);
     uintptr_t base = buffers_item_base_address(item);
     EXPECT_NE(base, 0u);
     EXPECT_LE(base + buffers_item_size(item), kTwoGiB);
@@ -107,9 +106,8 @@ TEST(GetBuffer, HeldBufferIsNotHandedOutTwice) {
 }
 
 TEST(GetBuffer, IsListedInTheLocator) {
-    buffers_search_settings s = {0, kTwoGiB, 16};
-    buffers_item *item = nullptr;
-    ASSERT_EQ(buffers_get_buffer(&s, &item), BUFFERS_OK);
+    buffers_item *item = GetLowBuffer(16);
+    ASSERT_NE(item, nullptr);
     uintptr_t base = buffers_item_base_address(item);
     size_t count = 0;
     ASSERT_EQ(buffers_list_buffers(nullptr, 0, &count), BUFFERS_OK);
@@ -145,9 +143,8 @@ TEST(GetBufferAligned, NextAppendIsAlignedAfterAOneByteAppend) {
 }
 
 TEST(Append, RefusesMoreThanIsLeftAndWritesNothing) {
-    buffers_search_settings s = {0, kTwoGiB, 16};
-    buffers_item *item = nullptr;
-    ASSERT_EQ(buffers_get_buffer(&s, &item), BUFFERS_OK);
+    buffers_item *item = GetLowBuffer(16);
+    ASSERT_NE(item, nullptr);
     uint32_t left = buffers_item_bytes_left(item);
     uint32_t position = buffers_item_position(item);
     std::vector<uint8_t> too_big(left + 1, 0xCC);
@@ -165,9 +162,8 @@ TEST(Append, RefusesMoreThanIsLeftAndWritesNothing) {
 }
 
 TEST(Append, ZeroBytesReturnsTheNextAddress) {
-    buffers_search_settings s = {0, kTwoGiB, 16};
-    buffers_item *item = nullptr;
-    ASSERT_EQ(buffers_get_buffer(&s, &item), BUFFERS_OK);
+    buffers_item *item = GetLowBuffer(16);
+    ASSERT_NE(item, nullptr);
     uintptr_t next = buffers_item_base_address(item) + buffers_item_position(item);
     EXPECT_EQ(buffers_item_append(item, nullptr, 0), next);
     buffers_item_release(item);
@@ -228,18 +224,16 @@ TEST(BadInput, Alignments) {
 }
 
 TEST(BadInput, AppendAfterReleaseIsRefused) {
-    buffers_search_settings s = {0, kTwoGiB, 16};
-    buffers_item *item = nullptr;
-    ASSERT_EQ(buffers_get_buffer(&s, &item), BUFFERS_OK);
+    buffers_item *item = GetLowBuffer(16);
+    ASSERT_NE(item, nullptr);
     buffers_item_release(item);
     EXPECT_EQ(buffers_item_append(item, "abc", 3), 0u);
     EXPECT_NE(std::string(buffers_last_error()).find("not locked"), std::string::npos) << buffers_last_error();
 }
 
 TEST(BadInput, AppendOfNullDataIsRefused) {
-    buffers_search_settings s = {0, kTwoGiB, 16};
-    buffers_item *item = nullptr;
-    ASSERT_EQ(buffers_get_buffer(&s, &item), BUFFERS_OK);
+    buffers_item *item = GetLowBuffer(16);
+    ASSERT_NE(item, nullptr);
     uint32_t position = buffers_item_position(item);
     EXPECT_EQ(buffers_item_append(item, nullptr, 4), 0u);
     EXPECT_NE(std::string(buffers_last_error()).find("data is null"), std::string::npos);
@@ -292,11 +286,11 @@ TEST(LastError, IsPerThreadAndKeptUntilTheNextFailure) {
 }
 
 TEST(Fork, ChildGetsALocatorOfItsOwn) {
+    buffers_search_settings s = {0, kTwoGiB, 16};
     uintptr_t parent = buffers_locator_address();
     ASSERT_NE(parent, 0u);
-    buffers_search_settings s = {0, kTwoGiB, 16};
-    buffers_item *item = nullptr;
-    ASSERT_EQ(buffers_get_buffer(&s, &item), BUFFERS_OK);
+    buffers_item *item = GetLowBuffer(16);
+    ASSERT_NE(item, nullptr);
     uint32_t position = buffers_item_position(item);
     buffers_item_release(item);
     pid_t child = fork();

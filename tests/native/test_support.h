@@ -18,4 +18,14 @@ inline void ExpectFailure(buffers_status got, buffers_status want, const std::st
 
 constexpr uintptr_t kTwoGiB = 0x7FFFFFFF;
 
+// A locked buffer in the first 2 GiB with at least size bytes free; null (and a test failure) if
+// none could be had.
+inline buffers_item *GetLowBuffer(uint32_t size) {
+    buffers_search_settings settings = {0, kTwoGiB, size};
+    buffers_item *item = nullptr;
+    buffers_status status = buffers_get_buffer(&settings, &item);
+    EXPECT_EQ(status, BUFFERS_OK) << buffers_last_error();
+    return status == BUFFERS_OK ? item : nullptr;
+}
+
 #endif
