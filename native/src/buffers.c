@@ -170,6 +170,7 @@ static void advance(buffers_item *handle, size_t size) {
 
 /* memcpy into memory of this library, flipping protections where pages cannot be W and X at once. */
 static void write_code_bytes(uintptr_t target, const void *source, size_t size) {
+    if (size == 0) return;
     bool flip = vmem_write_xor_execute();
     if (flip) vmem_protect(target, size, VMEM_READ_WRITE);
     memcpy((void *)target, source, size);

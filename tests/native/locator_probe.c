@@ -13,6 +13,8 @@
 
 #include <reloaded/buffers.h>
 
+static void *kept_alive;   /* the fake-live block, reachable so leak checkers stay quiet */
+
 static void file_path(char *out, size_t size, const char *root) {
     snprintf(out, size, "%s/.reloaded/memory.buffers/Reloaded.Memory.Buffers.MemoryBuffer, PID %u", root,
              (unsigned)getpid());
@@ -44,7 +46,8 @@ static int plant(const char *mode, const char *root) {
     }
     if (strcmp(mode, "fake-live") == 0) {
         unsigned char bytes[4096] = {0};
-        uintptr_t live = (uintptr_t)malloc(1 << 20);   /* a real mapping here, but not of the file */
+        kept_alive = malloc(1 << 20);   /* a real mapping here, but not of the file */
+        uintptr_t live = (uintptr_t)kept_alive;
         memcpy(bytes, &live, sizeof live);
         printf("fake=%#lx\n", (unsigned long)live);
         return write_file(path, bytes, sizeof bytes);
