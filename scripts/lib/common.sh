@@ -7,6 +7,9 @@ BUFFERS_PLATFORMS="linux-x86_64 linux-x86 linux-aarch64 windows-x86_64 windows-x
 say() { printf '[%s] %s\n' "${SCRIPT_NAME:-buffers}" "$*"; }
 die() { printf '[%s] ERROR: %s\n' "${SCRIPT_NAME:-buffers}" "$*" >&2; exit 1; }
 
+# Timings go to the script's own stderr even when a command's output is sent to a log.
+exec 3>&2
+
 # timed LABEL COMMAND...: runs COMMAND, then prints how long it took; keeps its exit status.
 timed() {
     local label="$1"; shift
@@ -14,7 +17,7 @@ timed() {
     start=$(date +%s.%N)
     "$@"; status=$?
     end=$(date +%s.%N)
-    say "time: $label $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f s", b - a }')"
+    say "time: $label $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f s", b - a }')" >&3
     return $status
 }
 
