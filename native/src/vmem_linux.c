@@ -62,7 +62,26 @@ uintptr_t vmem_max_address(void) {
 #if defined(__x86_64__)
     return (uintptr_t)0x7FFFFFFFFFFF;     /* 47-bit user space (mmap stays below it without a hint above) */
 #elif defined(__aarch64__)
-    return (uintptr_t)0xFFFFFFFFFFFF;     /* 48-bit user space */
+    /* 48-bit user space unless this kernel maps less (39- and 42-bit kernels exist, and qemu-user on
+     * an x86-64 host stops at 47 bits): the widest whose top page can be mapped (or is in use). */
+    static uintptr_t cached;
+    if (!cached) {
+        static const int widths[] = {48, 47, 42, 39};
+        uintptr_t page = vmem_page_size(), top = ((uintptr_t)1 << 39) - 1;
+        for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+            uintptr_t last_page = ((uintptr_t)1 << widths[i]) - page;
+            void *probe = mmap((void *)last_page, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                               -1, 0);
+            bool fits = probe == MAP_FAILED ? errno == EEXIST : (uintptr_t)probe == last_page;
+            if (probe != MAP_FAILED) munmap(probe, page);
+            if (fits) {
+                top = last_page + page - 1;
+                break;
+            }
+        }
+        cached = top;
+    }
+    return cached;
 #else
     return UINTPTR_MAX;                   /* 32-bit: the kernel refuses what it reserves for itself */
 #endif

@@ -139,9 +139,12 @@ TEST(Locator, FullLocatorChainsANewOne) {
     ASSERT_NE(next, nullptr);
     EXPECT_EQ(ReadPointer(block.data, kPointer), (uintptr_t)next) << "linked through the header";
     EXPECT_EQ(ReadPointer(next, 0), (uintptr_t)next) << "a further locator records its own address";
-    EXPECT_EQ(item, next + ItemAt(0));
-    EXPECT_EQ(ReadPointer(next, ItemAt(0)), (uintptr_t)0x900000);
+    // A further locator is one allocation granule; past its first 4096 bytes it holds 16 KiB code
+    // chunks (none with 4 KiB pages, four on Windows), so the new buffer follows them.
+    const size_t chunks = (buffers_allocation_granularity() - 4096 + 16383) / 16384;
+    EXPECT_EQ(item, next + ItemAt(chunks));
+    EXPECT_EQ(ReadPointer(next, ItemAt(chunks)), (uintptr_t)0x900000);
     shim_item_unlock(item);
-    // The scan continues into the chained locator.
-    EXPECT_EQ(shim_locator_find(block.data, 16, 0x900000, UINTPTR_MAX), item);
+    // The scan continues into the chained locator (max keeps any code chunks out of the answer).
+    EXPECT_EQ(shim_locator_find(block.data, 16, 0x900000, 0x901000), item);
 }

@@ -12,7 +12,7 @@
 #include "process_runner.h"
 
 namespace {
-const std::string kProbe = LOCATOR_PROBE_PATH;
+const std::string kProbe = std::string(HELPER_LAUNCHER) + LOCATOR_PROBE_PATH;
 const std::string kPrefix = "Reloaded.Memory.Buffers.MemoryBuffer, PID ";
 
 bool Exists(const std::string &path) {

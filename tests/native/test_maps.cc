@@ -24,11 +24,14 @@ Gaps GapsOf(const std::string &text, uintptr_t max) {
 }  // namespace
 
 TEST(Maps, ParsesAFullLine) {
-    std::string line = "7f3c1a200000-7f3c1a222000 r-xp 0001a000 fd:01 1234567   /usr/lib/libc.so.6";
+    // A 64-bit process's addresses do not fit a 32-bit one's uintptr_t: use the width at hand.
+    const bool wide = sizeof(uintptr_t) >= 8;
+    std::string line = std::string(wide ? "7f3c1a200000-7f3c1a222000" : "f7c1a000-f7c1c200") +
+                       " r-xp 0001a000 fd:01 1234567   /usr/lib/libc.so.6";
     maps_entry entry;
     ASSERT_TRUE(maps_parse_line(line.data(), line.size(), &entry));
-    EXPECT_EQ(entry.start, (uintptr_t)0x7f3c1a200000ull);
-    EXPECT_EQ(entry.end, (uintptr_t)0x7f3c1a222000ull);
+    EXPECT_EQ(entry.start, wide ? (uintptr_t)0x7f3c1a200000ull : (uintptr_t)0xf7c1a000u);
+    EXPECT_EQ(entry.end, wide ? (uintptr_t)0x7f3c1a222000ull : (uintptr_t)0xf7c1c200u);
     EXPECT_TRUE(entry.has_identity);
     EXPECT_EQ(entry.offset, 0x1a000u);
     EXPECT_EQ(entry.dev_major, 0xfdu);

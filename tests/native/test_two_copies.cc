@@ -4,7 +4,7 @@
 #include "process_runner.h"
 
 namespace {
-const std::string kCommand = std::string(TWO_COPIES_PATH) + " '" + SHARED_LIBRARY_PATH + "'";
+const std::string kCommand = std::string(HELPER_LAUNCHER) + TWO_COPIES_PATH + " '" + SHARED_LIBRARY_PATH + "'";
 class TwoCopies : public ScratchRoot {};
 }  // namespace
 
