@@ -3,7 +3,8 @@
 # cold path (a new buffer in a 2 GiB window), each beside a baseline measured in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/deps.sh
+source scripts/lib/common.sh
+source scripts/lib/packages.sh
 need_packages cmake g++ libbenchmark-dev libgtest-dev
 cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DBUFFERS_BUILD_BENCHMARKS=ON -DBUFFERS_BUILD_TESTS=OFF \
       -DBUFFERS_BUILD_EXAMPLES=OFF >/dev/null

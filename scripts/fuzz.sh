@@ -3,7 +3,8 @@
 #   usage: scripts/fuzz.sh [seconds]   (default 30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/deps.sh
+source scripts/lib/common.sh
+source scripts/lib/packages.sh
 need_packages clang libclang-rt-14-dev
 mkdir -p build/fuzz/corpus
 clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Inative/src \

@@ -4,13 +4,16 @@
 #   - the same suite under ASan+UBSan and under TSan,
 #   - the public header as strict C11 and as C++,
 #   - a 30-second libFuzzer run over the pure maps parser and placement math,
+#   - the C suite cross-built for linux-x86, linux-aarch64, windows-x86_64 and windows-x86 and run
+#     through the i686 loader, qemu-user and wine (scripts/cross-test.sh),
 # and ends with one line "test stages: N passed, N failed, N skipped". A stage that cannot run
 # fails (or, where the platform cannot be had here, is reported skipped with its reason); nothing
 # skipped is counted as passed. Exit status is non-zero if any stage failed.
 #   usage: scripts/test.sh [stage ...]     (default: all stages)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/deps.sh
+source scripts/lib/common.sh
+source scripts/lib/packages.sh
 
 JOBS=${JOBS:-2}
 passed=0 failed=0 skipped=0
@@ -21,7 +24,7 @@ run_stage() {
   local name=$1; shift
   echo "=== stage: $name"
   local start=$SECONDS
-  "$@"
+  ( "$@" )   # a subshell: a helper that dies ends the stage, not the script
   local code=$?
   local took=$((SECONDS - start))
   if [ $code -eq 0 ]; then
@@ -58,7 +61,13 @@ stage_header() {
 
 stage_fuzz() { bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"; }
 
-all_stages=(deps native asan tsan header fuzz)
+stage_cross_linux_x86()      { bash scripts/cross-test.sh linux-x86; }
+stage_cross_linux_aarch64()  { bash scripts/cross-test.sh linux-aarch64; }
+stage_cross_windows_x86_64() { bash scripts/cross-test.sh windows-x86_64; }
+stage_cross_windows_x86()    { bash scripts/cross-test.sh windows-x86; }
+
+all_stages=(deps native asan tsan header fuzz
+            cross_linux_x86 cross_linux_aarch64 cross_windows_x86_64 cross_windows_x86)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do
   if ! declare -F "stage_$stage" >/dev/null; then

@@ -169,6 +169,14 @@ static uintptr_t region_end(const MEMORY_BASIC_INFORMATION *region, uintptr_t qu
     return end > queried ? end : 0;
 }
 
+/* Wine (32-bit especially) keeps large areas of the address space reserved for itself and reports
+ * them as private, no-access reservations, yet lets programs VirtualAlloc at addresses inside them.
+ * The brute-force pass, which exists for Wine, offers such regions as candidates too; on Windows a
+ * real reservation simply refuses the VirtualAlloc (one failed call, nothing changed). */
+static bool may_be_wine_reserve(const MEMORY_BASIC_INFORMATION *region) {
+    return region->State == MEM_RESERVE && region->Type == MEM_PRIVATE && region->AllocationProtect == PAGE_NOACCESS;
+}
+
 int vmem_walk_free(uint32_t pid, uintptr_t min, uintptr_t max, vmem_walk_mode mode, vmem_free_gap_fn gap,
                    void *context) {
     if (mode != VMEM_WALK_REGIONS && mode != VMEM_WALK_EVERY_GRANULE) return VMEM_UNSUPPORTED;
@@ -184,7 +192,7 @@ int vmem_walk_free(uint32_t pid, uintptr_t min, uintptr_t max, vmem_walk_mode mo
         MEMORY_BASIC_INFORMATION region;
         if (VirtualQueryEx(process, (const void *)current, &region, sizeof region) == 0) break;   /* past the top */
         uintptr_t end = region_end(&region, current);
-        if (region.State == MEM_FREE) {
+        if (region.State == MEM_FREE || (mode == VMEM_WALK_EVERY_GRANULE && may_be_wine_reserve(&region))) {
             uintptr_t start = (uintptr_t)region.BaseAddress;
             if (start > current) start = current;
             if (gap(start, end ? end : UINTPTR_MAX, context)) break;
@@ -300,6 +308,10 @@ const char *vmem_shared_directory(void) {
 }
 
 /* ---- misc ---- */
+
+void vmem_on_fork_child(void (*fn)(void)) {
+    (void)fn;   /* Windows has no fork: a new process never inherits our address space */
+}
 
 void vmem_yield(void) {
     SwitchToThread();

@@ -125,16 +125,39 @@ TEST(PrivateMemory, ExactFitBetweenTwoReservationsIsFound) {
     for (auto *b : {&left, &middle, &right}) EXPECT_EQ(buffers_free_private_memory(b), BUFFERS_OK);
 }
 
+namespace {
+constexpr uintptr_t kWindow = 64u << 20;
+
+// The middle of a 64 MiB window below 2 GiB that is free right now (reserved, then released):
+// fixed addresses are not free everywhere (wine32 keeps large areas reserved).
+uintptr_t FreeWindowMiddle() {
+    buffers_allocator_settings a = buffers_allocator_settings_default();
+    a.max_address = kTwoGiB;
+    a.size = kWindow;
+    buffers_private_allocation window;
+    EXPECT_EQ(buffers_allocate_private_memory(&a, &window), BUFFERS_OK) << buffers_last_error();
+    uintptr_t middle = window.base_address + window.size / 2;
+    EXPECT_EQ(buffers_free_private_memory(&window), BUFFERS_OK);
+    return middle;
+}
+
+// Makes the allocator's "beside the last reservation" hint point somewhere else.
+void MoveTheLastReservationHint() {
+    buffers_allocator_settings a = buffers_allocator_settings_default();
+    buffers_private_allocation elsewhere;
+    ASSERT_EQ(buffers_allocate_private_memory(&a, &elsewhere), BUFFERS_OK) << buffers_last_error();
+    ASSERT_EQ(buffers_free_private_memory(&elsewhere), BUFFERS_OK);
+}
+}  // namespace
+
 TEST(PrivateMemory, FreeSpaceNextToTheTargetNeedsNoMemoryMapRead) {
-    // A window in untouched address space: the probe at its middle succeeds at once.
-    // 1.5 GiB: below any 64-bit PIE, libraries or stack, and inside the low memory that ASan and
-    // TSan leave to the program; other tests put their buffers around 1 GiB.
-    uintptr_t middle = 0x60000000;
-    buffers_allocator_settings a = buffers_allocator_settings_from_proximity(64u << 20, middle, 4096);
+    uintptr_t middle = FreeWindowMiddle();
+    ASSERT_NE(middle, 0u);
+    buffers_allocator_settings a = buffers_allocator_settings_from_proximity(kWindow / 2, middle, 4096);
     unsigned long walks = shim_allocator_walk_count();
     buffers_private_allocation block;
     ASSERT_EQ(buffers_allocate_private_memory(&a, &block), BUFFERS_OK) << buffers_last_error();
-    EXPECT_EQ(shim_allocator_walk_count(), walks) << "read /proc/self/maps although the middle was free";
+    EXPECT_EQ(shim_allocator_walk_count(), walks) << "read the memory map although the middle was free";
     uintptr_t centre = block.base_address + block.size / 2;
     EXPECT_LE(centre > middle ? centre - middle : middle - centre, block.size / 2) << "centred on the target";
     // The next one goes beside it, still without a walk.
@@ -149,17 +172,15 @@ TEST(PrivateMemory, FreeSpaceNextToTheTargetNeedsNoMemoryMapRead) {
 }
 
 TEST(PrivateMemory, OccupiedMiddleFallsBackToTheWalk) {
-    uintptr_t middle = 0x70000000;   // 1.75 GiB
+    uintptr_t middle = FreeWindowMiddle();
+    ASSERT_NE(middle, 0u);
     uint32_t g = buffers_allocation_granularity();
     // Occupy 256 granules around the middle so every probe ring (up to 64 sizes away) hits memory.
     buffers_allocator_settings wall = buffers_allocator_settings_from_proximity(128 * (uintptr_t)g, middle, 256 * g);
     buffers_private_allocation blocker;
     ASSERT_EQ(buffers_allocate_private_memory(&wall, &blocker), BUFFERS_OK) << buffers_last_error();
-    // Reserve elsewhere, so "beside the last reservation" is not beside the wall.
-    buffers_allocator_settings elsewhere = buffers_allocator_settings_from_proximity(64u << 20, 0x50000000, g);
-    buffers_private_allocation far;
-    ASSERT_EQ(buffers_allocate_private_memory(&elsewhere, &far), BUFFERS_OK);
-    buffers_allocator_settings a = buffers_allocator_settings_from_proximity(64u << 20, middle, g);
+    MoveTheLastReservationHint();
+    buffers_allocator_settings a = buffers_allocator_settings_from_proximity(kWindow / 2, middle, g);
     unsigned long walks = shim_allocator_walk_count();
     buffers_private_allocation block;
     ASSERT_EQ(buffers_allocate_private_memory(&a, &block), BUFFERS_OK) << buffers_last_error();
@@ -169,5 +190,4 @@ TEST(PrivateMemory, OccupiedMiddleFallsBackToTheWalk) {
     EXPECT_TRUE(just_outside) << "the nearest free granule to the target is beside the wall";
     EXPECT_EQ(buffers_free_private_memory(&block), BUFFERS_OK);
     EXPECT_EQ(buffers_free_private_memory(&blocker), BUFFERS_OK);
-    EXPECT_EQ(buffers_free_private_memory(&far), BUFFERS_OK);
 }
