@@ -20,7 +20,7 @@ static int show(const char *what, const buffers_search_settings *settings, uintp
     uint32_t size = buffers_item_size(item), left = buffers_item_bytes_left(item);
     buffers_item_release(item);
     uintptr_t distance = at > target ? at - target : target - at;
-    int ok = at != 0 && at >= settings->min_address && base + size <= settings->max_address;
+    int ok = at != 0 && at >= settings->min_address && base + (size - 1) <= settings->max_address;
     printf("%-22s code at 0x%016" PRIxPTR "  buffer 0x%016" PRIxPTR " +%-6u left %-6u distance %#" PRIxPTR " %s\n",
            what, at, base, size, left, distance, ok ? "ok" : "OUT OF RANGE");
     return ok ? 0 : 1;

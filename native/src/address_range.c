@@ -37,10 +37,11 @@ bool range_best_start(uintptr_t gap_start, uintptr_t gap_end, uintptr_t min, uin
     /* Lowest start: inside both the gap and the request, on a granule. */
     uintptr_t low;
     if (!range_round_up(gap_start > min ? gap_start : min, granularity, &low)) return false;
-    /* Highest end: the gap's end is exclusive; max is the last address the buffer may reach. */
-    uintptr_t end_limit = gap_end < max ? gap_end : max;
-    if (end_limit < size) return false;
-    uintptr_t high = range_round_down(end_limit - size, granularity);
+    /* Highest start: the buffer ends inside the gap (exclusive end) and its last byte is at or
+     * below max (inclusive). */
+    if (gap_end - gap_start < size || max < size - 1) return false;
+    uintptr_t from_gap = gap_end - size, from_request = max - (size - 1);
+    uintptr_t high = range_round_down(from_gap < from_request ? from_gap : from_request, granularity);
     if (low > high) return false;
     /* Start whose buffer middle sits on target, then clamp and snap to the nearer granule. */
     uintptr_t wanted = range_saturating_sub(target, size / 2);

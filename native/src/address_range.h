@@ -18,8 +18,8 @@ uintptr_t range_saturating_sub(uintptr_t a, uintptr_t b);
 /* The midpoint of [min, max] without overflow. */
 uintptr_t range_midpoint(uintptr_t min, uintptr_t max);
 
-/* Where a buffer of size bytes may go: inside the free gap [gap_start, gap_end) and inside the
- * request [min, max] (buffer start >= min, buffer end = start + size <= max), starting on a
+/* Where a buffer of size bytes may go: inside the free gap [gap_start, gap_end) and wholly inside
+ * the request [min, max], both ends inclusive (start >= min, start + size - 1 <= max), starting on a
  * multiple of granularity. Of all such starts, *out gets the one whose buffer middle is nearest
  * target (ties: the lower). False when none exists. */
 bool range_best_start(uintptr_t gap_start, uintptr_t gap_end, uintptr_t min, uintptr_t max,

@@ -72,10 +72,10 @@ static bool probe_at(const candidate_search *search, uintptr_t address, uintptr_
  * either side of the last reservation, then rings around the middle. */
 static bool probe_near_target(const candidate_search *search, uintptr_t *out, int *last_error) {
     uintptr_t center;
-    if (!range_best_start(search->min, search->max, search->min, search->max, search->size, search->granularity,
-                          search->target, &center))
+    if (!range_best_start(search->min, range_saturating_add(search->max, 1), search->min, search->max, search->size,
+                          search->granularity, search->target, &center))
         return false;
-    uintptr_t highest = range_round_down(search->max - search->size, search->granularity);
+    uintptr_t highest = range_round_down(search->max - (search->size - 1), search->granularity);
     uintptr_t previous_start = atomic_load_explicit(&last_start, memory_order_relaxed);
     uintptr_t previous_end = atomic_load_explicit(&last_end, memory_order_relaxed);
     if (probe_at(search, center, highest, out, last_error) ||
@@ -131,7 +131,7 @@ buffers_status allocator_reserve(const buffers_allocator_settings *settings, all
     search.size = rounded;
     search.min = settings->min_address > vmem_min_address() ? settings->min_address : vmem_min_address();
     search.max = settings->max_address < vmem_max_address() ? settings->max_address : vmem_max_address();
-    if (search.min > search.max || search.max - search.min < search.size)
+    if (search.min > search.max || search.max - search.min < search.size - 1)
         return errors_set(BUFFERS_ERROR_NO_SPACE, "%zu bytes cannot fit in [%#llx, %#llx]: the range this process "
                           "may map is [%#llx, %#llx]", search.size, (unsigned long long)settings->min_address,
                           (unsigned long long)settings->max_address, (unsigned long long)vmem_min_address(),

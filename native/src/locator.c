@@ -23,9 +23,10 @@ uint32_t item_bytes_left(const locator_item *item) {
 bool item_can_use(const locator_item *item, uint32_t size, uintptr_t min, uintptr_t max) {
     uintptr_t base = item_base_address(item);
     if (base == 0 || item_bytes_left(item) < size) return false;
+    /* The whole buffer lies in [min, max] (inclusive): its last byte is at or below max. */
     uintptr_t free_start = base + atomic_load_explicit(&item->position, memory_order_relaxed);
-    uintptr_t end = base > UINTPTR_MAX - item->size ? UINTPTR_MAX : base + item->size;
-    return free_start >= min && end <= max;
+    uintptr_t last = base > UINTPTR_MAX - (item->size - 1) ? UINTPTR_MAX : base + (item->size - 1);
+    return free_start >= min && last <= max;
 }
 
 bool item_try_lock(locator_item *item) {

@@ -81,7 +81,7 @@ void locator_initialize(locator *loc, uintptr_t this_address, size_t block_size,
 
 uintptr_t item_base_address(const locator_item *item);
 uint32_t  item_bytes_left(const locator_item *item);
-/* Allocated, at least size bytes left, free part starts at or above min, buffer ends at or below max. */
+/* Allocated, at least size bytes left, free part starts at or above min, last byte at or below max. */
 bool      item_can_use(const locator_item *item, uint32_t size, uintptr_t min, uintptr_t max);
 bool      item_try_lock(locator_item *item);
 void      item_unlock(locator_item *item);

@@ -32,7 +32,7 @@ static bool check_gap(uintptr_t start, uintptr_t end, void *context) {
         CHECK(chosen >= start && chosen >= w->min);
         CHECK(chosen % w->granularity == 0);
         CHECK(w->size <= end - chosen);
-        CHECK(w->size <= w->request_max - chosen);
+        CHECK(w->size - 1 <= w->request_max - chosen);   /* the last byte is at or below max */
     }
     return false;
 }

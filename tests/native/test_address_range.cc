@@ -68,10 +68,16 @@ TEST(AddressRange, RequestMinimumRaisesTheStart) {
     EXPECT_EQ(Best(0x100000, 0x900000, 0x345678, UINTPTR_MAX, kGranule, 0), 0x350000u);
 }
 
-TEST(AddressRange, RequestMaximumIsTheLastByteTheBufferMayEndAt) {
-    // The buffer [start, start + size) must end at or below max.
-    EXPECT_EQ(Best(0x100000, 0x900000, 0, 0x480000, kGranule, UINTPTR_MAX), 0x470000u);
-    EXPECT_EQ(Best(0x100000, 0x900000, 0, 0x47FFFF, kGranule, UINTPTR_MAX), 0x460000u);
+TEST(AddressRange, RequestMaximumIsTheLastByteTheBufferMayUse) {
+    // The buffer's last byte, start + size - 1, must be at or below max.
+    EXPECT_EQ(Best(0x100000, 0x900000, 0, 0x47FFFF, kGranule, UINTPTR_MAX), 0x470000u);
+    EXPECT_EQ(Best(0x100000, 0x900000, 0, 0x480005, kGranule, UINTPTR_MAX), 0x470000u);
+    EXPECT_EQ(Best(0x100000, 0x900000, 0, 0x47FFFE, kGranule, UINTPTR_MAX), 0x460000u);
+}
+
+TEST(AddressRange, RangeOfExactlyOneBufferFits) {
+    EXPECT_EQ(Best(0x100000, 0x900000, 0x470000, 0x47FFFF, kGranule, 0), 0x470000u);
+    EXPECT_FALSE(Any(0x100000, 0x900000, 0x470000, 0x47FFFE, kGranule));
 }
 
 TEST(AddressRange, ExactFitGapIsUsed) {

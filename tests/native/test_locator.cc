@@ -98,14 +98,15 @@ TEST(LocatorFormat, NonExecutableMappingRegistersNoChunks) {
 }
 
 TEST(Locator, CanUseNeedsTheWholeBufferInRangeAndTheFreePartAboveMin) {
+    // Both ends of [min, max] are inclusive: the buffer [0x100000, 0x101000) fits [0x100000, 0x100FFF].
     Block block;
     shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
     void *item;
     ASSERT_EQ(shim_locator_register(block.data, 0x100000, 0x1000, &item), BUFFERS_OK);
-    EXPECT_TRUE(shim_item_can_use(item, 0x1000, 0x100000, 0x101000));
+    EXPECT_TRUE(shim_item_can_use(item, 0x1000, 0x100000, 0x100FFF));
     EXPECT_FALSE(shim_item_can_use(item, 0x1001, 0, UINTPTR_MAX));            // not enough bytes
     EXPECT_FALSE(shim_item_can_use(item, 0x10, 0x100001, UINTPTR_MAX));       // free part below min
-    EXPECT_FALSE(shim_item_can_use(item, 0x10, 0, 0x100FFF));                 // buffer ends above max
+    EXPECT_FALSE(shim_item_can_use(item, 0x10, 0, 0x100FFE));                 // last byte above max
 }
 
 TEST(Locator, FindLocksTheFirstFitAndSkipsTakenItems) {

@@ -28,7 +28,7 @@ TEST(PrivateMemory, InTheFirstTwoGiB) {
     ASSERT_EQ(buffers_allocate_private_memory(&a, &block), BUFFERS_OK) << buffers_last_error();
     EXPECT_NE(block.base_address, 0u);
     EXPECT_EQ(block.size, buffers_allocation_granularity()) << "rounded up to the granularity";
-    EXPECT_LE(block.base_address + block.size, kTwoGiB);
+    EXPECT_LE(block.base_address + block.size - 1, kTwoGiB);
     EXPECT_EQ(block.base_address % buffers_allocation_granularity(), 0u);
     EXPECT_NE(block.process_id, 0u);
     ExpectUsable(block);
@@ -141,9 +141,10 @@ uintptr_t FreeWindowMiddle() {
     return middle;
 }
 
-// Makes the allocator's "beside the last reservation" hint point somewhere else.
-void MoveTheLastReservationHint() {
+// Makes the allocator's "beside the last reservation" hint point somewhere at or above `above`.
+void MoveTheLastReservationHint(uintptr_t above) {
     buffers_allocator_settings a = buffers_allocator_settings_default();
+    a.min_address = above;
     buffers_private_allocation elsewhere;
     ASSERT_EQ(buffers_allocate_private_memory(&a, &elsewhere), BUFFERS_OK) << buffers_last_error();
     ASSERT_EQ(buffers_free_private_memory(&elsewhere), BUFFERS_OK);
@@ -179,7 +180,7 @@ TEST(PrivateMemory, OccupiedMiddleFallsBackToTheWalk) {
     buffers_allocator_settings wall = buffers_allocator_settings_from_proximity(128 * (uintptr_t)g, middle, 256 * g);
     buffers_private_allocation blocker;
     ASSERT_EQ(buffers_allocate_private_memory(&wall, &blocker), BUFFERS_OK) << buffers_last_error();
-    MoveTheLastReservationHint();
+    MoveTheLastReservationHint(middle + kWindow);
     buffers_allocator_settings a = buffers_allocator_settings_from_proximity(kWindow / 2, middle, g);
     unsigned long walks = shim_allocator_walk_count();
     buffers_private_allocation block;
@@ -187,7 +188,9 @@ TEST(PrivateMemory, OccupiedMiddleFallsBackToTheWalk) {
     EXPECT_GT(shim_allocator_walk_count(), walks);
     bool just_outside = block.base_address + block.size == blocker.base_address ||
                         block.base_address == blocker.base_address + blocker.size;
-    EXPECT_TRUE(just_outside) << "the nearest free granule to the target is beside the wall";
+    EXPECT_TRUE(just_outside) << "the nearest free granule to the target is beside the wall: got " << std::hex
+                              << block.base_address << ", wall " << blocker.base_address << "+" << blocker.size
+                              << ", target " << middle;
     EXPECT_EQ(buffers_free_private_memory(&block), BUFFERS_OK);
     EXPECT_EQ(buffers_free_private_memory(&blocker), BUFFERS_OK);
 }
