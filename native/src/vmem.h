@@ -37,7 +37,8 @@ bool      vmem_supports_other_processes(void);
  * address and size are multiples of the allocation granularity. */
 int vmem_reserve_at(uint32_t pid, uintptr_t address, size_t size);
 
-/* Reserves and commits size bytes read/write anywhere in this process (for further locators). */
+/* Reserves and commits size bytes read/write/execute anywhere in this process (for further
+ * locators, whose bytes past the first 4096 become code chunks). */
 int vmem_reserve_anywhere(size_t size, uintptr_t *out_address);
 
 /* Releases a whole reservation made by vmem_reserve_at / vmem_reserve_anywhere. */
@@ -69,8 +70,8 @@ typedef enum vmem_walk_mode {
     VMEM_WALK_EVERY_GRANULE    /* ask about every granule (Windows brute force for Wine) */
 } vmem_walk_mode;
 
-/* Calls gap for every free gap overlapping [min, max] in ascending order. Gaps are reported whole
- * (not clipped to [min, max]). Always terminates. Returns 0, or an OS error when the walk could
+/* Calls gap for every free gap overlapping [min, max] in ascending order. Gaps may be reported
+ * whole or clipped to [min, max]. Always terminates. Returns 0, or an OS error when the walk could
  * not start; a mode the OS does not have returns VMEM_UNSUPPORTED without calling gap. */
 int vmem_walk_free(uint32_t pid, uintptr_t min, uintptr_t max, vmem_walk_mode mode,
                    vmem_free_gap_fn gap, void *context);
@@ -90,7 +91,7 @@ typedef struct vmem_shared {
     intptr_t  os_handle;   /* file descriptor / HANDLE */
     uint64_t  identity;    /* inode / object id, for vmem_shared_is_live_at */
     uint64_t  device;
-    char      where[512];  /* the path or object name actually used, for messages */
+    char      where[512];  /* the path or object name used; on failure, why each place was refused */
 } vmem_shared;
 
 /* Opens name (e.g. "Reloaded.Memory.Buffers.MemoryBuffer, PID 42") creating it atomically

@@ -161,6 +161,11 @@ BUFFERS_API uintptr_t buffers_locator_address(void);
  * order, and stores the total count in *out_count (which may exceed capacity). */
 BUFFERS_API buffers_status buffers_list_buffers(buffers_buffer_info *out, size_t capacity, size_t *out_count);
 
+/* The directory holding this process's locator file (the shared one, or the per-user fallback when
+ * the shared one is unsafe; see docs/locator-security.md); "" where the locator is not a file
+ * (Windows) or could not be opened. */
+BUFFERS_API const char *buffers_locator_directory(void);
+
 #ifdef __cplusplus
 }
 #endif

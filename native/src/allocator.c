@@ -1,0 +1,139 @@
+#include "allocator.h"
+
+#include <string.h>
+
+#include "address_range.h"
+#include "errors.h"
+#include "vmem.h"
+
+enum { CANDIDATE_LIMIT = 16, PROBE_RINGS = 4 };
+
+/* The best candidate start per free gap, keeping the CANDIDATE_LIMIT nearest the target. */
+typedef struct candidate_search {
+    uintptr_t min, max, target;
+    size_t    size, granularity;
+    size_t    count;
+    uintptr_t starts[CANDIDATE_LIMIT];
+    uintptr_t distances[CANDIDATE_LIMIT];
+} candidate_search;
+
+static void keep_candidate(candidate_search *search, uintptr_t start) {
+    uintptr_t distance = range_distance(start + search->size / 2, search->target);
+    size_t at = search->count;
+    while (at > 0 && search->distances[at - 1] > distance) at--;
+    if (at >= CANDIDATE_LIMIT) return;
+    if (at > 0 && search->starts[at - 1] == start) return;
+    size_t last = search->count < CANDIDATE_LIMIT ? search->count : CANDIDATE_LIMIT - 1;
+    memmove(&search->starts[at + 1], &search->starts[at], (last - at) * sizeof(uintptr_t));
+    memmove(&search->distances[at + 1], &search->distances[at], (last - at) * sizeof(uintptr_t));
+    search->starts[at] = start;
+    search->distances[at] = distance;
+    if (search->count < CANDIDATE_LIMIT) search->count++;
+}
+
+static bool on_free_gap(uintptr_t start, uintptr_t end, void *context) {
+    candidate_search *search = context;
+    if (start > search->max) return true;
+    uintptr_t candidate;
+    if (range_best_start(start, end, search->min, search->max, search->size, search->granularity, search->target,
+                         &candidate))
+        keep_candidate(search, candidate);
+    return false;
+}
+
+/* One reservation attempt; remembers the OS error unless it only says "something is there". */
+static bool try_reserve(uint32_t pid, uintptr_t address, size_t size, int *last_error) {
+    int error = vmem_reserve_at(pid, address, size);
+    if (error == 0) return true;
+    *last_error = error;
+    return false;
+}
+
+/* Probes a few granule-aligned starts around the target without reading any memory map: the
+ * common case (free space next to the middle) costs one system call. */
+static bool probe_near_target(const candidate_search *search, uintptr_t *out, int *last_error) {
+    uintptr_t center;
+    if (!range_best_start(search->min, search->max, search->min, search->max, search->size, search->granularity,
+                          search->target, &center))
+        return false;
+    uintptr_t highest = range_round_down(search->max - search->size, search->granularity);
+    for (int ring = 0; ring <= PROBE_RINGS; ring++) {
+        uintptr_t step = ring == 0 ? 0 : search->size;   /* rings at 0, 1, 4, 16 and 64 buffer sizes */
+        for (int k = 1; k < ring; k++) step = step > UINTPTR_MAX / 4 ? UINTPTR_MAX : step * 4;
+        for (int side = 0; side < (ring == 0 ? 1 : 2); side++) {
+            uintptr_t at;
+            if (side == 0) {
+                if (step > highest || center > highest - step) continue;
+                at = center + step;
+            } else {
+                if (step > center || center - step < search->min) continue;
+                at = center - step;
+            }
+            if (try_reserve(0, at, search->size, last_error)) {
+                *out = at;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Walks the free gaps in the given mode and tries the candidates nearest the target. */
+static bool walk_and_reserve(candidate_search *search, uint32_t pid, vmem_walk_mode mode, uintptr_t *out,
+                             int *last_error) {
+    search->count = 0;
+    int error = vmem_walk_free(pid, search->min, search->max, mode, on_free_gap, search);
+    if (error == VMEM_UNSUPPORTED) return false;
+    if (error) *last_error = error;
+    for (size_t i = 0; i < search->count; i++) {
+        if (try_reserve(pid, search->starts[i], search->size, last_error)) {
+            *out = search->starts[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+buffers_status allocator_reserve(const buffers_allocator_settings *settings, allocator_result *out) {
+    uint32_t pid = settings->target_process_id;
+    if (pid == vmem_current_process_id()) pid = 0;
+    if (pid != 0 && !vmem_supports_other_processes())
+        return errors_set(BUFFERS_ERROR_UNSUPPORTED, "memory in another process (pid %u) can only be allocated on "
+                          "Windows", (unsigned)pid);
+    candidate_search search;
+    memset(&search, 0, sizeof search);
+    search.granularity = vmem_allocation_granularity();
+    uintptr_t rounded;
+    if (!range_round_up(settings->size, search.granularity, &rounded) || rounded > UINT32_MAX)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "size %u rounded up to the allocation granularity (%zu) "
+                          "does not fit 32 bits", (unsigned)settings->size, search.granularity);
+    search.size = rounded;
+    search.min = settings->min_address > vmem_min_address() ? settings->min_address : vmem_min_address();
+    search.max = settings->max_address < vmem_max_address() ? settings->max_address : vmem_max_address();
+    if (search.min > search.max || search.max - search.min < search.size)
+        return errors_set(BUFFERS_ERROR_NO_SPACE, "%zu bytes cannot fit in [%#llx, %#llx]: the range this process "
+                          "may map is [%#llx, %#llx]", search.size, (unsigned long long)settings->min_address,
+                          (unsigned long long)settings->max_address, (unsigned long long)vmem_min_address(),
+                          (unsigned long long)vmem_max_address());
+    search.target = range_midpoint(search.min, search.max);
+
+    int last_error = 0;
+    uintptr_t base = 0;
+    bool done = false;
+    for (int32_t attempt = 0; attempt < settings->retry_count && !done; attempt++) {
+        done = (pid == 0 && attempt == 0 && probe_near_target(&search, &base, &last_error)) ||
+               walk_and_reserve(&search, pid, VMEM_WALK_REGIONS, &base, &last_error) ||
+               (settings->brute_force && walk_and_reserve(&search, pid, VMEM_WALK_EVERY_GRANULE, &base, &last_error));
+    }
+    if (!done) {
+        char text[128];
+        return errors_set(BUFFERS_ERROR_NO_SPACE, "no free %zu bytes inside [%#llx, %#llx] after %d searches "
+                          "(last OS error: %s)", search.size, (unsigned long long)settings->min_address,
+                          (unsigned long long)settings->max_address, (int)settings->retry_count,
+                          last_error ? vmem_error_text(last_error, text, sizeof text) : "none");
+    }
+    out->base_address = base;
+    out->size = search.size;
+    out->process_id = pid;
+    return BUFFERS_OK;
+}

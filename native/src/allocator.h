@@ -1,0 +1,18 @@
+/* Finds free address space inside [min, max] and reserves it: probes next to the middle of the
+ * range first (one system call in the common case), then walks the free gaps and tries the
+ * candidates nearest the middle, repeating when other threads take the space in between. */
+#ifndef BUFFERS_ALLOCATOR_H
+#define BUFFERS_ALLOCATOR_H
+
+#include <reloaded/buffers.h>
+
+typedef struct allocator_result {
+    uintptr_t base_address;
+    size_t    size;            /* the request rounded up to the allocation granularity */
+    uint32_t  process_id;      /* 0 for this process */
+} allocator_result;
+
+/* Settings were validated by the caller except for what only the OS can tell. */
+buffers_status allocator_reserve(const buffers_allocator_settings *settings, allocator_result *out);
+
+#endif

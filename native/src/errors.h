@@ -1,0 +1,21 @@
+/* The per-thread last-error text behind buffers_last_error(). */
+#ifndef BUFFERS_ERRORS_H
+#define BUFFERS_ERRORS_H
+
+#include <reloaded/buffers.h>
+
+#if defined(__GNUC__)
+#define BUFFERS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define BUFFERS_PRINTF(f, a)
+#endif
+
+/* Records "<STATUS_NAME>: <formatted message>" as this thread's last error and returns status. */
+buffers_status errors_set(buffers_status status, const char *format, ...) BUFFERS_PRINTF(2, 3);
+
+/* Appends "; <formatted text>" to this thread's last error (for context added by callers). */
+void errors_append(const char *format, ...) BUFFERS_PRINTF(1, 2);
+
+const char *errors_last(void);
+
+#endif

@@ -1,0 +1,216 @@
+/* The OS layer for Linux: memory primitives over mmap and /proc/self/maps. The shared locator
+ * mapping lives in vmem_posix_shared.c. */
+#define _DEFAULT_SOURCE
+#define _POSIX_C_SOURCE 200809L
+
+#include "vmem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "maps.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000   /* Linux 4.17; older kernels treat it as a hint (checked below) */
+#endif
+
+size_t vmem_page_size(void) {
+    static size_t cached;
+    if (!cached) cached = (size_t)sysconf(_SC_PAGESIZE);
+    return cached;
+}
+
+uint32_t vmem_allocation_granularity(void) {
+    return (uint32_t)vmem_page_size();
+}
+
+uintptr_t vmem_min_address(void) {
+    static uintptr_t cached;
+    if (!cached) {
+        unsigned long value = 65536;   /* the usual mmap_min_addr, if /proc does not say */
+        FILE *file = fopen("/proc/sys/vm/mmap_min_addr", "re");
+        if (file) {
+            if (fscanf(file, "%lu", &value) != 1) value = 65536;
+            fclose(file);
+        }
+        uintptr_t page = vmem_page_size();
+        uintptr_t rounded = ((uintptr_t)value + page - 1) & ~(page - 1);
+        cached = rounded ? rounded : page;
+    }
+    return cached;
+}
+
+uintptr_t vmem_max_address(void) {
+#if defined(__x86_64__)
+    return (uintptr_t)0x7FFFFFFFFFFF;     /* 47-bit user space (mmap stays below it without a hint above) */
+#elif defined(__aarch64__)
+    return (uintptr_t)0xFFFFFFFFFFFF;     /* 48-bit user space */
+#else
+    return UINTPTR_MAX;                   /* 32-bit: the kernel refuses what it reserves for itself */
+#endif
+}
+
+uint32_t vmem_current_process_id(void) {
+    return (uint32_t)getpid();
+}
+
+bool vmem_process_alive(uint32_t pid) {
+    if (pid == 0 || pid > (uint32_t)INT32_MAX) return false;
+    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+bool vmem_supports_other_processes(void) {
+    return false;
+}
+
+static bool is_self(uint32_t pid) {
+    return pid == 0 || pid == vmem_current_process_id();
+}
+
+int vmem_reserve_at(uint32_t pid, uintptr_t address, size_t size) {
+    if (!is_self(pid)) return VMEM_UNSUPPORTED;
+    void *wanted = (void *)address;
+    void *got = mmap(wanted, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (got == MAP_FAILED) return errno;
+    if (got != wanted) {   /* a kernel before 4.17 took the address as a hint */
+        munmap(got, size);
+        return EEXIST;
+    }
+    return 0;
+}
+
+int vmem_reserve_anywhere(size_t size, uintptr_t *out_address) {
+    void *got = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (got == MAP_FAILED) return errno;
+    *out_address = (uintptr_t)got;
+    return 0;
+}
+
+int vmem_release(uint32_t pid, uintptr_t address, size_t size) {
+    if (!is_self(pid)) return VMEM_UNSUPPORTED;
+    return munmap((void *)address, size) == 0 ? 0 : errno;
+}
+
+int vmem_protect(uintptr_t address, size_t size, vmem_protection protection) {
+    uintptr_t page = vmem_page_size();
+    uintptr_t start = address & ~(page - 1);
+    uintptr_t end = (address + size + page - 1) & ~(page - 1);
+    int prot = PROT_READ;
+    if (protection != VMEM_READ_EXECUTE) prot |= PROT_WRITE;
+    if (protection != VMEM_READ_WRITE) prot |= PROT_EXEC;
+    return mprotect((void *)start, end - start, prot) == 0 ? 0 : errno;
+}
+
+bool vmem_write_xor_execute(void) {
+    return false;
+}
+
+void vmem_flush_instruction_cache(uintptr_t start, uintptr_t end) {
+    __builtin___clear_cache((char *)start, (char *)end);
+}
+
+/* Reads a whole /proc file (its size is unknown in advance) into a malloc'd buffer. */
+static int read_proc_file(const char *path, char **out_text, size_t *out_length) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    size_t capacity = 64 * 1024, length = 0;
+    char *text = malloc(capacity);
+    int error = text ? 0 : ENOMEM;
+    while (!error) {
+        if (length == capacity) {
+            char *bigger = realloc(text, capacity * 2);
+            if (!bigger) { error = ENOMEM; break; }
+            text = bigger;
+            capacity *= 2;
+        }
+        ssize_t got = read(fd, text + length, capacity - length);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) error = errno;
+        else if (got == 0) break;
+        else length += (size_t)got;
+    }
+    close(fd);
+    if (error) { free(text); return error; }
+    *out_text = text;
+    *out_length = length;
+    return 0;
+}
+
+typedef struct live_search {
+    const vmem_shared *shared;
+    uintptr_t          address;
+    bool               found;
+} live_search;
+
+static bool match_live_mapping(const maps_entry *entry, void *context) {
+    live_search *search = context;
+    if (entry->start != search->address) return false;
+    dev_t device = (dev_t)search->shared->device;
+    search->found = entry->has_identity && entry->offset == 0 && entry->inode == search->shared->identity &&
+                    entry->dev_major == major(device) && entry->dev_minor == minor(device);
+    return true;
+}
+
+bool vmem_shared_is_live_at(const vmem_shared *shared, uintptr_t address) {
+    char *text;
+    size_t length;
+    if (address == 0 || read_proc_file("/proc/self/maps", &text, &length) != 0) return false;
+    live_search search = {shared, address, false};
+    maps_for_each_entry(text, length, match_live_mapping, &search);
+    free(text);
+    return search.found;
+}
+
+typedef struct gap_filter {
+    uintptr_t        min;
+    vmem_free_gap_fn fn;
+    void            *context;
+} gap_filter;
+
+static bool gap_above_min(uintptr_t start, uintptr_t end, void *context) {
+    gap_filter *filter = context;
+    if (end <= filter->min) return false;
+    return filter->fn(start, end, filter->context);
+}
+
+int vmem_walk_free(uint32_t pid, uintptr_t min, uintptr_t max, vmem_walk_mode mode, vmem_free_gap_fn gap,
+                   void *context) {
+    if (mode != VMEM_WALK_REGIONS) return VMEM_UNSUPPORTED;
+    char path[64];
+    if (is_self(pid)) snprintf(path, sizeof path, "/proc/self/maps");
+    else snprintf(path, sizeof path, "/proc/%u/maps", (unsigned)pid);
+    char *text;
+    size_t length;
+    int error = read_proc_file(path, &text, &length);
+    if (error) return error;
+    uintptr_t limit = max < vmem_max_address() ? max : vmem_max_address();
+    gap_filter filter = {min, gap, context};
+    maps_for_each_gap(text, length, limit, gap_above_min, &filter);
+    free(text);
+    return 0;
+}
+
+void vmem_yield(void) {
+    sched_yield();
+}
+
+const char *vmem_error_text(int error, char *buffer, size_t size) {
+    if (error == VMEM_UNSUPPORTED) {
+        snprintf(buffer, size, "not supported on this platform");
+        return buffer;
+    }
+    char text[96];
+    if (strerror_r(error, text, sizeof text) != 0) snprintf(text, sizeof text, "unknown error");
+    snprintf(buffer, size, "%s (errno %d)", text, error);
+    return buffer;
+}
