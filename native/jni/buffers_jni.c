@@ -283,6 +283,12 @@ JNIEXPORT jlong JNICALL Java_reloaded_memory_buffers_NativeBuffers_locatorAddres
     return (jlong)buffers_locator_address();
 }
 
+JNIEXPORT jstring JNICALL Java_reloaded_memory_buffers_NativeBuffers_locatorDirectory(JNIEnv *env, jclass cls)
+{
+    (void)cls;
+    return ascii_string(env, buffers_locator_directory());
+}
+
 JNIEXPORT jlongArray JNICALL Java_reloaded_memory_buffers_NativeBuffers_listBuffers(JNIEnv *env, jclass cls)
 {
     (void)cls;

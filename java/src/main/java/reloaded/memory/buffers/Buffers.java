@@ -181,6 +181,16 @@ public final class Buffers {
     }
 
     /**
+     * The directory holding this process's locator file: the shared one, or the per-user fallback
+     * when the shared one cannot be trusted.
+     *
+     * @return the directory, or "" where the locator is not a file (Windows) or was never opened
+     */
+    public static String locatorDirectory() {
+        return NativeBuffers.locatorDirectory();
+    }
+
+    /**
      * The highest address user code may map on this machine.
      *
      * @return the address (unsigned)

@@ -70,6 +70,9 @@ final class NativeBuffers {
 
     static native long locatorAddress();
 
+    /** The directory holding this process's locator file; "" where there is none. */
+    static native String locatorDirectory();
+
     /** Five longs per buffer (base, size, position, taken, locator), or null with lastError() set. */
     static native long[] listBuffers();
 
