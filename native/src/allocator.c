@@ -1,5 +1,6 @@
 #include "allocator.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "address_range.h"
@@ -49,39 +50,59 @@ static bool try_reserve(uint32_t pid, uintptr_t address, size_t size, int *last_
     return false;
 }
 
-/* Probes a few granule-aligned starts around the target without reading any memory map: the
- * common case (free space next to the middle) costs one system call. */
+/* The last reservation this process made: free space is often right next to it, so it is probed
+ * before any memory map is read (consecutive buffers then cost one system call each). */
+static _Atomic(uintptr_t) last_start, last_end;
+
+static void remember(uintptr_t start, size_t size) {
+    atomic_store_explicit(&last_start, start, memory_order_relaxed);
+    atomic_store_explicit(&last_end, start + size, memory_order_relaxed);
+}
+
+/* Tries address if it is a valid start for the search. */
+static bool probe_at(const candidate_search *search, uintptr_t address, uintptr_t highest, uintptr_t *out,
+                     int *last_error) {
+    if (address < search->min || address > highest || (address & (search->granularity - 1))) return false;
+    if (!try_reserve(0, address, search->size, last_error)) return false;
+    *out = address;
+    return true;
+}
+
+/* Probes a few granule-aligned starts without reading any memory map: the middle of the range,
+ * either side of the last reservation, then rings around the middle. */
 static bool probe_near_target(const candidate_search *search, uintptr_t *out, int *last_error) {
     uintptr_t center;
     if (!range_best_start(search->min, search->max, search->min, search->max, search->size, search->granularity,
                           search->target, &center))
         return false;
     uintptr_t highest = range_round_down(search->max - search->size, search->granularity);
-    for (int ring = 0; ring <= PROBE_RINGS; ring++) {
-        uintptr_t step = ring == 0 ? 0 : search->size;   /* rings at 0, 1, 4, 16 and 64 buffer sizes */
+    uintptr_t previous_start = atomic_load_explicit(&last_start, memory_order_relaxed);
+    uintptr_t previous_end = atomic_load_explicit(&last_end, memory_order_relaxed);
+    if (probe_at(search, center, highest, out, last_error) ||
+        (previous_end && probe_at(search, previous_end, highest, out, last_error)) ||
+        (previous_start > search->size && probe_at(search, previous_start - search->size, highest, out, last_error)))
+        return true;
+    for (int ring = 1; ring <= PROBE_RINGS; ring++) {
+        uintptr_t step = search->size;   /* rings at 1, 4, 16 and 64 buffer sizes */
         for (int k = 1; k < ring; k++) step = step > UINTPTR_MAX / 4 ? UINTPTR_MAX : step * 4;
-        for (int side = 0; side < (ring == 0 ? 1 : 2); side++) {
-            uintptr_t at;
-            if (side == 0) {
-                if (step > highest || center > highest - step) continue;
-                at = center + step;
-            } else {
-                if (step > center || center - step < search->min) continue;
-                at = center - step;
-            }
-            if (try_reserve(0, at, search->size, last_error)) {
-                *out = at;
-                return true;
-            }
-        }
+        if ((step <= UINTPTR_MAX - center && probe_at(search, center + step, highest, out, last_error)) ||
+            (step <= center && probe_at(search, center - step, highest, out, last_error)))
+            return true;
     }
     return false;
+}
+
+static _Atomic(unsigned long) walks;
+
+unsigned long allocator_walk_count(void) {
+    return atomic_load_explicit(&walks, memory_order_relaxed);
 }
 
 /* Walks the free gaps in the given mode and tries the candidates nearest the target. */
 static bool walk_and_reserve(candidate_search *search, uint32_t pid, vmem_walk_mode mode, uintptr_t *out,
                              int *last_error) {
     search->count = 0;
+    atomic_fetch_add_explicit(&walks, 1, memory_order_relaxed);
     int error = vmem_walk_free(pid, search->min, search->max, mode, on_free_gap, search);
     if (error == VMEM_UNSUPPORTED) return false;
     if (error) *last_error = error;
@@ -132,6 +153,7 @@ buffers_status allocator_reserve(const buffers_allocator_settings *settings, all
                           (unsigned long long)settings->max_address, (int)settings->retry_count,
                           last_error ? vmem_error_text(last_error, text, sizeof text) : "none");
     }
+    if (pid == 0) remember(base, search.size);
     out->base_address = base;
     out->size = search.size;
     out->process_id = pid;

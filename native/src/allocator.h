@@ -15,4 +15,8 @@ typedef struct allocator_result {
 /* Settings were validated by the caller except for what only the OS can tell. */
 buffers_status allocator_reserve(const buffers_allocator_settings *settings, allocator_result *out);
 
+/* How many free-space walks (memory-map reads) this process has made: tests use it to prove the
+ * common case needs none. */
+unsigned long allocator_walk_count(void);
+
 #endif

@@ -120,6 +120,8 @@ buffers_status buffers_get_buffer_aligned(const buffers_search_settings *setting
                           (unsigned)alignment, MAX_ALIGNMENT);
     if (!settings || !out_item)
         return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s is null", settings ? "out_item" : "settings");
+    buffers_status status = check_range(settings->min_address, settings->max_address, settings->size);
+    if (status != BUFFERS_OK) return status;
     if (settings->size > UINT32_MAX - (alignment - 1))
         return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "size %u plus alignment %u does not fit 32 bits",
                           (unsigned)settings->size, (unsigned)alignment);
@@ -127,8 +129,7 @@ buffers_status buffers_get_buffer_aligned(const buffers_search_settings *setting
     buffers_search_settings padded = *settings;
     padded.size += alignment - 1;
     buffers_item *handle;
-    buffers_status status = buffers_get_buffer(&padded, &handle);
-    if (status != BUFFERS_OK) return status;
+    if ((status = buffers_get_buffer(&padded, &handle)) != BUFFERS_OK) return status;
     locator_item *item = (locator_item *)handle;
     uint32_t position = atomic_load_explicit(&item->position, memory_order_relaxed);
     uintptr_t next = item_base_address(item) + position;
@@ -169,6 +170,7 @@ static void advance(buffers_item *handle, size_t size) {
 
 /* memcpy into memory of this library, flipping protections where pages cannot be W and X at once. */
 static void write_code_bytes(uintptr_t target, const void *source, size_t size) {
+    if (size == 0) return;
     bool flip = vmem_write_xor_execute();
     if (flip) vmem_protect(target, size, VMEM_READ_WRITE);
     memcpy((void *)target, source, size);

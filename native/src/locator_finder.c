@@ -7,6 +7,14 @@
 
 static _Atomic(uintptr_t) cached_locator;
 static atomic_flag finding = ATOMIC_FLAG_INIT;
+static bool fork_handler_registered;   /* written under the finding flag */
+
+/* In a forked child: the cached locator is the parent's (a shared mapping of the parent's file), so
+ * forget it; the child's first call finds or creates its own, named after its own PID. */
+static void forget_after_fork(void) {
+    atomic_store_explicit(&cached_locator, 0, memory_order_relaxed);
+    atomic_flag_clear_explicit(&finding, memory_order_relaxed);
+}
 
 buffers_status finder_open(const char *name, locator **out) {
     size_t size = vmem_allocation_granularity();
@@ -53,6 +61,10 @@ buffers_status finder_locator(locator **out) {
     while (atomic_flag_test_and_set_explicit(&finding, memory_order_acquire)) vmem_yield();
     buffers_status status = BUFFERS_OK;
     known = atomic_load_explicit(&cached_locator, memory_order_relaxed);
+    if (!fork_handler_registered) {
+        vmem_on_fork_child(forget_after_fork);
+        fork_handler_registered = true;
+    }
     if (!known) {
         char name[80];
         snprintf(name, sizeof name, LOCATOR_NAME_PREFIX "%u", (unsigned)vmem_current_process_id());

@@ -119,6 +119,11 @@ const char *vmem_shared_directory(void);
 
 /* ---- misc ---- */
 
+/* Arranges for fn to run in the child after a fork() (once per registration; a no-op where there
+ * is no fork). The locator finder uses it: a child must not keep using its parent's locator, which
+ * is a shared mapping of the parent's file. */
+void vmem_on_fork_child(void (*fn)(void));
+
 /* Give up the processor while spinning on a lock. */
 void vmem_yield(void);
 

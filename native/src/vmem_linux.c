@@ -7,8 +7,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +25,15 @@
 #define MAP_FIXED_NOREPLACE 0x100000   /* Linux 4.17; older kernels treat it as a hint (checked below) */
 #endif
 
+/* Facts computed on first use; racing threads compute the same value, so relaxed atomics suffice. */
 size_t vmem_page_size(void) {
-    static size_t cached;
-    if (!cached) cached = (size_t)sysconf(_SC_PAGESIZE);
-    return cached;
+    static _Atomic(size_t) cached;
+    size_t value = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (!value) {
+        value = (size_t)sysconf(_SC_PAGESIZE);
+        atomic_store_explicit(&cached, value, memory_order_relaxed);
+    }
+    return value;
 }
 
 uint32_t vmem_allocation_granularity(void) {
@@ -34,8 +41,9 @@ uint32_t vmem_allocation_granularity(void) {
 }
 
 uintptr_t vmem_min_address(void) {
-    static uintptr_t cached;
-    if (!cached) {
+    static _Atomic(uintptr_t) cached;
+    uintptr_t known = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (!known) {
         unsigned long value = 65536;   /* the usual mmap_min_addr, if /proc does not say */
         FILE *file = fopen("/proc/sys/vm/mmap_min_addr", "re");
         if (file) {
@@ -44,16 +52,36 @@ uintptr_t vmem_min_address(void) {
         }
         uintptr_t page = vmem_page_size();
         uintptr_t rounded = ((uintptr_t)value + page - 1) & ~(page - 1);
-        cached = rounded ? rounded : page;
+        known = rounded ? rounded : page;
+        atomic_store_explicit(&cached, known, memory_order_relaxed);
     }
-    return cached;
+    return known;
 }
 
 uintptr_t vmem_max_address(void) {
 #if defined(__x86_64__)
     return (uintptr_t)0x7FFFFFFFFFFF;     /* 47-bit user space (mmap stays below it without a hint above) */
 #elif defined(__aarch64__)
-    return (uintptr_t)0xFFFFFFFFFFFF;     /* 48-bit user space */
+    /* 48-bit user space unless this kernel maps less (39- and 42-bit kernels exist, and qemu-user on
+     * an x86-64 host stops at 47 bits): the widest whose top page can be mapped (or is in use). */
+    static uintptr_t cached;
+    if (!cached) {
+        static const int widths[] = {48, 47, 42, 39};
+        uintptr_t page = vmem_page_size(), top = ((uintptr_t)1 << 39) - 1;
+        for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+            uintptr_t last_page = ((uintptr_t)1 << widths[i]) - page;
+            void *probe = mmap((void *)last_page, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                               -1, 0);
+            bool fits = probe == MAP_FAILED ? errno == EEXIST : (uintptr_t)probe == last_page;
+            if (probe != MAP_FAILED) munmap(probe, page);
+            if (fits) {
+                top = last_page + page - 1;
+                break;
+            }
+        }
+        cached = top;
+    }
+    return cached;
 #else
     return UINTPTR_MAX;                   /* 32-bit: the kernel refuses what it reserves for itself */
 #endif
@@ -72,12 +100,34 @@ bool vmem_supports_other_processes(void) {
     return false;
 }
 
+/* ThreadSanitizer aborts the process when memory is mapped outside its application ranges (the
+ * rest of the address space is its shadow, or reserved). Under TSan, reservations are kept inside
+ * those ranges (x86-64 layout of gcc 12's libtsan) and free gaps are clipped to them. */
+#if defined(__SANITIZE_THREAD__) && defined(__x86_64__)
+static const uintptr_t sanitizer_app_ranges[][2] = {
+    {0x000000001000, 0x008000000000}, {0x550000000000, 0x568000000000},
+    {0x7b0000000000, 0x7c0000000000}, {0x7e8000000000, 0x800000000000}};
+enum { SANITIZER_RANGES = sizeof sanitizer_app_ranges / sizeof sanitizer_app_ranges[0] };
+#else
+static const uintptr_t sanitizer_app_ranges[1][2] = {{0, UINTPTR_MAX}};
+enum { SANITIZER_RANGES = 1 };
+#endif
+
+static bool sanitizer_allows(uintptr_t address, size_t size) {
+    for (int i = 0; i < SANITIZER_RANGES; i++)
+        if (address >= sanitizer_app_ranges[i][0] && address < sanitizer_app_ranges[i][1] &&
+            size <= sanitizer_app_ranges[i][1] - address)
+            return true;
+    return false;
+}
+
 static bool is_self(uint32_t pid) {
     return pid == 0 || pid == vmem_current_process_id();
 }
 
 int vmem_reserve_at(uint32_t pid, uintptr_t address, size_t size) {
     if (!is_self(pid)) return VMEM_UNSUPPORTED;
+    if (!sanitizer_allows(address, size)) return EINVAL;
     void *wanted = (void *)address;
     void *got = mmap(wanted, size, PROT_READ | PROT_WRITE | PROT_EXEC,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
@@ -180,7 +230,12 @@ typedef struct gap_filter {
 static bool gap_above_min(uintptr_t start, uintptr_t end, void *context) {
     gap_filter *filter = context;
     if (end <= filter->min) return false;
-    return filter->fn(start, end, filter->context);
+    for (int i = 0; i < SANITIZER_RANGES; i++) {
+        uintptr_t low = start > sanitizer_app_ranges[i][0] ? start : sanitizer_app_ranges[i][0];
+        uintptr_t high = end < sanitizer_app_ranges[i][1] ? end : sanitizer_app_ranges[i][1];
+        if (low < high && filter->fn(low, high, filter->context)) return true;
+    }
+    return false;
 }
 
 int vmem_walk_free(uint32_t pid, uintptr_t min, uintptr_t max, vmem_walk_mode mode, vmem_free_gap_fn gap,
@@ -198,6 +253,10 @@ int vmem_walk_free(uint32_t pid, uintptr_t min, uintptr_t max, vmem_walk_mode mo
     maps_for_each_gap(text, length, limit, gap_above_min, &filter);
     free(text);
     return 0;
+}
+
+void vmem_on_fork_child(void (*fn)(void)) {
+    pthread_atfork(NULL, NULL, fn);
 }
 
 void vmem_yield(void) {

@@ -173,7 +173,11 @@ int vmem_shared_reset(vmem_shared *shared) {
 
 void vmem_shared_close(vmem_shared *shared, bool keep_mapping) {
     if (!keep_mapping && shared->address) munmap((void *)shared->address, shared->size);
-    if (shared->os_handle >= 0) close((int)shared->os_handle);   /* also drops the flock */
+    if (shared->os_handle >= 0) {
+        /* Unlock explicitly: a kept mapping holds the open file, so close alone would keep the lock. */
+        flock((int)shared->os_handle, LOCK_UN);
+        close((int)shared->os_handle);
+    }
     shared->os_handle = -1;
 }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# scripts/cross-test.sh PLATFORM — build libbuffers and its Google Test suite for PLATFORM into
+# build/PLATFORM/ and run the suite on this Debian machine (natively, through the i686 cross loader,
+# under qemu-user or under wine). PLATFORM is one of:
+#   linux-x86_64 linux-x86 linux-aarch64 windows-x86_64 windows-x86
+# Installs the compilers, Google Test sources and emulators it needs (apt, as root).
+# Exit status: 0 all tests passed; 1 a build step or a test failed; 77 the suite was built but could
+# not be run here (the reason is printed; CI reports it as skipped, never as passed).
+set -uo pipefail
+SCRIPT_NAME=cross-test
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$REPO_ROOT/scripts/lib/packages.sh"
+source "$REPO_ROOT/scripts/lib/gtest.sh"
+source "$REPO_ROOT/scripts/lib/runners.sh"
+
+platform="${1:-}"
+is_platform "$platform" || die "usage: scripts/cross-test.sh PLATFORM (one of: $BUFFERS_PLATFORMS)"
+build="$REPO_ROOT/build/$platform"
+say "platform $platform, build folder $build"
+
+# 1. Tools: compilers and Google Test sources, then whatever runs the programs.
+need_packages $(platform_build_packages "$platform")
+cannot_run=""
+prepare_runner "$platform" || cannot_run="$RUNNER_WHY"
+
+# 2. Configure and build (Google Test first, from source, for cross platforms).
+configure_args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUFFERS_BUILD_TESTS=ON
+                # Discovering test names runs the test program; do it when tests run, not at build
+                # time, so a platform whose programs cannot run here still builds.
+                -DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST)
+toolchain=$(platform_toolchain "$platform")
+if [ -n "$toolchain" ]; then
+    gtest=$(gtest_dir "$platform") || exit 1
+    configure_args+=(-DCMAKE_TOOLCHAIN_FILE="$toolchain" -DGTest_DIR="$gtest")
+fi
+timed "configure $platform" cmake -S "$REPO_ROOT" -B "$build" "${configure_args[@]}" >"$build.configure.log" 2>&1 \
+    || { cat "$build.configure.log"; die "CMake could not configure $platform"; }
+timed "build $platform" cmake --build "$build" -j2 >"$build.build.log" 2>&1 \
+    || { tail -60 "$build.build.log"; die "$platform did not build (full log: $build.build.log)"; }
+say "built $platform"
+
+if [ -n "$cannot_run" ]; then
+    say "SKIPPED: the $platform suite was built but cannot run on this machine: $cannot_run"
+    exit 77
+fi
+
+# 3. Run the suite (ctest runs each test through the toolchain's emulator).
+log="$build.ctest.log"
+timed "run $platform suite" ctest --test-dir "$build" --output-on-failure -j2 --timeout 600 >"$log" 2>&1
+status=$?
+cat "$log"
+finish_runner "$platform"
+results=$(grep -E '^ *[0-9]+/[0-9]+ Test +#[0-9]+: ' "$log")
+passed=$(grep -cE ' Passed ' <<<"$results")
+skipped=$(grep -cE '\*\*\*Skipped|Not Run' <<<"$results")
+failed=$(grep -vE ' Passed |\*\*\*Skipped|Not Run' <<<"$results" | grep -c .)
+if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
+    say "ctest ran no test for $platform"; status=1
+fi
+echo "$platform: $passed passed, $failed failed, $skipped skipped"
+[ "$status" -eq 0 ] || exit 1

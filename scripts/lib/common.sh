@@ -1,0 +1,46 @@
+# Shared by scripts/cross-test.sh and scripts/build-natives.sh: messages, timing, the platform table.
+# Source it; it defines functions only (plus REPO_ROOT).
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUFFERS_PLATFORMS="linux-x86_64 linux-x86 linux-aarch64 windows-x86_64 windows-x86"
+
+say() { printf '[%s] %s\n' "${SCRIPT_NAME:-buffers}" "$*"; }
+die() { printf '[%s] ERROR: %s\n' "${SCRIPT_NAME:-buffers}" "$*" >&2; exit 1; }
+
+# Timings go to the script's own stderr even when a command's output is sent to a log.
+exec 3>&2
+
+# timed LABEL COMMAND...: runs COMMAND, then prints how long it took; keeps its exit status.
+timed() {
+    local label="$1"; shift
+    local start end status
+    start=$(date +%s.%N)
+    "$@"; status=$?
+    end=$(date +%s.%N)
+    say "time: $label $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f s", b - a }')" >&3
+    return $status
+}
+
+is_platform() {
+    local p
+    for p in $BUFFERS_PLATFORMS; do [ "$p" = "$1" ] && return 0; done
+    return 1
+}
+
+# The CMake toolchain file of a platform; empty for the build machine's own platform.
+platform_toolchain() {
+    case "$1" in
+        linux-x86_64) echo "" ;;
+        *) echo "$REPO_ROOT/cmake/toolchains/$1.cmake" ;;
+    esac
+}
+
+# Debian packages that build a platform (compilers; Google Test sources for cross builds).
+platform_build_packages() {
+    case "$1" in
+        linux-x86_64) echo "cmake ninja-build gcc g++ libgtest-dev" ;;
+        linux-x86) echo "cmake ninja-build gcc-i686-linux-gnu g++-i686-linux-gnu googletest" ;;
+        linux-aarch64) echo "cmake ninja-build gcc-aarch64-linux-gnu g++-aarch64-linux-gnu googletest" ;;
+        windows-x86_64|windows-x86) echo "cmake ninja-build mingw-w64 googletest" ;;
+    esac
+}

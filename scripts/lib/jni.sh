@@ -1,0 +1,94 @@
+# Building the JNI library per platform, for scripts/build-natives.sh. Source after common.sh and
+# packages.sh.
+
+# The folder holding javac's generated JNI headers; generates them with javac -h from the Java
+# sources when Maven has not yet.
+jni_generated_headers() {
+    local dir="${JNI_HEADERS_DIR:-$REPO_ROOT/target/generated-sources/jni-headers}"
+    if ! compgen -G "$dir/*.h" >/dev/null; then
+        local sources
+        sources=$(find "$REPO_ROOT/java/src/main" -name '*.java' 2>/dev/null)
+        [ -n "$sources" ] || die "no generated JNI headers in $dir and no Java sources (java/src/main) to make them from: run 'mvn compile' or merge the Java facade first"
+        command -v javac >/dev/null || die "no javac to generate the JNI headers"
+        mkdir -p "$dir" "$REPO_ROOT/build/natives-javac"
+        # shellcheck disable=SC2086
+        javac -h "$dir" -d "$REPO_ROOT/build/natives-javac" $sources >&2 \
+            || die "javac -h could not generate the JNI headers from java/src/main"
+    fi
+    echo "$dir"
+}
+
+# A JDK's include folder (jni.h, the same for every platform).
+jdk_include_dir() {
+    local home="${JAVA_HOME:-}"
+    [ -n "$home" ] || home=$(dirname "$(dirname "$(readlink -f "$(command -v javac 2>/dev/null || echo /nonexistent)")")")
+    [ -f "$home/include/jni.h" ] || die "no jni.h: set JAVA_HOME to a JDK (tried '$home')"
+    echo "$home/include"
+}
+
+# build_static_core PLATFORM: builds libbuffers (static, position independent) for PLATFORM into
+# build/natives-core/PLATFORM and prints the static library's path.
+build_static_core() {
+    local platform="$1" dir="$REPO_ROOT/build/natives-core/$1" toolchain args=()
+    toolchain=$(platform_toolchain "$platform")
+    [ -n "$toolchain" ] && args+=(-DCMAKE_TOOLCHAIN_FILE="$toolchain")
+    mkdir -p "$dir"
+    cmake -S "$REPO_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUFFERS_BUILD_TESTS=OFF \
+        -DBUFFERS_BUILD_EXAMPLES=OFF "${args[@]}" >"$dir.log" 2>&1 \
+        && cmake --build "$dir" -j2 --target buffers_static >>"$dir.log" 2>&1 \
+        || { tail -30 "$dir.log" >&2; die "the C core did not build for $platform (log: $dir.log)"; }
+    find "$dir/native" -maxdepth 1 -name 'libbuffers*.a' | grep -v '\.dll\.a$' | head -1
+}
+
+# The C compiler of a platform.
+platform_cc() {
+    case "$1" in
+        linux-x86_64) echo gcc ;;
+        linux-x86) echo i686-linux-gnu-gcc ;;
+        linux-aarch64) echo aarch64-linux-gnu-gcc ;;
+        windows-x86_64) echo x86_64-w64-mingw32-gcc-posix ;;
+        windows-x86) echo i686-w64-mingw32-gcc-posix ;;
+    esac
+}
+
+# link_jni_library PLATFORM CORE HEADERS JDK_INCLUDE OUT: compiles native/jni/*.c and links them with
+# the core into OUT/libbuffers_jni.so or OUT/buffers_jni.dll.
+link_jni_library() {
+    local platform="$1" core="$2" headers="$3" jdk="$4" out="$5" cc flags=()
+    cc=$(platform_cc "$platform")
+    flags=(-std=c11 -O2 -Wall -Wextra -I"$REPO_ROOT/native/include" -I"$REPO_ROOT/native/jni" -I"$headers"
+           -I"$jdk")
+    case "$platform" in
+        linux-*)
+            "$cc" "${flags[@]}" -I"$jdk/linux" -fPIC -fvisibility=hidden -shared \
+                -o "$out/libbuffers_jni.so" "$REPO_ROOT"/native/jni/*.c "$core" \
+                -Wl,--version-script="$REPO_ROOT/native/jni/exports.map" -Wl,-z,noexecstack -Wl,--no-undefined \
+                -lpthread ;;
+        windows-*)
+            # Static runtime (no MinGW DLLs beside it); --kill-at gives 32-bit exports their plain names.
+            "$cc" "${flags[@]}" -I"$REPO_ROOT/native/jni/win32" -shared -static -Wl,--kill-at \
+                -o "$out/buffers_jni.dll" "$REPO_ROOT"/native/jni/*.c "$core" ;;
+    esac
+}
+
+# check_jni_library PLATFORM OUT: the file exists for the right machine and exports the JNI entry
+# points under their plain names.
+check_jni_library() {
+    local platform="$1" out="$2" file expected exports
+    case "$platform" in
+        linux-x86_64) file="$out/libbuffers_jni.so" expected="ELF 64-bit.*x86-64" ;;
+        linux-x86) file="$out/libbuffers_jni.so" expected="ELF 32-bit.*Intel 80386" ;;
+        linux-aarch64) file="$out/libbuffers_jni.so" expected="ELF 64-bit.*ARM aarch64" ;;
+        windows-x86_64) file="$out/buffers_jni.dll" expected="PE32\+ executable \(DLL\).*x86-64" ;;
+        windows-x86) file="$out/buffers_jni.dll" expected="PE32 executable \(DLL\).*Intel 80386" ;;
+    esac
+    need_packages file binutils
+    file -b "$file" | grep -qE "$expected" || { say "$file is $(file -b "$file")"; return 1; }
+    case "$platform" in
+        linux-*) exports=$(nm -D --defined-only "$file" | awk '{ print $3 }') ;;
+        windows-*) exports=$(objdump -p "$file" | awk '/\[Ordinal\/Name Pointer\] Table/ { t = 1; next } t && NF >= 3 { print $NF } t && NF == 0 { t = 0 }') ;;
+    esac
+    grep -qx 'JNI_OnLoad' <<<"$exports" || { say "$file does not export JNI_OnLoad"; return 1; }
+    grep -q '^Java_reloaded_memory_buffers_' <<<"$exports" || { say "$file exports no Java_ entry point"; return 1; }
+    say "$platform: $(basename "$file") $(stat -c %s "$file") bytes, $(grep -c '^Java_' <<<"$exports") JNI entry points"
+}

@@ -1,0 +1,104 @@
+# Installing what a platform needs with apt, on a fresh Debian machine or this one. Source it after
+# common.sh. Every function fails loudly (non-zero, with the reason printed) rather than half-work.
+
+APT_UPDATED=""
+
+apt_update_once() {
+    [ -n "$APT_UPDATED" ] && return 0
+    timed "apt-get update" apt-get update -qq >/dev/null || die "apt-get update failed"
+    APT_UPDATED=1
+}
+
+package_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# need_packages PKG...: installs whichever of PKG are missing.
+need_packages() {
+    local missing=() p
+    for p in "$@"; do package_installed "$p" || missing+=("$p"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    [ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}) and not root to install them"
+    apt_update_once
+    say "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive timed "install ${missing[*]}" \
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+        || die "apt-get install ${missing[*]} failed"
+}
+
+# wine for 64-bit Windows programs.
+need_wine64() {
+    need_packages wine wine64
+}
+
+# wine32:i386 for 32-bit Windows programs. Returns non-zero (with WINE32_WHY set) when it cannot be
+# installed, which happens when Debian's i386 index is out of step with the amd64 one: multi-arch
+# libraries must have the same version on both architectures, and the i386 side may lack the newest
+# amd64 security update. The second try prefers the release suite's versions, which both
+# architectures have, and moves the amd64 twin of any library the i386 side cannot match to that
+# version (an upgrade to the point release, or, for a library pulled from the security suite, a
+# step back to the release version).
+# pin_to_i386_version NAME...: adds NAME:amd64=<i386 candidate> to the caller's pins for every NAME
+# whose installed amd64 version differs from the only version the i386 index has; fails if none.
+pin_to_i386_version() {
+    local name version added=1
+    for name in "$@"; do
+        version=$(apt-cache policy "$name:i386" | awk '/Candidate:/ { print $2 }')
+        [ -n "$version" ] && [ "$version" != "(none)" ] || continue
+        package_installed "$name:amd64" || continue
+        [ "$(dpkg-query -W -f='${Version}' "$name:amd64")" = "$version" ] && continue
+        apt-cache madison "$name" | grep -q "| $version | .* amd64 Packages" || continue
+        case " ${pins[*]} " in *" $name:amd64=$version "*) continue ;; esac
+        pins+=("$name:amd64=$version"); added=0
+    done
+    return $added
+}
+
+# apt_install_i386 PACKAGE:i386: installs it, working around an i386 index that is out of step with
+# amd64 (see need_wine32). BUFFERS_APT_DRY_RUN=1 only simulates (to test this function).
+apt_install_i386() {
+    local package="$1" apply=-y
+    [ "${BUFFERS_APT_DRY_RUN:-}" = 1 ] && apply=-s
+    if DEBIAN_FRONTEND=noninteractive timed "install $package" \
+        apt-get install $apply -qq --no-install-recommends --no-remove "$package" >/tmp/buffers-wine32.log 2>&1; then
+        return 0
+    fi
+    local suite pins=() round
+    suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+    for round in 1 2 3 4 5 6; do
+        local plan=/tmp/buffers-wine32.plan names
+        if apt-get install -s -qq --no-install-recommends --allow-downgrades -t "$suite" "$package" "${pins[@]}" \
+            >"$plan" 2>&1; then
+            # A plan may solve the version skew by removing amd64 packages (cmake, say): never take it;
+            # match the removed library's amd64 version to the i386 one instead.
+            names=$(awk '/^Remv / { print $2 }' "$plan" | sed 's/:amd64$//')
+            if [ -z "$names" ]; then
+                DEBIAN_FRONTEND=noninteractive timed "install $package (release suite)" \
+                    apt-get install $apply -qq --no-install-recommends --no-remove --allow-downgrades -t "$suite" \
+                    "$package" "${pins[@]}" >>/tmp/buffers-wine32.log 2>&1 && return 0
+                break
+            fi
+        else
+            names=$(grep -oE '^ [a-z0-9][a-z0-9.+-]*:i386|Depends: [a-z0-9][a-z0-9.+-]*:i386' "$plan" \
+                    | sed -E 's/.* //; s/^ //; s/:i386$//' | sort -u)
+        fi
+        cat "$plan" >>/tmp/buffers-wine32.log
+        pin_to_i386_version $names || break
+    done
+    return 1
+}
+
+WINE32_WHY=""
+need_wine32() {
+    package_installed wine32:i386 && return 0
+    [ "$(id -u)" = 0 ] || { WINE32_WHY="wine32:i386 is missing and we are not root"; return 1; }
+    need_wine64
+    if ! dpkg --print-foreign-architectures | grep -qx i386; then
+        dpkg --add-architecture i386 || { WINE32_WHY="dpkg --add-architecture i386 failed"; return 1; }
+        APT_UPDATED=""
+    fi
+    apt_update_once
+    apt_install_i386 wine32:i386 && return 0
+    WINE32_WHY="apt cannot install wine32:i386 (the i386 package index is out of step with amd64; see /tmp/buffers-wine32.log: $(grep -m1 -E 'Depends|E:' /tmp/buffers-wine32.log | sed 's/^ *//'))"
+    return 1
+}

@@ -1,0 +1,56 @@
+/* libFuzzer target for the pure parts: any text given to the maps parser yields ascending,
+ * disjoint, non-empty gaps below the maximum, and every start range_best_start picks inside such a
+ * gap honours the gap, the request and the granularity. Build: clang -fsanitize=fuzzer,address. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "address_range.h"
+#include "maps.h"
+
+#define CHECK(condition) \
+    do {                 \
+        if (!(condition)) abort(); \
+    } while (0)
+
+typedef struct walk {
+    uintptr_t max, previous_end, min, request_max, target;
+    size_t size, granularity;
+    int gaps;
+} walk;
+
+static bool check_gap(uintptr_t start, uintptr_t end, void *context) {
+    walk *w = context;
+    CHECK(start < end);
+    CHECK(w->gaps == 0 || start > w->previous_end || (start == w->previous_end && start == 0));
+    CHECK(w->max == UINTPTR_MAX ? true : end <= w->max + 1);
+    w->previous_end = end;
+    w->gaps++;
+    uintptr_t chosen;
+    if (range_best_start(start, end, w->min, w->request_max, w->size, w->granularity, w->target, &chosen)) {
+        CHECK(chosen >= start && chosen >= w->min);
+        CHECK(chosen % w->granularity == 0);
+        CHECK(w->size <= end - chosen);
+        CHECK(w->size <= w->request_max - chosen);
+    }
+    return false;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 4 * sizeof(uintptr_t)) return 0;
+    walk w;
+    memset(&w, 0, sizeof w);
+    uintptr_t numbers[4];
+    memcpy(numbers, data, sizeof numbers);
+    data += sizeof numbers;
+    size -= sizeof numbers;
+    w.max = numbers[0] | 0xFFF;
+    w.min = numbers[1] < numbers[2] ? numbers[1] : numbers[2];
+    w.request_max = numbers[1] < numbers[2] ? numbers[2] : numbers[1];
+    w.target = numbers[3];
+    w.granularity = (size_t)1 << (12 + (numbers[3] & 7));
+    w.size = w.granularity * (1 + ((numbers[3] >> 3) & 15));
+    maps_for_each_gap((const char *)data, size, w.max, check_gap, &w);
+    return 0;
+}

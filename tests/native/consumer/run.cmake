@@ -1,0 +1,26 @@
+# Installs the already-built project to a scratch prefix and builds two consumers against it: one
+# with find_package(ReloadedBuffers), one with pkg-config. Run with cmake -P.
+file(REMOVE_RECURSE ${WORK_DIR})
+set(prefix ${WORK_DIR}/prefix)
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT code EQUAL 0)
+    message(FATAL_ERROR "failed (${code}): ${ARGN}\n${out}")
+  endif()
+endfunction()
+run(${CMAKE_COMMAND} --install ${BINARY_DIR} --prefix ${prefix})
+run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/native/consumer -B ${WORK_DIR}/build -DCMAKE_PREFIX_PATH=${prefix})
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
+run(${CMAKE_COMMAND} -E env LD_LIBRARY_PATH=${prefix}/lib ${WORK_DIR}/build/consumer)
+run(${WORK_DIR}/build/consumer_static)
+# pkg-config: compile the same program as C with the flags the .pc file gives.
+find_program(PKG_CONFIG pkg-config REQUIRED)
+execute_process(COMMAND ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${prefix}/lib/pkgconfig
+  ${PKG_CONFIG} --cflags --libs buffers OUTPUT_VARIABLE flags RESULT_VARIABLE code OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT code EQUAL 0 OR flags STREQUAL "")
+  message(FATAL_ERROR "pkg-config does not know buffers")
+endif()
+separate_arguments(flags UNIX_COMMAND "${flags}")
+run(cc -std=c11 -o ${WORK_DIR}/consumer_pc ${SOURCE_DIR}/tests/native/consumer/consumer.c ${flags})
+run(${CMAKE_COMMAND} -E env LD_LIBRARY_PATH=${prefix}/lib ${WORK_DIR}/consumer_pc)
+message(STATUS "installed package works with find_package and pkg-config")

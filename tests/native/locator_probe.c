@@ -1,0 +1,93 @@
+/* A fresh process for the locator-file tests: optionally plants something where this process's
+ * locator file will be, then uses the library once and reports what it got:
+ *     locator=<address> file_this=<first pointer in the file> dir=<directory used>
+ * Modes: plain, garbage (random bytes in the file), fake-live (the file names a live heap address of
+ * this process), symlink (the file is a symlink to <root>/victim). $BUFFERS_SHARED_ROOT is the root. */
+#define _DEFAULT_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <reloaded/buffers.h>
+
+static void *kept_alive;   /* the fake-live block, reachable so leak checkers stay quiet */
+
+static void file_path(char *out, size_t size, const char *root) {
+    snprintf(out, size, "%s/.reloaded/memory.buffers/Reloaded.Memory.Buffers.MemoryBuffer, PID %u", root,
+             (unsigned)getpid());
+}
+
+static void make_directories(const char *root) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/.reloaded", root);
+    mkdir(path, 01777);
+    snprintf(path, sizeof path, "%s/.reloaded/memory.buffers", root);
+    mkdir(path, 01777);
+}
+
+static int write_file(const char *path, const void *data, size_t size) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || write(fd, data, size) != (ssize_t)size) return perror(path), 1;
+    return close(fd);
+}
+
+static int plant(const char *mode, const char *root) {
+    char path[512];
+    file_path(path, sizeof path, root);
+    if (strcmp(mode, "plain") == 0) return 0;
+    make_directories(root);
+    if (strcmp(mode, "garbage") == 0) {
+        unsigned char bytes[8192];
+        for (size_t i = 0; i < sizeof bytes; i++) bytes[i] = (unsigned char)(i * 131 + 7);
+        return write_file(path, bytes, sizeof bytes);
+    }
+    if (strcmp(mode, "fake-live") == 0) {
+        unsigned char bytes[4096] = {0};
+        kept_alive = malloc(1 << 20);   /* a real mapping here, but not of the file */
+        uintptr_t live = (uintptr_t)kept_alive;
+        memcpy(bytes, &live, sizeof live);
+        printf("fake=%#lx\n", (unsigned long)live);
+        return write_file(path, bytes, sizeof bytes);
+    }
+    if (strcmp(mode, "symlink") == 0) {
+        char victim[512];
+        snprintf(victim, sizeof victim, "%s/victim", root);
+        if (write_file(victim, "victim", 6)) return 1;
+        return symlink(victim, path) == 0 ? 0 : (perror("symlink"), 1);
+    }
+    fprintf(stderr, "unknown mode %s\n", mode);
+    return 2;
+}
+
+int main(int argc, char **argv) {
+    const char *root = getenv("BUFFERS_SHARED_ROOT");
+    if (argc < 2 || !root) {
+        fprintf(stderr, "usage: BUFFERS_SHARED_ROOT=dir locator_probe plain|garbage|fake-live|symlink\n");
+        return 2;
+    }
+    int planted = plant(argv[1], root);
+    if (planted) return planted;
+    buffers_search_settings settings = buffers_search_settings_default();
+    settings.size = 16;
+    buffers_item *item;
+    if (buffers_get_buffer(&settings, &item) != BUFFERS_OK) {
+        printf("error=%s\n", buffers_last_error());
+        return 1;
+    }
+    if (!buffers_item_append(item, "0123456789abcdef", 16)) return 1;
+    buffers_item_release(item);
+
+    const char *dir = buffers_locator_directory();
+    char path[600];
+    snprintf(path, sizeof path, "%s/Reloaded.Memory.Buffers.MemoryBuffer, PID %u", dir, (unsigned)getpid());
+    uintptr_t recorded = 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW);
+    if (fd < 0 || read(fd, &recorded, sizeof recorded) != (ssize_t)sizeof recorded) recorded = 0;
+    if (fd >= 0) close(fd);
+    printf("locator=%#lx file_this=%#lx dir=%s\n", (unsigned long)buffers_locator_address(), (unsigned long)recorded,
+           dir);
+    return 0;
+}

@@ -1,0 +1,150 @@
+// The locator's binary format, checked byte by byte at the offsets of SPEC.md, and its operations
+// on a block of test memory.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "test_shim.h"
+
+namespace {
+constexpr bool k64 = sizeof(void *) == 8;
+constexpr size_t kPointer = sizeof(void *);
+constexpr size_t kHeader = k64 ? 24 : 16;
+constexpr size_t kItem = k64 ? 20 : 16;
+constexpr size_t kTaken = k64 ? 8 : 4, kSize = k64 ? 12 : 8, kPosition = k64 ? 16 : 12;
+
+template <typename T>
+T Read(const unsigned char *block, size_t offset) {
+    T value;
+    std::memcpy(&value, block + offset, sizeof value);
+    return value;
+}
+
+uintptr_t ReadPointer(const unsigned char *block, size_t offset) {
+    return k64 ? (uintptr_t)Read<uint64_t>(block, offset) : (uintptr_t)Read<uint32_t>(block, offset);
+}
+
+size_t ItemAt(size_t index) { return kHeader + index * kItem; }
+
+// 64 KiB of page-aligned memory (the mapping size on Windows), freed at the end.
+struct Block {
+    std::vector<unsigned char> storage = std::vector<unsigned char>(0x10000 + 4096);
+    unsigned char *data = reinterpret_cast<unsigned char *>(((uintptr_t)storage.data() + 4095) & ~(uintptr_t)4095);
+};
+}  // namespace
+
+TEST(LocatorFormat, SizesMatchTheSpecification) {
+    EXPECT_EQ(shim_locator_size(), 4096u);
+    EXPECT_EQ(shim_header_size(), kHeader);
+    EXPECT_EQ(shim_item_size(), kItem);
+    EXPECT_EQ(shim_max_items(), k64 ? 203u : 255u);
+    EXPECT_EQ(shim_max_items(), (4096 - kHeader) / kItem);
+}
+
+TEST(LocatorFormat, HeaderFieldsSitAtTheirOffsets) {
+    Block block;
+    std::memset(block.data, 0xEE, 4096);
+    shim_locator_initialize(block.data, 0x12345678, 4096, true);
+    EXPECT_EQ(ReadPointer(block.data, 0), (uintptr_t)0x12345678);          // this address
+    EXPECT_EQ(ReadPointer(block.data, kPointer), 0u);                       // next locator
+    EXPECT_EQ(Read<uint32_t>(block.data, 2 * kPointer), 0u);                // lock
+    EXPECT_EQ(block.data[2 * kPointer + 4], 0u);                            // flags: version 0
+    EXPECT_EQ(block.data[2 * kPointer + 5], 0u);                            // item count
+    EXPECT_EQ(Read<uint16_t>(block.data, 2 * kPointer + 6), 0u);            // reserved
+    EXPECT_EQ(block.data[4095], 0u) << "the whole block is cleared";
+}
+
+TEST(LocatorFormat, ItemFieldsSitAtTheirOffsets) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    void *first = nullptr, *second = nullptr;
+    ASSERT_EQ(shim_locator_register(block.data, 0x40000000, 0x3000, &first), BUFFERS_OK);
+    ASSERT_EQ(shim_locator_register(block.data, 0x50000000, 0x5000, &second), BUFFERS_OK);
+    EXPECT_EQ(first, block.data + ItemAt(0));
+    EXPECT_EQ(second, block.data + ItemAt(1));
+    EXPECT_EQ(block.data[2 * kPointer + 5], 2u);                            // item count
+    EXPECT_EQ(ReadPointer(block.data, ItemAt(1)), (uintptr_t)0x50000000);  // base (4-aligned on 64-bit)
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(1) + kTaken), 1u);          // registered locked
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(1) + kSize), 0x5000u);
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(1) + kPosition), 0u);
+    shim_item_unlock(second);
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(1) + kTaken), 0u);
+    // The public accessors read the same fields.
+    buffers_item *handle = static_cast<buffers_item *>(first);
+    EXPECT_EQ(buffers_item_base_address(handle), (uintptr_t)0x40000000);
+    EXPECT_EQ(buffers_item_size(handle), 0x3000u);
+    EXPECT_EQ(buffers_item_bytes_left(handle), 0x3000u);
+}
+
+TEST(LocatorFormat, SixtyFourKibMappingIsCutIntoChunksAtDistinctAddresses) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 0x10000, true);
+    ASSERT_EQ(block.data[2 * kPointer + 5], 4u);
+    const uintptr_t base = (uintptr_t)block.data;
+    const uintptr_t offsets[] = {0x1000, 0x5000, 0x9000, 0xD000};
+    const uint32_t sizes[] = {16384, 16384, 16384, 12288};
+    for (size_t i = 0; i < 4; i++) {
+        EXPECT_EQ(ReadPointer(block.data, ItemAt(i)), base + offsets[i]) << i;
+        EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(i) + kSize), sizes[i]) << i;
+        EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(i) + kTaken), 0u) << i;
+    }
+}
+
+TEST(LocatorFormat, NonExecutableMappingRegistersNoChunks) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 0x10000, false);
+    EXPECT_EQ(block.data[2 * kPointer + 5], 0u);
+}
+
+TEST(Locator, CanUseNeedsTheWholeBufferInRangeAndTheFreePartAboveMin) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    void *item;
+    ASSERT_EQ(shim_locator_register(block.data, 0x100000, 0x1000, &item), BUFFERS_OK);
+    EXPECT_TRUE(shim_item_can_use(item, 0x1000, 0x100000, 0x101000));
+    EXPECT_FALSE(shim_item_can_use(item, 0x1001, 0, UINTPTR_MAX));            // not enough bytes
+    EXPECT_FALSE(shim_item_can_use(item, 0x10, 0x100001, UINTPTR_MAX));       // free part below min
+    EXPECT_FALSE(shim_item_can_use(item, 0x10, 0, 0x100FFF));                 // buffer ends above max
+}
+
+TEST(Locator, FindLocksTheFirstFitAndSkipsTakenItems) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    void *a, *b;
+    ASSERT_EQ(shim_locator_register(block.data, 0x100000, 0x1000, &a), BUFFERS_OK);
+    ASSERT_EQ(shim_locator_register(block.data, 0x200000, 0x1000, &b), BUFFERS_OK);
+    EXPECT_EQ(shim_locator_find(block.data, 16, 0, UINTPTR_MAX), nullptr) << "both are still locked";
+    shim_item_unlock(b);
+    EXPECT_EQ(shim_locator_find(block.data, 16, 0, UINTPTR_MAX), b);
+    EXPECT_EQ(shim_locator_find(block.data, 16, 0, UINTPTR_MAX), nullptr) << "b is locked by the find";
+    shim_item_unlock(a);
+    shim_item_unlock(b);
+    EXPECT_EQ(shim_locator_find(block.data, 16, 0x200000, UINTPTR_MAX), b) << "a is below min";
+}
+
+TEST(Locator, FullLocatorChainsANewOne) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    const size_t max = shim_max_items();
+    void *item = nullptr;
+    for (size_t i = 0; i < max; i++) {
+        ASSERT_EQ(shim_locator_register(block.data, 0x100000 + i * 0x1000, 0x1000, &item), BUFFERS_OK);
+        shim_item_unlock(item);
+    }
+    EXPECT_EQ(shim_locator_next(block.data), nullptr);
+    EXPECT_EQ(block.data[2 * kPointer + 5], (unsigned char)max);
+    ASSERT_EQ(shim_locator_register(block.data, 0x900000, 0x1000, &item), BUFFERS_OK);
+    auto *next = static_cast<unsigned char *>(shim_locator_next(block.data));
+    ASSERT_NE(next, nullptr);
+    EXPECT_EQ(ReadPointer(block.data, kPointer), (uintptr_t)next) << "linked through the header";
+    EXPECT_EQ(ReadPointer(next, 0), (uintptr_t)next) << "a further locator records its own address";
+    // A further locator is one allocation granule; past its first 4096 bytes it holds 16 KiB code
+    // chunks (none with 4 KiB pages, four on Windows), so the new buffer follows them.
+    const size_t chunks = (buffers_allocation_granularity() - 4096 + 16383) / 16384;
+    EXPECT_EQ(item, next + ItemAt(chunks));
+    EXPECT_EQ(ReadPointer(next, ItemAt(chunks)), (uintptr_t)0x900000);
+    shim_item_unlock(item);
+    // The scan continues into the chained locator (max keeps any code chunks out of the answer).
+    EXPECT_EQ(shim_locator_find(block.data, 16, 0x900000, 0x901000), item);
+}

@@ -1,0 +1,24 @@
+// Two copies of libbuffers.so loaded into one process share one locator.
+#include <gtest/gtest.h>
+
+#include "process_runner.h"
+
+namespace {
+const std::string kCommand = std::string(HELPER_LAUNCHER) + TWO_COPIES_PATH + " '" + SHARED_LIBRARY_PATH + "'";
+class TwoCopies : public ScratchRoot {};
+}  // namespace
+
+TEST_F(TwoCopies, OneAfterTheOtherShareTheLocatorAndItsBuffers) {
+    RunResult run = RunWithRoot(root, kCommand + " sequential");
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.Field("copy_a"), run.Field("copy_b")) << run.output;
+    EXPECT_EQ(run.Field("buffer_a"), run.Field("buffer_b")) << run.output;
+}
+
+TEST_F(TwoCopies, StartingAtTheSameMomentEndWithOneLocator) {
+    for (int attempt = 0; attempt < 25; attempt++) {
+        RunResult run = RunWithRoot(root, kCommand + " racing");
+        ASSERT_EQ(run.exit_code, 0) << "attempt " << attempt << ": " << run.output;
+        ASSERT_EQ(run.Field("copy_a"), run.Field("copy_b")) << run.output;
+    }
+}

@@ -1,0 +1,93 @@
+/* Two copies of the shared library in one process (as when two hooking libraries each bundle it):
+ * both must find the same locator, whether they start one after the other or at the same moment.
+ *     two_copies <path of libbuffers.so> sequential|racing
+ * Exits 0 when the copies agree and prints what each saw. */
+#define _DEFAULT_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <reloaded/buffers.h>
+
+typedef struct copy {
+    void *handle;
+    uintptr_t (*locator_address)(void);
+    buffers_status (*get_buffer)(const buffers_search_settings *, buffers_item **);
+    uintptr_t (*append)(buffers_item *, const void *, size_t);
+    uintptr_t (*base_address)(const buffers_item *);
+    void (*release)(buffers_item *);
+    uintptr_t seen;
+} copy;
+
+static pthread_barrier_t start;
+
+/* Copies the library to a file of its own so dlopen loads it a second time. */
+static int load_copy(const char *library, copy *out) {
+    char path[] = "/tmp/libbuffers-copy-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *in = fopen(library, "rb");
+    if (fd < 0 || !in) return perror("copy"), 1;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        if (write(fd, chunk, n) != (ssize_t)n) return perror("write"), 1;
+    fclose(in);
+    close(fd);
+    out->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    unlink(path);
+    if (!out->handle) return fprintf(stderr, "dlopen: %s\n", dlerror()), 1;
+    *(void **)&out->locator_address = dlsym(out->handle, "buffers_locator_address");
+    *(void **)&out->get_buffer = dlsym(out->handle, "buffers_get_buffer");
+    *(void **)&out->append = dlsym(out->handle, "buffers_item_append");
+    *(void **)&out->base_address = dlsym(out->handle, "buffers_item_base_address");
+    *(void **)&out->release = dlsym(out->handle, "buffers_item_release");
+    return !(out->locator_address && out->get_buffer && out->append && out->base_address && out->release);
+}
+
+static void *find_at_once(void *argument) {
+    copy *c = argument;
+    pthread_barrier_wait(&start);
+    c->seen = c->locator_address();
+    return NULL;
+}
+
+/* Copy a makes a buffer and writes to it; copy b must be handed the same buffer afterwards. */
+static int share_a_buffer(copy *a, copy *b) {
+    buffers_search_settings s = {0, 0x7FFFFFFF, 32};
+    buffers_item *item;
+    if (a->get_buffer(&s, &item) != BUFFERS_OK) return 1;
+    uintptr_t written = a->append(item, "from copy A", 12);
+    uintptr_t base_a = a->base_address(item);
+    a->release(item);
+    if (b->get_buffer(&s, &item) != BUFFERS_OK) return 1;
+    uintptr_t base_b = b->base_address(item);
+    uintptr_t next = b->append(item, "from copy B", 12);
+    b->release(item);
+    printf("buffer_a=%#lx buffer_b=%#lx\n", (unsigned long)base_a, (unsigned long)base_b);
+    return !(base_a == base_b && next == written + 12 && strcmp((const char *)written, "from copy A") == 0);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) return fprintf(stderr, "usage: two_copies libbuffers.so sequential|racing\n"), 2;
+    copy a = {0}, b = {0};
+    if (load_copy(argv[1], &a) || load_copy(argv[1], &b)) return 1;
+    if (a.handle == b.handle || a.locator_address == b.locator_address)
+        return fprintf(stderr, "the two loads are one copy\n"), 1;
+    if (strcmp(argv[2], "racing") == 0) {
+        pthread_t ta, tb;
+        pthread_barrier_init(&start, NULL, 2);
+        pthread_create(&ta, NULL, find_at_once, &a);
+        pthread_create(&tb, NULL, find_at_once, &b);
+        pthread_join(ta, NULL);
+        pthread_join(tb, NULL);
+    } else {
+        a.seen = a.locator_address();
+        b.seen = b.locator_address();
+    }
+    printf("copy_a=%#lx copy_b=%#lx\n", (unsigned long)a.seen, (unsigned long)b.seen);
+    if (!a.seen || a.seen != b.seen) return 1;
+    return share_a_buffer(&a, &b);
+}
