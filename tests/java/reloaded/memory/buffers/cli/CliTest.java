@@ -121,18 +121,26 @@ class CliTest {
         LocatorFixture.write(root, ".reloaded", dead, LocatorFixture.block(8, 0x7f0000001000L, 0,
                 new long[] {0x10000000L, 0, 4096, 96}, new long[] {0x20000000L, 1, 4096, 4096}));
         byte[] corrupt = LocatorFixture.block(8, 0x1000, 0);
-        corrupt[20] = 3;
+        corrupt[16] = 7; // the lock field in the 64-bit layout
+        corrupt[8] = 7; // and in the 32-bit layout
+
         LocatorFixture.write(root, ".reloaded-12345", dead + 1, corrupt);
-        LocatorFixture.write(root, ".reloaded", 1, LocatorFixture.block(8, 0x7f0000001000L, 0));
+        Process other = new ProcessBuilder("sleep", "60").start(); // runs, but maps no locator file
+        LocatorFixture.write(root, ".reloaded", (int) other.pid(), LocatorFixture.block(8, 0x7f0000001000L, 0));
         Files.writeString(root.resolve(".reloaded/memory.buffers/unrelated.txt"), "x");
 
-        Result r = cli("list", "--json", "--root", root.toString());
+        Result r;
+        try {
+            r = cli("list", "--json", "--root", root.toString());
+        } finally {
+            other.destroyForcibly();
+        }
         assertEquals(0, r.code(), r.err());
         List<Map<String, Object>> processes = list(r.json().get("processes"));
         assertEquals(3, processes.size(), r.out());
-        Map<String, Object> init = processes.get(0);
-        assertEquals(1L, init.get("pid"));
-        assertEquals("pid-reused", init.get("state"), "pid 1 runs but does not map our file");
+        Map<String, Object> reused = processes.get(0);
+        assertEquals(other.pid(), reused.get("pid"));
+        assertEquals("pid-reused", reused.get("state"), "the process runs but does not map our file");
         Map<String, Object> stale = processes.get(1);
         assertEquals((long) dead, stale.get("pid"));
         assertEquals("stale", stale.get("state"));
@@ -142,7 +150,7 @@ class CliTest {
         assertEquals(4000L, stale.get("bytesFree"));
         Map<String, Object> bad = processes.get(2);
         assertEquals(false, bad.get("readable"));
-        assertTrue(((String) bad.get("error")).contains("version"), bad.toString());
+        assertTrue(((String) bad.get("error")).contains("not a locator"), bad.toString());
 
         Result text = cli("list", "--root", root.toString());
         assertTrue(text.out().contains("stale") && text.out().contains("?"), text.out());
@@ -207,7 +215,8 @@ class CliTest {
         int dead = LocatorFixture.deadPid();
         byte[] block = LocatorFixture.block(8, 0x7f0000001000L, 0);
         Path stale = LocatorFixture.write(root, ".reloaded", dead, block);
-        Path reused = LocatorFixture.write(root, ".reloaded", 1, block);
+        Process other = new ProcessBuilder("sleep", "60").start();
+        Path reused = LocatorFixture.write(root, ".reloaded", (int) other.pid(), block);
         Path foreign = LocatorFixture.write(root, ".reloaded-4242", dead + 1, block);
         Files.setAttribute(foreign, "unix:uid", 4242); // needs root, like the C core's own tests
         Path live = Path.of(Buffers.locatorDirectory(),
@@ -215,7 +224,12 @@ class CliTest {
         Path liveCopy = LocatorFixture.write(root, ".reloaded", (int) ProcessHandle.current().pid(),
                 Files.readAllBytes(live));
 
-        Result r = cli("cleanup", "--json", "--root", root.toString());
+        Result r;
+        try {
+            r = cli("cleanup", "--json", "--root", root.toString());
+        } finally {
+            other.destroyForcibly();
+        }
         assertEquals(0, r.code(), r.err());
         Map<String, Object> j = r.json();
         List<Map<String, Object>> removed = list(j.get("removed"));
@@ -225,8 +239,11 @@ class CliTest {
         assertFalse(Files.exists(stale));
         assertTrue(Files.exists(reused) && Files.exists(foreign) && Files.exists(liveCopy));
 
+        other.waitFor();
         Result again = cli("cleanup", "--root", root.toString());
         assertEquals(0, again.code());
-        assertTrue(again.out().contains("0 stale file(s) removed"), again.out());
+        assertTrue(again.out().contains("1 stale file(s) removed"), again.out());
+        assertFalse(Files.exists(reused), "once its process is gone the file is stale");
+        assertTrue(Files.exists(foreign) && Files.exists(liveCopy));
     }
 }

@@ -45,8 +45,8 @@ final class LocatorFixture {
         return Files.write(dir.resolve(LocatorFiles.PREFIX + pid), block);
     }
 
-    /** A process id that cannot be running: above the kernel's pid_max. */
-    static int deadPid() throws IOException {
-        return Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/pid_max")).trim()) + 1;
+    /** A process id that can never run: above PID_MAX_LIMIT (2^22), the highest pid_max Linux allows. */
+    static int deadPid() {
+        return (1 << 22) + 1;
     }
 }
