@@ -14,6 +14,9 @@ public record BufferSearchSettings(long minAddress, long maxAddress, int size) {
     /**
      * Checks the settings.
      *
+     * @param minAddress the lowest acceptable address (unsigned)
+     * @param maxAddress the highest acceptable address (unsigned), not below {@code minAddress}
+     * @param size       the number of bytes that must be free, at least 1
      * @throws IllegalArgumentException if {@code size} is not positive or {@code minAddress} is
      *                                  above {@code maxAddress} (unsigned)
      */
