@@ -201,4 +201,15 @@ class NativeLoaderTest {
         assertEquals(null, index.entry("x"));
         assertEquals(List.of("x"), index.platforms());
     }
+
+    @Test
+    void sweepRemovesOnlyOldCopies() throws Exception {
+        Path old = Files.write(tmp.resolve("buffers_jni-windows-x86_64-1.dll"), LIBRARY);
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(1000));
+        Path fresh = Files.write(tmp.resolve("buffers_jni-windows-x86_64-2.dll"), LIBRARY);
+        Path other = Files.write(tmp.resolve("unrelated.dll"), LIBRARY);
+        Files.setLastModifiedTime(other, java.nio.file.attribute.FileTime.fromMillis(1000));
+        assertEquals(1, NativeLoader.sweepOldCopies(tmp, System.currentTimeMillis() - NativeLoader.SWEEP_AGE_MILLIS));
+        assertTrue(!Files.exists(old) && Files.exists(fresh) && Files.exists(other));
+    }
 }

@@ -82,6 +82,9 @@ final class NativeLoader {
         }
     };
 
+    /** Windows cannot delete a loaded DLL: copies older than this are removed by a later start. */
+    static final long SWEEP_AGE_MILLIS = 60 * 60 * 1000L;
+
     private static boolean loaded;
     private static Error failure;
 
@@ -131,6 +134,9 @@ final class NativeLoader {
                     + options.platform() + "' (os.name=" + System.getProperty("os.name") + ", os.arch="
                     + System.getProperty("os.arch") + "); it contains: " + String.join(", ", index.platforms())
                     + ". Build the library for this platform and name it with -D" + PATH_PROPERTY + "=<file>.");
+        }
+        if (entry.file.endsWith(".dll")) {
+            sweepOldCopies(options.tmpdir(), System.currentTimeMillis() - SWEEP_AGE_MILLIS);
         }
         Path file = extract(options, env, entry);
         try {
@@ -225,6 +231,29 @@ final class NativeLoader {
         UnsatisfiedLinkError error = new UnsatisfiedLinkError(message);
         error.initCause(cause);
         return error;
+    }
+
+    /**
+     * Deletes extracted copies last modified before the cutoff. On Windows a copy still loaded by a
+     * running JVM cannot be deleted, so only abandoned ones go; returns how many were deleted.
+     */
+    static int sweepOldCopies(Path dir, long cutoffMillis) {
+        int deleted = 0;
+        try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(dir, "buffers_jni-*")) {
+            for (Path p : s) {
+                try {
+                    if (Files.isRegularFile(p) && Files.getLastModifiedTime(p).toMillis() < cutoffMillis) {
+                        Files.delete(p);
+                        deleted++;
+                    }
+                } catch (IOException inUse) {
+                    // loaded by another JVM: its turn comes later
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // nothing to sweep
+        }
+        return deleted;
     }
 
     private static void deleteQuietly(Path file) {
