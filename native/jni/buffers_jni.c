@@ -94,15 +94,21 @@ JNIEXPORT jlong JNICALL Java_reloaded_memory_buffers_NativeBuffers_getBuffer(JNI
 static uintptr_t append_array(JNIEnv *env, buffers_item *item, jbyteArray data, jint offset, jint length,
                               jboolean code)
 {
-    if (item == NULL || data == NULL || length <= 0
-        || !jni_in_bounds(offset, length, (*env)->GetArrayLength(env, data))) {
+    if (item == NULL || data == NULL || length <= 0 || offset < 0) {
         return 0;
     }
     if (length <= SMALL_COPY) {
         jbyte copy[SMALL_COPY];
+        /* checks the bounds itself: out of range leaves an exception pending and copies nothing */
         (*env)->GetByteArrayRegion(env, data, offset, length, copy);
+        if ((*env)->ExceptionCheck(env)) {
+            return 0;
+        }
         return code ? buffers_item_append_code(item, copy, (size_t)length)
                     : buffers_item_append(item, copy, (size_t)length);
+    }
+    if (!jni_in_bounds(offset, length, (*env)->GetArrayLength(env, data))) {
+        return 0;
     }
     jbyte *bytes = (*env)->GetPrimitiveArrayCritical(env, data, NULL);
     if (bytes == NULL) {
@@ -180,9 +186,8 @@ JNIEXPORT jlong JNICALL Java_reloaded_memory_buffers_NativeBuffers_write(JNIEnv 
                                                                         jint offset, jint length, jboolean code)
 {
     (void)cls;
-    if (data == NULL || length <= 0 || size < length
-        || !jni_in_bounds(offset, length, (*env)->GetArrayLength(env, data))) {
-        return -(jlong)BUFFERS_ERROR_INVALID_ARGUMENT;
+    if (data == NULL || length <= 0 || offset < 0 || size < length) {
+        return -(jlong)BUFFERS_ERROR_INVALID_ARGUMENT; /* append_array checks the array's bounds */
     }
     buffers_item *item = NULL;
     buffers_status status = get_item(min, max, size, 0, &item);
