@@ -26,8 +26,7 @@ final class CleanupCommand implements Command {
                 + "Removes locator files whose process no longer runs and which the current user owns. Files of\n"
                 + "live processes, of reused process ids and of other users are left alone.\n"
                 + "Exit code 1 if a file that should go could not be removed.\n"
-                + "  --json      print JSON instead of text\n"
-                + "  --root DIR  look under DIR instead of /tmp\n";
+                + Options.FILE_OPTIONS_HELP;
     }
 
     @Override

@@ -35,8 +35,7 @@ final class InspectCommand implements Command {
                 + "file; further locators are read from /proc/PID/mem, which needs ptrace permission (same user\n"
                 + "and a permissive kernel.yama.ptrace_scope, or root); otherwise the output says so.\n"
                 + "Exit code 1 when the process has no locator file.\n"
-                + "  --json      print JSON instead of a table\n"
-                + "  --root DIR  look under DIR instead of /tmp\n";
+                + Options.FILE_OPTIONS_HELP;
     }
 
     @Override

@@ -25,8 +25,7 @@ final class ListCommand implements Command {
                 + "(DIR: --root, else $BUFFERS_SHARED_ROOT, else /tmp). State is live (the process runs and maps\n"
                 + "the file), stale (no such process) or pid-reused (the id now belongs to another process).\n"
                 + "Counts come from the first locator (the file); files of other users are often unreadable.\n"
-                + "  --json      print JSON instead of a table\n"
-                + "  --root DIR  look under DIR instead of /tmp\n";
+                + Options.FILE_OPTIONS_HELP;
     }
 
     @Override

@@ -14,6 +14,10 @@ final class Options {
         }
     }
 
+    /** The --help lines of the options shared by the commands that read locator files. */
+    static final String FILE_OPTIONS_HELP = "  --json      print JSON instead of text\n"
+            + "  --root DIR  look under DIR instead of $BUFFERS_SHARED_ROOT or /tmp\n";
+
     final boolean json;
     final boolean help;
     final String root;
