@@ -1,0 +1,206 @@
+package reloaded.memory.buffers;
+
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A buffer from the shared locator, locked for its owner until {@link #close()}. Appended bytes
+ * never move and are never overwritten by the library. Get one from
+ * {@link Buffers#getBuffer(BufferSearchSettings)} in a try-with-resources block; a buffer that is
+ * never closed stays locked for the life of the process.
+ *
+ * <p>The methods are thread-safe, but a buffer is meant for one user at a time; after
+ * {@link #close()} every method other than {@code close} and {@link #isOpen()} throws
+ * {@link IllegalStateException}.
+ */
+public final class Buffer implements AutoCloseable {
+    /** The C handle (buffers_item*); 0 once closed. */
+    private long item;
+
+    Buffer(long item) {
+        this.item = item;
+    }
+
+    /**
+     * Copies all of {@code data} to the buffer's next free address.
+     *
+     * @param data the bytes to copy
+     * @return the address the first byte was written at (unsigned)
+     * @throws NullPointerException     if {@code data} is null
+     * @throws IllegalArgumentException if {@code data} is longer than {@link #bytesLeft()}
+     * @throws IllegalStateException    if the buffer is closed
+     */
+    public long append(byte[] data) {
+        Objects.requireNonNull(data, "data");
+        return appendArray(data, 0, data.length, false);
+    }
+
+    /**
+     * Copies {@code data[offset, offset + length)} to the buffer's next free address.
+     *
+     * @param data   the array holding the bytes
+     * @param offset the index of the first byte to copy
+     * @param length the number of bytes to copy
+     * @return the address the first byte was written at (unsigned)
+     * @throws NullPointerException      if {@code data} is null
+     * @throws IndexOutOfBoundsException if the range is not inside {@code data}
+     * @throws IllegalArgumentException  if {@code length} is more than {@link #bytesLeft()}
+     * @throws IllegalStateException     if the buffer is closed
+     */
+    public long append(byte[] data, int offset, int length) {
+        Objects.requireNonNull(data, "data");
+        Objects.checkFromIndexSize(offset, length, data.length);
+        return appendArray(data, offset, length, false);
+    }
+
+    /**
+     * Copies the remaining bytes of {@code data} (position to limit) to the buffer's next free
+     * address and moves {@code data}'s position to its limit.
+     *
+     * @param data a heap or direct byte buffer
+     * @return the address the first byte was written at (unsigned)
+     * @throws NullPointerException     if {@code data} is null
+     * @throws IllegalArgumentException if more bytes remain than {@link #bytesLeft()}
+     * @throws IllegalStateException    if the buffer is closed
+     */
+    public long append(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
+        int position = data.position();
+        int length = data.remaining();
+        long address;
+        if (data.isDirect()) {
+            synchronized (this) {
+                long handle = open();
+                address = length == 0 ? nextAddress(handle)
+                        : fitted(NativeBuffers.appendDirect(handle, data, position, length, false), handle, length);
+            }
+            Reference.reachabilityFence(data);
+        } else if (data.hasArray()) {
+            address = appendArray(data.array(), data.arrayOffset() + position, length, false);
+        } else {
+            byte[] copy = new byte[length];
+            data.duplicate().get(copy);
+            address = appendArray(copy, 0, length, false);
+        }
+        data.position(position + length);
+        return address;
+    }
+
+    /**
+     * Copies machine code to the buffer's next free address, makes it executable and flushes the
+     * instruction cache for exactly the written bytes.
+     *
+     * @param code the instructions
+     * @return the address the first byte was written at (unsigned)
+     * @throws NullPointerException     if {@code code} is null
+     * @throws IllegalArgumentException if {@code code} is longer than {@link #bytesLeft()}
+     * @throws IllegalStateException    if the buffer is closed
+     */
+    public long appendCode(byte[] code) {
+        Objects.requireNonNull(code, "code");
+        return appendArray(code, 0, code.length, true);
+    }
+
+    /**
+     * The address of the buffer's first byte.
+     *
+     * @return the address (unsigned)
+     * @throws IllegalStateException if the buffer is closed
+     */
+    public synchronized long baseAddress() {
+        return NativeBuffers.itemBaseAddress(open());
+    }
+
+    /**
+     * The buffer's size in bytes.
+     *
+     * @return the size
+     * @throws IllegalStateException if the buffer is closed
+     */
+    public synchronized int size() {
+        return NativeBuffers.itemSize(open());
+    }
+
+    /**
+     * The number of bytes already handed out; the next append writes at
+     * {@code baseAddress() + position()}.
+     *
+     * @return the position
+     * @throws IllegalStateException if the buffer is closed
+     */
+    public synchronized int position() {
+        return NativeBuffers.itemPosition(open());
+    }
+
+    /**
+     * The number of bytes that can still be appended.
+     *
+     * @return size minus position
+     * @throws IllegalStateException if the buffer is closed
+     */
+    public synchronized int bytesLeft() {
+        return NativeBuffers.itemBytesLeft(open());
+    }
+
+    /**
+     * Whether the buffer is still locked for this owner.
+     *
+     * @return false once {@link #close()} was called
+     */
+    public synchronized boolean isOpen() {
+        return item != 0;
+    }
+
+    /** Unlocks the buffer for other users. Calling it again does nothing. */
+    @Override
+    public synchronized void close() {
+        if (item != 0) {
+            NativeBuffers.release(item);
+            item = 0;
+        }
+    }
+
+    /**
+     * The buffer's address range and fill, or that it is closed.
+     *
+     * @return a readable description
+     */
+    @Override
+    public synchronized String toString() {
+        if (item == 0) {
+            return "Buffer[closed]";
+        }
+        long base = NativeBuffers.itemBaseAddress(item);
+        return "Buffer[base " + Addresses.hex(base) + ", size " + NativeBuffers.itemSize(item) + ", position "
+                + NativeBuffers.itemPosition(item) + "]";
+    }
+
+    private synchronized long appendArray(byte[] data, int offset, int length, boolean code) {
+        long handle = open();
+        if (length == 0) {
+            return nextAddress(handle);
+        }
+        return fitted(NativeBuffers.append(handle, data, offset, length, code), handle, length);
+    }
+
+    /** The address an append returned, or the exception for one that did not fit (0). */
+    private static long fitted(long address, long handle, int length) {
+        if (address == 0) {
+            throw new IllegalArgumentException("data length " + length + " is more than the "
+                    + NativeBuffers.itemBytesLeft(handle) + " bytes left in the buffer");
+        }
+        return address;
+    }
+
+    private static long nextAddress(long handle) {
+        return NativeBuffers.itemBaseAddress(handle) + Integer.toUnsignedLong(NativeBuffers.itemPosition(handle));
+    }
+
+    private long open() {
+        if (item == 0) {
+            throw new IllegalStateException("the buffer is closed");
+        }
+        return item;
+    }
+}

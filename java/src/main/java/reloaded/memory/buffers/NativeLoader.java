@@ -1,0 +1,272 @@
+package reloaded.memory.buffers;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Finds and loads the JNI library, once per class loader.
+ *
+ * <ol>
+ *   <li>{@code reloaded.buffers.native.path} (or env {@code RELOADED_BUFFERS_NATIVE_PATH}): load
+ *       exactly that file, no fallback.</li>
+ *   <li>Otherwise take {@code native/<platform>/<file>} next to this class, as listed in
+ *       {@code native/index.properties}; copy it to a new, uniquely named file in
+ *       {@code reloaded.buffers.native.tmpdir} (or env {@code RELOADED_BUFFERS_NATIVE_TMPDIR}, else
+ *       {@code java.io.tmpdir}), verify size and SHA-256 against the index, load it and delete it
+ *       at once (unless {@code reloaded.buffers.native.keep=true}). A unique copy per load lets
+ *       several class loaders in one JVM each load the library; all copies share one locator.</li>
+ * </ol>
+ * {@code reloaded.buffers.native.platform} overrides the detected platform (e.g. "linux-x86_64");
+ * {@code reloaded.buffers.native.debug=true} traces the steps to stderr.
+ */
+final class NativeLoader {
+    static final String PATH_PROPERTY = "reloaded.buffers.native.path";
+    static final String TMPDIR_PROPERTY = "reloaded.buffers.native.tmpdir";
+    static final String PLATFORM_PROPERTY = "reloaded.buffers.native.platform";
+    static final String KEEP_PROPERTY = "reloaded.buffers.native.keep";
+    static final String DEBUG_PROPERTY = "reloaded.buffers.native.debug";
+    static final String INDEX_RESOURCE = "native/index.properties";
+
+    /** What the loader reads from the outside world; replaced in tests. */
+    interface Environment {
+        /** The resource next to this class, or null if absent. */
+        InputStream resource(String name) throws IOException;
+
+        /** System.load of an absolute path. */
+        void load(Path library);
+
+        /** Whether the file may be executed (false on a noexec mount). */
+        boolean isExecutable(Path file);
+    }
+
+    /** The settings of one load, from system properties and the environment. */
+    record Options(String explicitPath, String platform, Path tmpdir, boolean keep, boolean debug) {
+        static Options fromSystem() {
+            String tmp = setting(TMPDIR_PROPERTY, "RELOADED_BUFFERS_NATIVE_TMPDIR");
+            return new Options(setting(PATH_PROPERTY, "RELOADED_BUFFERS_NATIVE_PATH"),
+                    System.getProperty(PLATFORM_PROPERTY, Platform.current()),
+                    Paths.get(tmp != null ? tmp : System.getProperty("java.io.tmpdir")),
+                    Boolean.getBoolean(KEEP_PROPERTY), Boolean.getBoolean(DEBUG_PROPERTY));
+        }
+
+        private static String setting(String property, String env) {
+            String value = System.getProperty(property);
+            if (value == null || value.isEmpty()) {
+                value = System.getenv(env);
+            }
+            return value == null || value.isEmpty() ? null : value;
+        }
+    }
+
+    private static final Environment SYSTEM = new Environment() {
+        @Override
+        public InputStream resource(String name) {
+            return NativeLoader.class.getResourceAsStream(name);
+        }
+
+        @Override
+        public void load(Path library) {
+            System.load(library.toAbsolutePath().toString());
+        }
+
+        @Override
+        public boolean isExecutable(Path file) {
+            return Files.isExecutable(file);
+        }
+    };
+
+    /** Windows cannot delete a loaded DLL: copies older than this are removed by a later start. */
+    static final long SWEEP_AGE_MILLIS = 60 * 60 * 1000L;
+
+    private static boolean loaded;
+    private static Error failure;
+
+    private NativeLoader() {
+    }
+
+    /** Loads the library on first call; later calls return at once or rethrow the first failure. */
+    static synchronized void ensureLoaded() {
+        if (loaded) {
+            return;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        try {
+            load(Options.fromSystem(), SYSTEM);
+            int abi = NativeBuffers.abiVersion();
+            if (abi != NativeBuffers.ABI_VERSION) {
+                throw new UnsatisfiedLinkError("libbuffers: the native library has ABI " + abi
+                        + " but these classes need ABI " + NativeBuffers.ABI_VERSION
+                        + "; the library and the jar come from different builds");
+            }
+            loaded = true;
+        } catch (Error e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    /** Loads the library as the options say; returns the path that was loaded. */
+    static Path load(Options options, Environment env) {
+        if (options.explicitPath() != null) {
+            Path path = Paths.get(options.explicitPath()).toAbsolutePath();
+            trace(options, "loading " + path + " (" + PATH_PROPERTY + ")");
+            try {
+                env.load(path);
+            } catch (UnsatisfiedLinkError e) {
+                throw chained("libbuffers: could not load " + path + " named by " + PATH_PROPERTY
+                        + " (no fallback is tried): " + e.getMessage(), e);
+            }
+            return path;
+        }
+        NativeIndex index = readIndex(env);
+        NativeIndex.Entry entry = index.entry(options.platform());
+        if (entry == null) {
+            throw new UnsatisfiedLinkError("libbuffers: this jar has no native library for platform '"
+                    + options.platform() + "' (os.name=" + System.getProperty("os.name") + ", os.arch="
+                    + System.getProperty("os.arch") + "); it contains: " + String.join(", ", index.platforms())
+                    + ". Build the library for this platform and name it with -D" + PATH_PROPERTY + "=<file>.");
+        }
+        if (entry.file.endsWith(".dll")) {
+            sweepOldCopies(options.tmpdir(), System.currentTimeMillis() - SWEEP_AGE_MILLIS);
+        }
+        Path file = extract(options, env, entry);
+        try {
+            trace(options, "loading " + file);
+            env.load(file);
+            return file;
+        } catch (UnsatisfiedLinkError e) {
+            throw explainLoadFailure(options, env, file, e);
+        } finally {
+            if (!options.keep()) {
+                deleteQuietly(file);
+            }
+        }
+    }
+
+    private static NativeIndex readIndex(Environment env) {
+        try (InputStream in = env.resource(INDEX_RESOURCE)) {
+            if (in == null) {
+                throw new UnsatisfiedLinkError("libbuffers: the jar holds no " + INDEX_RESOURCE
+                        + " next to " + NativeLoader.class.getName() + "; it was built without native libraries"
+                        + " (use -D" + PATH_PROPERTY + "=<file>)");
+            }
+            return NativeIndex.read(in);
+        } catch (IOException e) {
+            throw chained("libbuffers: could not read " + INDEX_RESOURCE + ": " + e, e);
+        }
+    }
+
+    /** Copies the platform's library to a new unique file, checking size and SHA-256 on the way. */
+    private static Path extract(Options options, Environment env, NativeIndex.Entry entry) {
+        String resource = "native/" + entry.platform + "/" + entry.file;
+        int dot = entry.file.lastIndexOf('.');
+        String suffix = dot < 0 ? "" : entry.file.substring(dot);
+        Path file;
+        try {
+            file = Files.createTempFile(options.tmpdir(), "buffers_jni-" + entry.platform + "-", suffix);
+        } catch (IOException | RuntimeException e) {
+            throw chained("libbuffers: could not create a file in " + options.tmpdir() + " to extract the native"
+                    + " library into (" + e + "); choose another directory with -D" + TMPDIR_PROPERTY + "=<dir>", e);
+        }
+        try (InputStream in = env.resource(resource)) {
+            if (in == null) {
+                throw new UnsatisfiedLinkError("libbuffers: the index lists " + resource + " but the jar lacks it");
+            }
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            long size = 0;
+            try (OutputStream out = Files.newOutputStream(file)) {
+                byte[] chunk = new byte[64 * 1024];
+                for (int n; (n = in.read(chunk)) > 0; size += n) {
+                    sha.update(chunk, 0, n);
+                    out.write(chunk, 0, n);
+                }
+            }
+            String actual = HexFormat.of().formatHex(sha.digest());
+            if (size != entry.size || !actual.equalsIgnoreCase(entry.sha256)) {
+                throw new UnsatisfiedLinkError("libbuffers: checksum mismatch for " + resource + ": " + size
+                        + " bytes with SHA-256 " + actual + ", but the index says " + entry.size + " bytes with "
+                        + entry.sha256 + "; the jar is damaged or was assembled from different builds");
+            }
+            trace(options, "extracted " + resource + " to " + file + " (" + size + " bytes, SHA-256 ok)");
+            return file;
+        } catch (IOException | NoSuchAlgorithmException | RuntimeException | Error e) {
+            deleteQuietly(file);
+            if (e instanceof UnsatisfiedLinkError) {
+                throw (UnsatisfiedLinkError) e;
+            }
+            throw chained("libbuffers: could not extract " + resource + " to " + file + ": " + e, e);
+        }
+    }
+
+    /** Tells a noexec directory apart from other load failures. */
+    private static UnsatisfiedLinkError explainLoadFailure(Options options, Environment env, Path file,
+                                                           UnsatisfiedLinkError e) {
+        boolean noexec = false;
+        try {
+            file.toFile().setExecutable(true, true);
+            noexec = !env.isExecutable(file);
+        } catch (RuntimeException ignored) {
+            // keep the original failure
+        }
+        if (noexec) {
+            return chained("libbuffers: could not load the native library extracted to " + options.tmpdir()
+                    + ": the directory is mounted noexec (the file cannot be executed even with its x bits set)."
+                    + " Choose a directory that allows execution with -D" + TMPDIR_PROPERTY
+                    + "=<dir> or RELOADED_BUFFERS_NATIVE_TMPDIR. Cause: " + e.getMessage(), e);
+        }
+        return chained("libbuffers: could not load the native library extracted to " + file + ": "
+                + e.getMessage(), e);
+    }
+
+    private static UnsatisfiedLinkError chained(String message, Throwable cause) {
+        UnsatisfiedLinkError error = new UnsatisfiedLinkError(message);
+        error.initCause(cause);
+        return error;
+    }
+
+    /**
+     * Deletes extracted copies last modified before the cutoff. On Windows a copy still loaded by a
+     * running JVM cannot be deleted, so only abandoned ones go; returns how many were deleted.
+     */
+    static int sweepOldCopies(Path dir, long cutoffMillis) {
+        int deleted = 0;
+        try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(dir, "buffers_jni-*")) {
+            for (Path p : s) {
+                try {
+                    if (Files.isRegularFile(p) && Files.getLastModifiedTime(p).toMillis() < cutoffMillis) {
+                        Files.delete(p);
+                        deleted++;
+                    }
+                } catch (IOException inUse) {
+                    // loaded by another JVM: its turn comes later
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // nothing to sweep
+        }
+        return deleted;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // best effort: the name is unique, so a leftover harms nobody
+        }
+    }
+
+    private static void trace(Options options, String message) {
+        if (options.debug()) {
+            System.err.println("[libbuffers loader] " + message);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package reloaded.memory.buffers;
+
+/**
+ * The C library's {@code buffers_status} values and the exception each one becomes. The only place
+ * where a native failure is turned into a Java exception.
+ */
+final class Status {
+    static final int OK = 0;
+    static final int INVALID_ARGUMENT = 1;
+    static final int NO_SPACE = 2;
+    static final int LOCATOR = 3;
+    static final int UNSUPPORTED = 4;
+    static final int OUT_OF_MEMORY = 5;
+
+    private Status() {
+    }
+
+    /** The C enumerator's name for a status. */
+    static String name(int status) {
+        switch (status) {
+            case OK: return "BUFFERS_OK";
+            case INVALID_ARGUMENT: return "BUFFERS_ERROR_INVALID_ARGUMENT";
+            case NO_SPACE: return "BUFFERS_ERROR_NO_SPACE";
+            case LOCATOR: return "BUFFERS_ERROR_LOCATOR";
+            case UNSUPPORTED: return "BUFFERS_ERROR_UNSUPPORTED";
+            case OUT_OF_MEMORY: return "BUFFERS_ERROR_OUT_OF_MEMORY";
+            default: return "BUFFERS_STATUS_UNKNOWN(" + status + ")";
+        }
+    }
+
+    /**
+     * The exception for a failed request for memory in [min, max] of size bytes.
+     *
+     * @param status a non-OK status
+     * @param detail the C library's description (buffers_last_error), may be empty
+     */
+    static RuntimeException toException(int status, String detail, long min, long max, long size) {
+        String message = name(status) + (detail == null || detail.isEmpty() ? "" : ": " + detail);
+        switch (status) {
+            case INVALID_ARGUMENT:
+                return new IllegalArgumentException(message);
+            case UNSUPPORTED:
+                return new UnsupportedOperationException(message);
+            case NO_SPACE:
+            case LOCATOR:
+            case OUT_OF_MEMORY:
+            default:
+                return new BufferAllocationException(message, min, max, size);
+        }
+    }
+
+    /** Throws the exception for a status that is not OK. */
+    static void check(int status, long min, long max, long size) {
+        if (status != OK) {
+            throw toException(status, NativeBuffers.lastError(), min, max, size);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package reloaded.memory.buffers.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code cleanup}: removes the locator files of dead processes that belong to the current user. */
+final class CleanupCommand implements Command {
+    @Override
+    public String name() {
+        return "cleanup";
+    }
+
+    @Override
+    public String summary() {
+        return "remove stale locator files of dead processes owned by you; say what was removed";
+    }
+
+    @Override
+    public String help() {
+        return "usage: cleanup [--json] [--root DIR]\n\n"
+                + "Removes locator files whose process no longer runs and which the current user owns. Files of\n"
+                + "live processes, of reused process ids and of other users are left alone.\n"
+                + "Exit code 1 if a file that should go could not be removed.\n"
+                + Options.FILE_OPTIONS_HELP;
+    }
+
+    @Override
+    public boolean acceptsRoot() {
+        return true;
+    }
+
+    @Override
+    public int run(Options options, PrintStream out, PrintStream err) throws Exception {
+        options.expectPositional(0, "no arguments");
+        LocatorFiles files = LocatorFiles.forRoot(options.root);
+        int uid = LocatorFiles.currentUid();
+        List<Map<String, Object>> removed = new ArrayList<>();
+        List<Map<String, Object>> failed = new ArrayList<>();
+        int kept = 0;
+        for (LocatorFiles.Entry e : files.list()) {
+            if (e.state() != LocatorFiles.State.STALE || e.ownerUid() != uid) {
+                kept++;
+                continue;
+            }
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("pid", e.pid());
+            r.put("file", e.path().toString());
+            try {
+                Files.delete(e.path());
+                removed.add(r);
+            } catch (IOException ex) {
+                r.put("error", ex.toString());
+                failed.add(r);
+            }
+        }
+        if (options.json) {
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("root", files.root().toString());
+            report.put("removed", removed);
+            report.put("failed", failed);
+            report.put("kept", kept);
+            out.println(Json.write(report));
+        } else {
+            for (Map<String, Object> r : removed) {
+                out.println("removed " + r.get("file") + " (process " + r.get("pid") + " is gone)");
+            }
+            for (Map<String, Object> r : failed) {
+                out.println("could not remove " + r.get("file") + ": " + r.get("error"));
+            }
+            out.println(removed.size() + " stale file(s) removed, " + failed.size() + " failed, " + kept
+                    + " kept (live, reused id or another user's)");
+        }
+        return failed.isEmpty() ? 0 : 1;
+    }
+}

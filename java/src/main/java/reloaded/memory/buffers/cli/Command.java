@@ -1,0 +1,21 @@
+package reloaded.memory.buffers.cli;
+
+import java.io.PrintStream;
+
+/** One subcommand of the CLI. */
+interface Command {
+    /** The word that selects it. */
+    String name();
+
+    /** One line for the command list. */
+    String summary();
+
+    /** The full --help text. */
+    String help();
+
+    /** Whether it takes --root. */
+    boolean acceptsRoot();
+
+    /** Runs it; returns the exit code (0 all as promised, 1 failure). */
+    int run(Options options, PrintStream out, PrintStream err) throws Exception;
+}
