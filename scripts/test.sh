@@ -6,7 +6,9 @@
 #   - a 30-second libFuzzer run over the pure maps parser and placement math,
 #   - the C suite cross-built for linux-x86, linux-aarch64, windows-x86_64 and windows-x86 and run
 #     through the i686 loader, qemu-user and wine (scripts/cross-test.sh),
-# and ends with one line "test stages: N passed, N failed, N skipped". A stage that cannot run
+#   - the Java suite (mvn verify: JUnit 5 through the JNI library) on JDK 17 and on the newest JDK
+#     under /usr/lib/jvm, and the Javadoc of the public API (warnings fail),
+# and ends with one line "stages: N passed, N failed, N skipped". A stage that cannot run
 # fails (or, where the platform cannot be had here, is reported skipped with its reason); nothing
 # skipped is counted as passed. Exit status is non-zero if any stage failed.
 #   usage: scripts/test.sh [stage ...]     (default: all stages)
@@ -45,7 +47,7 @@ ctest_build() {
 }
 
 stage_deps() {
-  need_packages cmake make gcc g++ libgtest-dev pkg-config libbenchmark-dev
+  need_packages cmake make gcc g++ libgtest-dev pkg-config libbenchmark-dev openjdk-17-jdk-headless maven
 }
 
 stage_native() { ctest_build native -DBUFFERS_BUILD_BENCHMARKS=ON; }
@@ -66,7 +68,36 @@ stage_cross_linux_aarch64()  { bash scripts/cross-test.sh linux-aarch64; }
 stage_cross_windows_x86_64() { bash scripts/cross-test.sh windows-x86_64; }
 stage_cross_windows_x86()    { bash scripts/cross-test.sh windows-x86; }
 
-all_stages=(deps native asan tsan header fuzz
+# The JDK whose `java -version` is highest among /usr/lib/jvm/*.
+newest_jdk() {
+  local best="" best_version=0 home version
+  for home in /usr/lib/jvm/*/; do
+    [ -x "$home/bin/javac" ] || continue
+    version=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+    if [ "${version%%.*}" -gt "$best_version" ] 2>/dev/null; then best=${home%/}; best_version=${version%%.*}; fi
+  done
+  [ -n "$best" ] || { echo "no JDK under /usr/lib/jvm" >&2; return 1; }
+  echo "$best"
+}
+
+jdk17_home() {
+  local home
+  for home in /usr/lib/jvm/java-17-openjdk-*; do [ -x "$home/bin/javac" ] && { echo "$home"; return 0; }; done
+  echo "JDK 17 not found under /usr/lib/jvm (openjdk-17-jdk-headless)" >&2; return 1
+}
+
+# mvn verify builds the C core (CMake), the JNI library and the jar, then runs the JUnit suite.
+maven_verify() {
+  local home=$1
+  echo "JDK: $home ($("$home/bin/java" -version 2>&1 | head -1))"
+  JAVA_HOME=$home mvn -B -ntp clean verify
+}
+
+stage_java17()     { local home; home=$(jdk17_home) && maven_verify "$home"; }
+stage_java_newest() { local home; home=$(newest_jdk) && maven_verify "$home"; }
+stage_javadoc()    { local home; home=$(jdk17_home) && JAVA_HOME=$home mvn -B -ntp -q javadoc:javadoc; }
+
+all_stages=(deps native asan tsan header fuzz java17 java_newest javadoc
             cross_linux_x86 cross_linux_aarch64 cross_windows_x86_64 cross_windows_x86)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do
@@ -79,5 +110,5 @@ done
 
 [ ${#skips[@]} -gt 0 ] && echo "skipped stages: ${skips[*]}"
 [ ${#failures[@]} -gt 0 ] && echo "failed stages: ${failures[*]}"
-echo "test stages: $passed passed, $failed failed, $skipped skipped"
+echo "stages: $passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]
