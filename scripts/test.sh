@@ -6,6 +6,8 @@
 #   - a 30-second libFuzzer run over the pure maps parser and placement math,
 #   - the C suite cross-built for linux-x86, linux-aarch64, windows-x86_64 and windows-x86 and run
 #     through the i686 loader, qemu-user and wine (scripts/cross-test.sh),
+#   - the fat jar: JNI libraries for all five platforms (scripts/build-natives.sh), packed by Maven,
+#     each exporting only JNI symbols, and the jar's demo run from another directory,
 #   - the Java suite (mvn verify: JUnit 5 through the JNI library) on JDK 17 and on the newest JDK
 #     under /usr/lib/jvm, and the Javadoc of the public API (warnings fail),
 # and ends with one line "stages: N passed, N failed, N skipped". A stage that cannot run
@@ -93,11 +95,27 @@ maven_verify() {
   JAVA_HOME=$home mvn -B -ntp clean verify
 }
 
+stage_fat_jar() {
+  local home; home=$(jdk17_home) || return 1
+  bash scripts/build-natives.sh || return 1
+  JAVA_HOME=$home mvn -B -ntp -q clean package -DskipTests || return 1
+  local jar; jar=$(ls target/reloaded-memory-buffers-*.jar | grep -v -- '-sources\|-javadoc' | head -1)
+  local listing platform missing=0; listing=$(unzip -l "$jar")
+  for platform in $BUFFERS_PLATFORMS; do
+    if grep -qE "reloaded/memory/buffers/native/$platform/(lib)?buffers_jni\.(so|dll)$" <<<"$listing"; then
+      echo "$jar holds $platform"
+    else
+      echo "$jar lacks $platform" >&2; missing=1
+    fi
+  done
+  [ $missing -eq 0 ] && (cd / && "$home/bin/java" -jar "$OLDPWD/$jar" demo)
+}
+
 stage_java17()     { local home; home=$(jdk17_home) && maven_verify "$home"; }
 stage_java_newest() { local home; home=$(newest_jdk) && maven_verify "$home"; }
 stage_javadoc()    { local home; home=$(jdk17_home) && JAVA_HOME=$home mvn -B -ntp -q javadoc:javadoc; }
 
-all_stages=(deps native asan tsan header fuzz java17 java_newest javadoc
+all_stages=(deps native asan tsan header fuzz fat_jar java17 java_newest javadoc
             cross_linux_x86 cross_linux_aarch64 cross_windows_x86_64 cross_windows_x86)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do

@@ -90,5 +90,8 @@ check_jni_library() {
     esac
     grep -qx 'JNI_OnLoad' <<<"$exports" || { say "$file does not export JNI_OnLoad"; return 1; }
     grep -q '^Java_reloaded_memory_buffers_' <<<"$exports" || { say "$file exports no Java_ entry point"; return 1; }
+    local extra
+    extra=$(grep -vE '^(JNI_OnLoad|JNI_OnUnload|Java_reloaded_memory_buffers_.*)$' <<<"$exports" | grep . )
+    [ -z "$extra" ] || { say "$file exports more than JNI symbols: $(tr '\n' ' ' <<<"$extra")"; return 1; }
     say "$platform: $(basename "$file") $(stat -c %s "$file") bytes, $(grep -c '^Java_' <<<"$exports") JNI entry points"
 }
