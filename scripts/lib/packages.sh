@@ -89,16 +89,28 @@ apt_install_i386() {
 }
 
 WINE32_WHY=""
-need_wine32() {
-    package_installed wine32:i386 && return 0
-    [ "$(id -u)" = 0 ] || { WINE32_WHY="wine32:i386 is missing and we are not root"; return 1; }
-    need_wine64
+# need_i386 PACKAGE:i386...: adds the i386 architecture if needed and installs the packages that
+# are missing (through apt_install_i386). Returns non-zero with I386_WHY set when it cannot.
+need_i386() {
+    local p missing=()
+    for p in "$@"; do package_installed "$p" || missing+=("$p"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    [ "$(id -u)" = 0 ] || { I386_WHY="${missing[*]} missing and we are not root"; return 1; }
     if ! dpkg --print-foreign-architectures | grep -qx i386; then
-        dpkg --add-architecture i386 || { WINE32_WHY="dpkg --add-architecture i386 failed"; return 1; }
+        dpkg --add-architecture i386 || { I386_WHY="dpkg --add-architecture i386 failed"; return 1; }
         APT_UPDATED=""
     fi
     apt_update_once
-    apt_install_i386 wine32:i386 && return 0
-    WINE32_WHY="apt cannot install wine32:i386 (the i386 package index is out of step with amd64; see /tmp/buffers-wine32.log: $(grep -m1 -E 'Depends|E:' /tmp/buffers-wine32.log | sed 's/^ *//'))"
+    for p in "${missing[@]}"; do
+        apt_install_i386 "$p" && continue
+        I386_WHY="apt cannot install $p (the i386 package index is out of step with amd64; see /tmp/buffers-wine32.log: $(grep -m1 -E 'Depends|E:' /tmp/buffers-wine32.log | sed 's/^ *//'))"
+        return 1
+    done
+}
+
+need_wine32() {
+    need_wine64
+    need_i386 wine32:i386 && return 0
+    WINE32_WHY=$I386_WHY
     return 1
 }

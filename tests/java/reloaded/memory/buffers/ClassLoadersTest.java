@@ -100,7 +100,7 @@ class ClassLoadersTest {
     void damagedLibraryInTheJarIsRefused() throws Throwable {
         Path classes = tmp.resolve("classes");
         Isolated.copyTree(Isolated.classesDir(), classes);
-        Path library = classes.resolve("reloaded/memory/buffers/native/linux-x86_64/libbuffers_jni.so");
+        Path library = classes.resolve(Isolated.classesDir().relativize(Isolated.builtLibrary()));
         byte[] bytes = Files.readAllBytes(library);
         bytes[bytes.length / 2] ^= 0x5A;
         Files.write(library, bytes);

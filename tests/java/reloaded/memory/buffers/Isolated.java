@@ -82,8 +82,13 @@ final class Isolated {
         return jar;
     }
 
-    /** The JNI library built for this machine. */
+    /** The JNI library built for the JVM running the tests (a 32-bit JVM loads linux-x86's). */
     static Path builtLibrary() {
-        return classesDir().resolve("reloaded/memory/buffers/native/linux-x86_64/libbuffers_jni.so");
+        return classesDir().resolve("reloaded/memory/buffers/native/" + Platform.current() + "/libbuffers_jni.so");
+    }
+
+    /** True when the JVM running the tests is a 32-bit one. */
+    static boolean is32BitJvm() {
+        return "32".equals(System.getProperty("sun.arch.data.model"));
     }
 }
