@@ -47,7 +47,7 @@ fi
 # 3. Run the suite (ctest runs each test through the toolchain's emulator).
 log="$build.ctest.log"
 # Under wine a test program occasionally loses its wineserver connection ("wine client error:
-# recvmsg: Connection reset by peer", seen once in about ten full runs) and dies before running a
+# recvmsg: Connection reset by peer", seen once in about ten runs) and dies before running a
 # test. A failing Windows test is therefore run once more; a real failure fails both times.
 retry=()
 case "$platform" in windows-*) retry=(--repeat until-pass:2) ;; esac
