@@ -30,11 +30,6 @@ final class CleanupCommand implements Command {
     }
 
     @Override
-    public boolean acceptsRoot() {
-        return true;
-    }
-
-    @Override
     public int run(Options options, PrintStream out, PrintStream err) throws Exception {
         options.expectPositional(0, "no arguments");
         LocatorFiles files = LocatorFiles.forRoot(options.root);

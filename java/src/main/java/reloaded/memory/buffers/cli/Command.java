@@ -13,8 +13,10 @@ interface Command {
     /** The full --help text. */
     String help();
 
-    /** Whether it takes --root. */
-    boolean acceptsRoot();
+    /** Whether it takes --root (the commands that read locator files do). */
+    default boolean acceptsRoot() {
+        return true;
+    }
 
     /** Runs it; returns the exit code (0 all as promised, 1 failure). */
     int run(Options options, PrintStream out, PrintStream err) throws Exception;

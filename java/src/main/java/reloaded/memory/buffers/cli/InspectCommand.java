@@ -39,11 +39,6 @@ final class InspectCommand implements Command {
     }
 
     @Override
-    public boolean acceptsRoot() {
-        return true;
-    }
-
-    @Override
     public int run(Options options, PrintStream out, PrintStream err) throws Exception {
         options.expectPositional(1, "a process id");
         int pid;
