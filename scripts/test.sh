@@ -9,8 +9,8 @@
 #   - the fat jar: JNI libraries for all five platforms (scripts/build-natives.sh), packed by Maven,
 #     each exporting only JNI symbols, and the jar's demo run from another directory,
 #   - the Java suite (mvn verify: JUnit 5 through the JNI library) on JDK 17, on the newest JDK
-#     under /usr/lib/jvm and on Debian's 32-bit (i386) JDK 17 (scripts/java-cross-test.sh), and the
-#     Javadoc of the public API (warnings fail),
+#     under /usr/lib/jvm, on Debian's 32-bit (i386) JDK 17 and on its aarch64 JDK 17 under qemu-user
+#     (scripts/java-cross-test.sh), and the Javadoc of the public API (warnings fail),
 # and ends with one line "stages: N passed, N failed, N skipped". A stage that cannot run
 # fails (or, where the platform cannot be had here, is reported skipped with its reason); nothing
 # skipped is counted as passed. Exit status is non-zero if any stage failed.
@@ -115,9 +115,10 @@ stage_fat_jar() {
 stage_java17()     { local home; home=$(jdk17_home) && maven_verify "$home"; }
 stage_java_newest() { local home; home=$(newest_jdk) && maven_verify "$home"; }
 stage_java_linux_x86() { bash scripts/java-cross-test.sh linux-x86; }
+stage_java_linux_aarch64() { bash scripts/java-cross-test.sh linux-aarch64; }
 stage_javadoc()    { local home; home=$(jdk17_home) && JAVA_HOME=$home mvn -B -ntp -q javadoc:javadoc; }
 
-all_stages=(deps native asan tsan header fuzz fat_jar java17 java_newest java_linux_x86 javadoc
+all_stages=(deps native asan tsan header fuzz fat_jar java17 java_newest java_linux_x86 java_linux_aarch64 javadoc
             cross_linux_x86 cross_linux_aarch64 cross_windows_x86_64 cross_windows_x86)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do
