@@ -64,8 +64,9 @@ uintptr_t vmem_max_address(void) {
 #elif defined(__aarch64__)
     /* 48-bit user space unless this kernel maps less (39- and 42-bit kernels exist, and qemu-user on
      * an x86-64 host stops at 47 bits): the widest whose top page can be mapped (or is in use). */
-    static uintptr_t cached;
-    if (!cached) {
+    static _Atomic(uintptr_t) cached;   /* racing threads probe the same answer: relaxed is enough */
+    uintptr_t known = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (!known) {
         static const int widths[] = {48, 47, 42, 39};
         uintptr_t page = vmem_page_size(), top = ((uintptr_t)1 << 39) - 1;
         for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
@@ -79,9 +80,10 @@ uintptr_t vmem_max_address(void) {
                 break;
             }
         }
-        cached = top;
+        known = top;
+        atomic_store_explicit(&cached, known, memory_order_relaxed);
     }
-    return cached;
+    return known;
 #else
     return UINTPTR_MAX;                   /* 32-bit: the kernel refuses what it reserves for itself */
 #endif
