@@ -74,7 +74,7 @@ esac
 say "JVM: $java ($("$java" -version 2>&1 | head -1))"
 
 bash "$REPO_ROOT/scripts/build-natives.sh" || die "the JNI libraries did not build"
-jdk17=$(ls -d /usr/lib/jvm/java-17-openjdk-* | head -1)
+jdk17=$(jdk17_home) || die "no system JDK 17 to build with"
 cd "$REPO_ROOT"
 JAVA_HOME=$jdk17 timed "JUnit suite on $platform" mvn -B -ntp clean verify -Djvm="$java" "${extra[@]}"
 status=$?

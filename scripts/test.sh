@@ -83,12 +83,6 @@ newest_jdk() {
   echo "$best"
 }
 
-jdk17_home() {
-  local home
-  for home in /usr/lib/jvm/java-17-openjdk-*; do [ -x "$home/bin/javac" ] && { echo "$home"; return 0; }; done
-  echo "JDK 17 not found under /usr/lib/jvm (openjdk-17-jdk-headless)" >&2; return 1
-}
-
 # mvn verify builds the C core (CMake), the JNI library and the jar, then runs the JUnit suite.
 maven_verify() {
   local home=$1

@@ -44,3 +44,10 @@ platform_build_packages() {
         windows-x86_64|windows-x86) echo "cmake ninja-build mingw-w64 googletest" ;;
     esac
 }
+
+# The system JDK 17 (Debian's openjdk-17-jdk-headless) that builds the Java side.
+jdk17_home() {
+    local home
+    for home in /usr/lib/jvm/java-17-openjdk-*; do [ -x "$home/bin/javac" ] && { echo "$home"; return 0; }; done
+    echo "JDK 17 not found under /usr/lib/jvm (openjdk-17-jdk-headless)" >&2; return 1
+}

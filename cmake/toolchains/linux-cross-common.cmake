@@ -1,0 +1,11 @@
+# Shared by the Linux cross toolchains: set BUFFERS_TRIPLE (the Debian cross compiler's prefix)
+# before including. The sysroot is Debian's /usr/<triple>; programs are found on the host.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_C_COMPILER ${BUFFERS_TRIPLE}-gcc)
+set(CMAKE_CXX_COMPILER ${BUFFERS_TRIPLE}-g++)
+set(BUFFERS_SYSROOT /usr/${BUFFERS_TRIPLE})
+set(CMAKE_FIND_ROOT_PATH ${BUFFERS_SYSROOT})
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
