@@ -194,6 +194,40 @@ uintptr_t buffers_item_append_code(buffers_item *item, const void *code, size_t 
     return at;
 }
 
+/* ---- one call ---- */
+
+typedef uintptr_t (*append_fn)(buffers_item *item, const void *data, size_t size);
+
+static buffers_status write_once(const buffers_search_settings *settings, const void *data, size_t size,
+                                 uintptr_t *out_address, append_fn append, const char *what) {
+    if (!settings || !data || !out_address)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: %s is null", what,
+                          !settings ? "settings" : !data ? "data" : "out_address");
+    if (size == 0 || size > UINT32_MAX)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: size %zu is not from 1 to %u", what, size,
+                          (unsigned)UINT32_MAX);
+    buffers_search_settings request = *settings;
+    if (request.size < size) request.size = (uint32_t)size;
+    buffers_item *item;
+    buffers_status status = buffers_get_buffer(&request, &item);
+    if (status != BUFFERS_OK) return status;
+    uintptr_t at = append(item, data, size);
+    buffers_item_release(item);
+    if (!at) return BUFFERS_ERROR_INVALID_ARGUMENT;   /* cannot happen: the item was found with room */
+    *out_address = at;
+    return BUFFERS_OK;
+}
+
+buffers_status buffers_write(const buffers_search_settings *settings, const void *data, size_t size,
+                             uintptr_t *out_address) {
+    return write_once(settings, data, size, out_address, buffers_item_append, "write");
+}
+
+buffers_status buffers_write_code(const buffers_search_settings *settings, const void *code, size_t size,
+                                  uintptr_t *out_address) {
+    return write_once(settings, code, size, out_address, buffers_item_append_code, "write_code");
+}
+
 uintptr_t buffers_item_base_address(const buffers_item *item) {
     return item ? item_base_address((const locator_item *)item) : 0;
 }

@@ -74,3 +74,12 @@ TEST(Code, PrivateMemoryIsExecutable) {
     EXPECT_EQ(AsFunction(block.base_address)(), 4242u);
     EXPECT_EQ(buffers_free_private_memory(&block), BUFFERS_OK);
 }
+
+TEST(Code, WrittenInOneCallRuns) {
+    buffers_search_settings s = {0, kTwoGiB, 16};
+    std::vector<uint8_t> code = ReturnConstant(0x0BADF00D);
+    uintptr_t at = 0;
+    ASSERT_EQ(buffers_write_code(&s, code.data(), code.size(), &at), BUFFERS_OK) << buffers_last_error();
+    EXPECT_LE(at + code.size() - 1, kTwoGiB);
+    EXPECT_EQ(AsFunction(at)(), 0x0BADF00Du);
+}

@@ -166,6 +166,19 @@ BUFFERS_API buffers_status buffers_list_buffers(buffers_buffer_info *out, size_t
  * (Windows) or could not be opened. */
 BUFFERS_API const char *buffers_locator_directory(void);
 
+/* ---- One call: get + append + release ---- */
+
+/* Finds (or makes) a buffer inside [settings->min_address, settings->max_address] with room for
+ * max(size, settings->size) bytes, copies size bytes into it, releases it and stores where the bytes
+ * went in *out_address. size 0, or above UINT32_MAX, is BUFFERS_ERROR_INVALID_ARGUMENT. On failure
+ * nothing is written and *out_address is left alone. */
+BUFFERS_API buffers_status buffers_write(const buffers_search_settings *settings, const void *data, size_t size,
+                                         uintptr_t *out_address);
+
+/* As buffers_write, and the bytes are executable with the instruction cache flushed for them. */
+BUFFERS_API buffers_status buffers_write_code(const buffers_search_settings *settings, const void *code,
+                                              size_t size, uintptr_t *out_address);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,47 @@
+// The one-call API: buffers_write / buffers_write_code (get + append + release).
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "test_support.h"
+
+TEST(Write, CopiesTheBytesInsideTheWindowAndReleasesTheBuffer) {
+    buffers_search_settings low = buffers_search_settings_from_proximity(0, 0, 16);
+    low.max_address = kTwoGiB;
+    const unsigned char bytes[5] = {1, 2, 3, 4, 5};
+    uintptr_t first = 0, second = 0;
+    ASSERT_EQ(buffers_write(&low, bytes, sizeof bytes, &first), BUFFERS_OK) << buffers_last_error();
+    ASSERT_EQ(buffers_write(&low, bytes, sizeof bytes, &second), BUFFERS_OK) << buffers_last_error();
+    EXPECT_LE(first + sizeof bytes - 1, kTwoGiB);
+    EXPECT_EQ(std::memcmp(reinterpret_cast<const void *>(first), bytes, sizeof bytes), 0);
+    EXPECT_EQ(std::memcmp(reinterpret_cast<const void *>(second), bytes, sizeof bytes), 0);
+    // Released after the first write, so the second may reuse the same buffer: never the same bytes.
+    EXPECT_NE(first, second);
+}
+
+TEST(Write, MoreBytesThanSettingsSizeAreStillGivenRoom) {
+    buffers_search_settings low = buffers_search_settings_from_proximity(0, 0, 1);
+    low.max_address = kTwoGiB;
+    std::vector<unsigned char> bytes(3000, 0xAB);
+    uintptr_t at = 0;
+    ASSERT_EQ(buffers_write(&low, bytes.data(), bytes.size(), &at), BUFFERS_OK) << buffers_last_error();
+    EXPECT_EQ(std::memcmp(reinterpret_cast<const void *>(at), bytes.data(), bytes.size()), 0);
+}
+
+TEST(Write, BadArgumentsAreRefusedAndWriteNothing) {
+    buffers_search_settings low = buffers_search_settings_default();
+    const unsigned char byte = 7;
+    uintptr_t at = 123;
+    EXPECT_EQ(buffers_write(nullptr, &byte, 1, &at), BUFFERS_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::strstr(buffers_last_error(), "settings is null"), nullptr) << buffers_last_error();
+    EXPECT_EQ(buffers_write(&low, nullptr, 1, &at), BUFFERS_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(buffers_write(&low, &byte, 1, nullptr), BUFFERS_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(buffers_write(&low, &byte, 0, &at), BUFFERS_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::strstr(buffers_last_error(), "size 0"), nullptr) << buffers_last_error();
+    buffers_search_settings inverted = low;
+    inverted.min_address = 10;
+    inverted.max_address = 5;
+    EXPECT_EQ(buffers_write_code(&inverted, &byte, 1, &at), BUFFERS_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(at, 123u);
+}
