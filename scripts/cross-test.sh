@@ -16,6 +16,7 @@ source "$REPO_ROOT/scripts/lib/runners.sh"
 platform="${1:-}"
 is_platform "$platform" || die "usage: scripts/cross-test.sh PLATFORM (one of: $BUFFERS_PLATFORMS)"
 build="$REPO_ROOT/build/$platform"
+mkdir -p "$REPO_ROOT/build"   # the logs below sit beside the build folder, in a fresh clone too
 say "platform $platform, build folder $build"
 
 # 1. Tools: compilers and Google Test sources, then whatever runs the programs.

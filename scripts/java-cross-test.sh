@@ -38,7 +38,7 @@ download_into_root() {
         mkdir -p "$dir/apt/lists/partial" "$dir/apt/cache/archives/partial"
         apt_options=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o Dir::State::Lists="$dir/apt/lists"
                      -o Dir::Cache="$dir/apt/cache" -o Dir::State::status=/dev/null -o Debug::NoLocking=1)
-        timed "arm64 package index" apt-get "${apt_options[@]}" update -qq || return 1
+        apt_update_retrying "${apt_options[@]}" || say "going on with the arm64 package lists that did arrive"
     fi
     mkdir -p "$dir/debs" && chmod -R a+rwX "$dir"   # apt-get download runs as _apt where it can
     (cd "$dir/debs" && timed "download $*" apt-get "${apt_options[@]}" download -q "$@") || return 1

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh Debian machine: installs what is missing, builds, and runs
+#   - the install helpers against a stub apt (tests/scripts: a broken mirror must not stop a stage),
 #   - the C suite (ctest: Google Test + the installed-package consumer) in a plain build,
 #   - the same suite under ASan+UBSan and under TSan,
 #   - the public header as strict C11 and as C++,
@@ -24,21 +25,24 @@ JOBS=${JOBS:-2}
 passed=0 failed=0 skipped=0
 failures=() skips=()
 
-# run_stage NAME COMMAND...: runs the command, counts it; exit 77 means "could not run here".
+# run_stage NAME COMMAND...: runs the command, counts it; exit 77 means "could not run here", and
+# the stage's own "SKIPPED: <reason>" line is kept for the summary.
 run_stage() {
   local name=$1; shift
   echo "=== stage: $name"
-  local start=$SECONDS
-  ( "$@" )   # a subshell: a helper that dies ends the stage, not the script
-  local code=$?
+  local start=$SECONDS log; log=$(mktemp)
+  ( "$@" ) 2>&1 | tee "$log"   # a subshell: a helper that dies ends the stage, not the script
+  local code=${PIPESTATUS[0]}
   local took=$((SECONDS - start))
   if [ $code -eq 0 ]; then
     passed=$((passed + 1)); echo "=== stage $name: passed (${took}s)"
   elif [ $code -eq 77 ]; then
-    skipped=$((skipped + 1)); skips+=("$name"); echo "=== stage $name: SKIPPED (${took}s)"
+    local why; why=$(grep -m1 -o 'SKIPPED: .*' "$log" | sed 's/^SKIPPED: //')
+    skipped=$((skipped + 1)); skips+=("$name (${why:-no reason given})"); echo "=== stage $name: SKIPPED (${took}s)"
   else
     failed=$((failed + 1)); failures+=("$name"); echo "=== stage $name: FAILED with $code (${took}s)"
   fi
+  rm -f "$log"
 }
 
 # ctest_build DIR CMAKE_ARGS...: configure, build and run the C suite in build/DIR.
@@ -52,6 +56,8 @@ ctest_build() {
 stage_deps() {
   need_packages cmake make gcc g++ libgtest-dev pkg-config libbenchmark-dev openjdk-17-jdk-headless maven
 }
+
+stage_scripts() { bash tests/scripts/test_packages.sh; }
 
 stage_native() { ctest_build native -DBUFFERS_BUILD_BENCHMARKS=ON; }
 stage_asan()   { ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest_build asan -DBUFFERS_SANITIZE=address,undefined; }
@@ -112,7 +118,7 @@ stage_java_linux_x86() { bash scripts/java-cross-test.sh linux-x86; }
 stage_java_linux_aarch64() { bash scripts/java-cross-test.sh linux-aarch64; }
 stage_javadoc()    { local home; home=$(jdk17_home) && JAVA_HOME=$home mvn -B -ntp -q javadoc:javadoc; }
 
-all_stages=(deps native asan tsan header fuzz fat_jar java17 java_newest java_linux_x86 java_linux_aarch64 javadoc
+all_stages=(deps scripts native asan tsan header fuzz fat_jar java17 java_newest java_linux_x86 java_linux_aarch64 javadoc
             cross_linux_x86 cross_linux_aarch64 cross_windows_x86_64 cross_windows_x86)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do
@@ -123,7 +129,8 @@ for stage in "${stages[@]}"; do
   if [ "$stage" = deps ] && [ $failed -gt 0 ]; then break; fi
 done
 
-[ ${#skips[@]} -gt 0 ] && echo "skipped stages: ${skips[*]}"
+for skip in "${skips[@]}"; do echo "skipped stage: $skip"; done
 [ ${#failures[@]} -gt 0 ] && echo "failed stages: ${failures[*]}"
+echo "total time: $((SECONDS / 60)) min $((SECONDS % 60)) s"
 echo "stages: $passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

@@ -2,10 +2,29 @@
 # common.sh. Every function fails loudly (non-zero, with the reason printed) rather than half-work.
 
 APT_UPDATED=""
+APT_UPDATE_TRIES=${APT_UPDATE_TRIES:-3}
+APT_UPDATE_PAUSE=${APT_UPDATE_PAUSE:-15}
+
+# apt_update_retrying [APT OPTION...]: apt-get update, tried APT_UPDATE_TRIES times with a pause
+# that grows. A mirror can serve a broken index for hours ("File has unexpected size ... Mirror sync
+# in progress?"); apt then keeps the lists it had and updates the rest, so when every try fails we
+# say so and go on with what apt has: only a package that then cannot be installed fails a stage.
+# Returns non-zero when every try failed (callers may go on).
+apt_update_retrying() {
+    local try log=/tmp/buffers-apt-update.log
+    for ((try = 1; try <= APT_UPDATE_TRIES; try++)); do
+        timed "apt-get update (try $try of $APT_UPDATE_TRIES)" \
+            apt-get "$@" -o Acquire::Retries=2 update -qq >"$log" 2>&1 && return 0
+        say "apt-get update failed: $(grep -m2 -E '^(E|W|Err):' "$log" | tr '\n' ' ')"
+        [ "$try" -lt "$APT_UPDATE_TRIES" ] && sleep $((APT_UPDATE_PAUSE * try))
+    done
+    say "apt-get update failed $APT_UPDATE_TRIES times; going on with the package lists apt already has"
+    return 1
+}
 
 apt_update_once() {
     [ -n "$APT_UPDATED" ] && return 0
-    timed "apt-get update" apt-get update -qq >/dev/null || die "apt-get update failed"
+    apt_update_retrying || true
     APT_UPDATED=1
 }
 
@@ -13,7 +32,20 @@ package_installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
 }
 
-# need_packages PKG...: installs whichever of PKG are missing.
+# apt_install LABEL APT-GET-INSTALL-ARGS...: one apt-get install, its output in a log; on failure
+# prints apt's own reason (its E: lines).
+apt_install() {
+    local label=$1; shift
+    local log=/tmp/buffers-apt-install.log
+    DEBIAN_FRONTEND=noninteractive timed "install $label" apt-get install -y -qq --no-install-recommends "$@" \
+        >"$log" 2>&1 && return 0
+    say "apt-get install $label failed: $(grep -E '^E:' "$log" | head -3 | tr '\n' ' ')"
+    return 1
+}
+
+# need_packages PKG...: installs whichever of PKG are missing. When the install fails (lists that
+# name versions the mirror no longer has, say), the lists are fetched again and the install tried
+# once more; then the stage fails, naming the packages and apt's reason.
 need_packages() {
     local missing=() p
     for p in "$@"; do package_installed "$p" || missing+=("$p"); done
@@ -21,9 +53,10 @@ need_packages() {
     [ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}) and not root to install them"
     apt_update_once
     say "installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive timed "install ${missing[*]}" \
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-        || die "apt-get install ${missing[*]} failed"
+    apt_install "${missing[*]}" "${missing[@]}" && return 0
+    apt_update_retrying || true
+    apt_install "${missing[*]} (second try)" "${missing[@]}" && return 0
+    die "cannot install ${missing[*]}: $(grep -E '^E:' /tmp/buffers-apt-install.log | head -3 | tr '\n' ' ')"
 }
 
 # wine for 64-bit Windows programs.

@@ -23,7 +23,7 @@ TEST(Stress, EightThreadsNeverShareBytes) {
     constexpr int kThreads = 8;
     constexpr int kRounds = 4000;
     std::vector<std::vector<Write>> writes(kThreads);
-    std::atomic<int> failures{0};
+    ThreadFailures failures;
     std::atomic<bool> go{false};
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; t++) {
@@ -37,23 +37,22 @@ TEST(Stress, EightThreadsNeverShareBytes) {
                 // Alternate between two windows so buffers are made, shared and reused.
                 buffers_search_settings s = {0, round % 2 ? kTwoGiB : buffers_max_address(), length};
                 buffers_item *item = nullptr;
-                if (buffers_get_buffer(&s, &item) != BUFFERS_OK) {
-                    failures++;
+                buffers_status status = buffers_get_buffer(&s, &item);
+                if (status != BUFFERS_OK) {
+                    failures.Record(t, round, "get_buffer", status);
                     continue;
                 }
                 uintptr_t at = buffers_item_append(item, data, length);
+                if (!at) failures.Record(t, round, "append", BUFFERS_ERROR_INVALID_ARGUMENT);
                 buffers_item_release(item);
-                if (!at) {
-                    failures++;
-                    continue;
-                }
+                if (!at) continue;
                 writes[t].push_back({at, length, seed});
             }
         });
     }
     go = true;
     for (auto &thread : threads) thread.join();
-    ASSERT_EQ(failures.load(), 0) << buffers_last_error();
+    ASSERT_EQ(failures.Count(), 0u) << failures.Describe();
 
     std::vector<Write> all;
     for (auto &list : writes) all.insert(all.end(), list.begin(), list.end());
@@ -71,7 +70,7 @@ TEST(Stress, EightThreadsNeverShareBytes) {
 
 TEST(Stress, ConcurrentAlignedAndPlainRequestsKeepTheirPromises) {
     constexpr int kThreads = 4;
-    std::atomic<int> failures{0};
+    ThreadFailures failures;
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; t++) {
         threads.emplace_back([&, t] {
@@ -79,18 +78,21 @@ TEST(Stress, ConcurrentAlignedAndPlainRequestsKeepTheirPromises) {
                 buffers_search_settings s = {0, kTwoGiB, 24};
                 buffers_item *item = nullptr;
                 uint32_t alignment = (t % 2) ? 64 : 1;
-                if (buffers_get_buffer_aligned(&s, alignment, &item) != BUFFERS_OK) {
-                    failures++;
+                buffers_status status = buffers_get_buffer_aligned(&s, alignment, &item);
+                if (status != BUFFERS_OK) {
+                    failures.Record(t, round, "get_buffer_aligned", status);
                     continue;
                 }
                 uintptr_t next = buffers_item_base_address(item) + buffers_item_position(item);
-                if (next % alignment || buffers_item_bytes_left(item) < 24) failures++;
+                if (next % alignment || buffers_item_bytes_left(item) < 24)
+                    failures.Record(t, round, "next address misaligned or too little room", BUFFERS_OK);
                 uint8_t data[24] = {uint8_t(t)};
-                if (buffers_item_append(item, data, sizeof data) != next) failures++;
+                if (buffers_item_append(item, data, sizeof data) != next)
+                    failures.Record(t, round, "append not at the aligned address", BUFFERS_OK);
                 buffers_item_release(item);
             }
         });
     }
     for (auto &thread : threads) thread.join();
-    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(failures.Count(), 0u) << failures.Describe();
 }
