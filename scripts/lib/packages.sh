@@ -22,9 +22,15 @@ apt_update_retrying() {
     return 1
 }
 
+# Once per script, and once an hour across the scripts one test run starts (a stamp file), so a
+# broken mirror costs its retries once, not once per stage.
+APT_STAMP=${APT_STAMP:-/tmp/buffers-apt-update.stamp}
 apt_update_once() {
     [ -n "$APT_UPDATED" ] && return 0
-    apt_update_retrying || true
+    if [ -z "$(find "$APT_STAMP" -mmin -60 2>/dev/null)" ]; then
+        apt_update_retrying || true
+        touch "$APT_STAMP"
+    fi
     APT_UPDATED=1
 }
 
@@ -131,7 +137,7 @@ need_i386() {
     [ "$(id -u)" = 0 ] || { I386_WHY="${missing[*]} missing and we are not root"; return 1; }
     if ! dpkg --print-foreign-architectures | grep -qx i386; then
         dpkg --add-architecture i386 || { I386_WHY="dpkg --add-architecture i386 failed"; return 1; }
-        APT_UPDATED=""
+        APT_UPDATED=""; rm -f "$APT_STAMP"   # the new architecture needs its lists
     fi
     apt_update_once
     for p in "${missing[@]}"; do

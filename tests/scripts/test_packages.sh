@@ -27,7 +27,7 @@ passed=0 failed=0
 check() {   # check NAME EXPECTED-EXIT PATTERN COMMAND: runs COMMAND in a subshell with the stubs
   local name=$1 want=$2 pattern=$3 out code; shift 3
   export STUB_CALLS="$stubs/calls.$name"; : >"$STUB_CALLS"
-  out=$(PATH="$stubs:$PATH" APT_UPDATE_PAUSE=0 bash -c "source scripts/lib/common.sh; source scripts/lib/packages.sh; $*" 2>&1)
+  out=$(PATH="$stubs:$PATH" APT_UPDATE_PAUSE=0 APT_STAMP="$stubs/stamp.$name" bash -c "source scripts/lib/common.sh; source scripts/lib/packages.sh; $*" 2>&1)
   code=$?
   if [ "$code" = "$want" ] && grep -qE "$pattern" <<<"$out"; then
     passed=$((passed + 1)); echo "ok: $name"
@@ -46,5 +46,7 @@ check uninstallable_package_names_itself_and_apts_reason 1 'cannot install broke
 check i386_package_is_a_reason_not_an_exit 0 'status 1 I386_WHY=apt cannot install broken-x:i386' \
   'dpkg() { [ "$1" = --print-foreign-architectures ] && echo i386; return 0; }; apt-cache() { :; }
    need_i386 broken-x:i386; echo "status $? I386_WHY=$I386_WHY"'
+check stamp_spares_the_next_script_the_retries 0 'installing b' \
+  'need_packages a && APT_UPDATED="" && need_packages b && [ "$(grep -c update "$STUB_CALLS")" = 3 ]'
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
