@@ -125,6 +125,8 @@ for stage in "${stages[@]}"; do
   if ! declare -F "stage_$stage" >/dev/null; then
     echo "unknown stage '$stage' (stages: ${all_stages[*]})" >&2; exit 2
   fi
+done
+for stage in "${stages[@]}"; do
   run_stage "$stage" "stage_$stage"
   if [ "$stage" = deps ] && [ $failed -gt 0 ]; then break; fi
 done
