@@ -156,4 +156,9 @@ vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why
 int vmem_write_other(uint32_t pid, uintptr_t address, const void *data, size_t size);
 int vmem_read_other(uint32_t pid, uintptr_t address, void *out, size_t size);
 
+/* As vmem_write_other, for code: afterwards the target's instruction fetch sees the new bytes
+ * (x86: nothing more to do; aarch64 Linux: written through /proc/<pid>/mem, whose kernel path
+ * cleans and invalidates the caches for executable mappings; Windows: FlushInstructionCache). */
+int vmem_write_code_other(uint32_t pid, uintptr_t address, const void *code, size_t size);
+
 #endif /* BUFFERS_VMEM_H */

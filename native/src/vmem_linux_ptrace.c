@@ -121,6 +121,10 @@ static int next_stop(ptrace_session *s, enum __ptrace_request request, bool want
         int error = wait_for_stop(s, &status);
         if (error) return error;
         int signal = WSTOPSIG(status), event = status >> 16;
+        if (event == PTRACE_EVENT_EXEC) {   /* another program now: our saved registers mean nothing */
+            s->exec_seen = true;
+            return ESRCH;
+        }
         if (want_syscall ? signal == (SIGTRAP | 0x80) : event == PTRACE_EVENT_STOP) return 0;
         if (event == 0 && signal != (SIGTRAP | 0x80) && s->signal_count < PTRACE_SESSION_SIGNALS)
             s->signals[s->signal_count++] = signal;
@@ -138,7 +142,7 @@ int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_
     s->pid = (int)pid;
     s->tid = target_pick_thread(pid);
     if (s->tid <= 0) return ESRCH;
-    if (ptrace(PTRACE_SEIZE, s->tid, 0, (void *)(uintptr_t)PTRACE_O_TRACESYSGOOD) != 0) return errno;
+    if (ptrace(PTRACE_SEIZE, s->tid, 0, (void *)(uintptr_t)(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC)) != 0) return errno;
     int error = ptrace(PTRACE_INTERRUPT, s->tid, 0, 0) == 0 ? 0 : errno;
     if (!error) error = next_stop(s, PTRACE_CONT, false);
     regs_t regs;
@@ -198,8 +202,8 @@ int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[
 int ptrace_session_end(ptrace_session *s) {
     regs_t regs;
     memcpy(&regs, s->saved, sizeof regs);
-    int error = set_registers(s, &regs);
-    forget_system_call(s);
+    int error = s->exec_seen ? ESRCH : set_registers(s, &regs);
+    if (!s->exec_seen) forget_system_call(s);
     if (ptrace(PTRACE_DETACH, s->tid, 0, 0) != 0 && !error) error = errno;
     for (int i = 0; i < s->signal_count; i++) syscall(SYS_tgkill, s->pid, s->tid, s->signals[i]);
     return error;

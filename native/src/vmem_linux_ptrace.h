@@ -21,6 +21,7 @@ typedef struct ptrace_session {
     uintptr_t gadget;                               /* address of a system-call instruction */
     int       signals[PTRACE_SESSION_SIGNALS];      /* signals that arrived meanwhile, re-sent on detach */
     int       signal_count;
+    bool      exec_seen;                            /* the target ran execve meanwhile */
 } ptrace_session;
 
 /* Seizes and stops a live thread of pid. Returns 0, or an errno: ESRCH (gone), EPERM (refused:
@@ -33,7 +34,8 @@ int ptrace_session_begin(uint32_t pid, ptrace_session *session, char *why, size_
 int ptrace_session_syscall(ptrace_session *session, long number, const uintptr_t args[6], intptr_t *result);
 
 /* Restores the saved registers, detaches and re-sends the signals that arrived meanwhile.
- * Returns 0 or an errno (ESRCH when the thread died meanwhile). */
+ * Returns 0 or an errno (ESRCH when the thread died or a thread ran execve meanwhile: then the
+ * registers, which belonged to the old program, are left alone). */
 int ptrace_session_end(ptrace_session *session);
 
 #endif

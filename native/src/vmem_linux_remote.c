@@ -180,6 +180,18 @@ vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why
     return VMEM_PROCESS_UNSUPPORTED;
 }
 
+/* Through /proc/<pid>/mem: the kernel's ptrace access path (flushes caches for code on arm64). */
+static int copy_through_proc_mem(uint32_t pid, uintptr_t address, void *local, size_t size, bool write) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%u/mem", (unsigned)pid);
+    int fd = open(path, (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0) return errno;
+    ssize_t moved = write ? pwrite(fd, local, size, (off_t)address) : pread(fd, local, size, (off_t)address);
+    int error = moved == (ssize_t)size ? 0 : moved < 0 ? errno : EFAULT;
+    close(fd);
+    return error;
+}
+
 /* process_vm_writev/readv, falling back to /proc/<pid>/mem where they are missing (ENOSYS) or
  * filtered (EPERM from container seccomp profiles); both need the same ptrace permission. */
 static int copy_other(uint32_t pid, uintptr_t address, void *local, size_t size, bool write) {
@@ -189,14 +201,7 @@ static int copy_other(uint32_t pid, uintptr_t address, void *local, size_t size,
     if (moved == (ssize_t)size) return 0;
     if (moved >= 0) return EFAULT;
     if (errno != ENOSYS && errno != EPERM) return errno;
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%u/mem", (unsigned)pid);
-    int fd = open(path, (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
-    if (fd < 0) return errno;
-    moved = write ? pwrite(fd, local, size, (off_t)address) : pread(fd, local, size, (off_t)address);
-    int error = moved == (ssize_t)size ? 0 : moved < 0 ? errno : EFAULT;
-    close(fd);
-    return error;
+    return copy_through_proc_mem(pid, address, local, size, write);
 }
 
 int vmem_write_other(uint32_t pid, uintptr_t address, const void *data, size_t size) {
@@ -213,4 +218,17 @@ int vmem_read_other(uint32_t pid, uintptr_t address, void *out, size_t size) {
         return 0;
     }
     return copy_other(pid, address, out, size, false);
+}
+
+int vmem_write_code_other(uint32_t pid, uintptr_t address, const void *code, size_t size) {
+    if (pid == 0 || pid == (uint32_t)getpid()) {
+        memcpy((void *)address, code, size);
+        vmem_flush_instruction_cache(address, address + size);
+        return 0;
+    }
+#if defined(__aarch64__)
+    return copy_through_proc_mem(pid, address, (void *)code, size, true);
+#else
+    return copy_other(pid, address, (void *)code, size, true);
+#endif
 }

@@ -377,3 +377,13 @@ int vmem_write_other(uint32_t pid, uintptr_t address, const void *data, size_t s
 int vmem_read_other(uint32_t pid, uintptr_t address, void *out, size_t size) {
     return copy_other(pid, address, out, size, false);
 }
+
+int vmem_write_code_other(uint32_t pid, uintptr_t address, const void *code, size_t size) {
+    int error = copy_other(pid, address, (void *)code, size, true);
+    if (error) return error;
+    HANDLE process = open_target(pid, OTHER_PROCESS_ACCESS, &error);
+    if (!process) return error;
+    if (!FlushInstructionCache(process, (const void *)address, size)) error = (int)GetLastError();
+    close_target(pid, process);
+    return error;
+}

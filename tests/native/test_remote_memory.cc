@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -171,6 +172,9 @@ class RemoteMemory : public ::testing::Test {
         for (size_t i = 0; i < pattern.size(); i++) pattern[i] = (uint8_t)(i * 7 + 3);
         ASSERT_EQ(vmem_write_other((uint32_t)pid, block.base_address, pattern.data(), pattern.size()), 0);
         EXPECT_EQ(ReadThroughProcMem(pid, block.base_address, block.size), pattern);
+        const uint8_t code[] = {0x90, 0x90, 0xC3, 0xD4};   // any bytes: the copy is what is tested
+        std::copy(code, code + sizeof code, pattern.begin() + 16);
+        ASSERT_EQ(vmem_write_code_other((uint32_t)pid, block.base_address + 16, code, sizeof code), 0);
         std::vector<uint8_t> back(block.size);
         ASSERT_EQ(vmem_read_other((uint32_t)pid, block.base_address, back.data(), back.size()), 0);
         EXPECT_EQ(back, pattern);
