@@ -115,7 +115,7 @@ static int wait_for_stop(const ptrace_session *s, int *status) {
 /* Waits for the next stop of the wanted kind (a syscall stop, or else the PTRACE_EVENT_STOP of an
  * interrupt or group stop), resuming with request past any other stop. A signal that arrives is
  * held back and re-sent after detaching, so the target sees it once we are gone. */
-static int next_stop(ptrace_session *s, enum __ptrace_request request, bool want_syscall) {
+static int next_stop(ptrace_session *s, int request, bool want_syscall) {
     for (;;) {
         int status;
         int error = wait_for_stop(s, &status);
@@ -132,8 +132,11 @@ static int next_stop(ptrace_session *s, enum __ptrace_request request, bool want
     }
 }
 
-static void detach(ptrace_session *s) {
-    ptrace(PTRACE_DETACH, s->tid, 0, 0);
+/* Lets the thread go, then re-sends the signals held back meanwhile. */
+static int detach(const ptrace_session *s) {
+    int error = ptrace(PTRACE_DETACH, s->tid, 0, 0) == 0 ? 0 : errno;
+    for (int i = 0; i < s->signal_count; i++) syscall(SYS_tgkill, s->pid, s->tid, s->signals[i]);
+    return error;
 }
 
 int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_size) {
@@ -142,7 +145,8 @@ int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_
     s->pid = (int)pid;
     s->tid = target_pick_thread(pid);
     if (s->tid <= 0) return ESRCH;
-    if (ptrace(PTRACE_SEIZE, s->tid, 0, (void *)(uintptr_t)(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC)) != 0) return errno;
+    uintptr_t options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC;
+    if (ptrace(PTRACE_SEIZE, s->tid, 0, (void *)options) != 0) return errno;
     int error = ptrace(PTRACE_INTERRUPT, s->tid, 0, 0) == 0 ? 0 : errno;
     if (!error) error = next_stop(s, PTRACE_CONT, false);
     regs_t regs;
@@ -157,7 +161,7 @@ int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_
         prepare_restart(&regs);
         memcpy(s->saved, &regs, sizeof regs);
         error = target_find_instruction(pid, syscall_instruction, sizeof syscall_instruction, INSTRUCTION_ALIGN,
-                            (uintptr_t)REG_PC(regs), &s->gadget, why, why_size);
+                                        (uintptr_t)REG_PC(regs), &s->gadget, why, why_size);
     }
     if (error) {
         if (error != ESRCH) detach(s);
@@ -204,9 +208,8 @@ int ptrace_session_end(ptrace_session *s) {
     memcpy(&regs, s->saved, sizeof regs);
     int error = s->exec_seen ? ESRCH : set_registers(s, &regs);
     if (!s->exec_seen) forget_system_call(s);
-    if (ptrace(PTRACE_DETACH, s->tid, 0, 0) != 0 && !error) error = errno;
-    for (int i = 0; i < s->signal_count; i++) syscall(SYS_tgkill, s->pid, s->tid, s->signals[i]);
-    return error;
+    int detached = detach(s);
+    return error ? error : detached;
 }
 
 #else /* no sessions on this architecture */

@@ -31,19 +31,27 @@ extern "C" {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-// Why the tests cannot run here, or "" when they can.
-std::string WhyNotHere() {
-    if (!vmem_supports_other_processes()) return "this build does not act in other processes (Linux x86-64/aarch64 only)";
+const char kUnsupportedBuild[] = "this build does not act in other processes (Linux x86-64/aarch64 only)";
+
+// The errno of seizing a child of our own with ptrace (0: ptrace works).
+int PtraceError() {
     pid_t child = fork();
     if (child == 0) {
         pause();
         _exit(0);
     }
     long seized = ptrace(PTRACE_SEIZE, child, nullptr, nullptr);
-    int error = errno;
+    int error = seized == 0 ? 0 : errno;
     kill(child, SIGKILL);
     waitpid(child, nullptr, 0);
-    if (seized == 0) return "";
+    return error;
+}
+
+// Why the tests cannot run here, or "" when they can.
+std::string WhyNotHere() {
+    if (!vmem_supports_other_processes()) return kUnsupportedBuild;
+    int error = PtraceError();
+    if (error == 0) return "";
     return std::string("ptrace is not available here (") + strerror(error) + ")" +
            (error == ENOSYS ? ": qemu-user does not emulate ptrace" : "");
 }
@@ -219,7 +227,9 @@ TEST_F(RemoteMemory, OccupiedAddressIsRefusedWithoutTouchingTheMapping) {
     EXPECT_EQ(kill(sleeper.pid(), 0), 0) << "the target died";
 }
 
-TEST_F(RemoteMemory, ProcessThatDoesNotExistIsAnInvalidArgument) {
+// Needs no ptrace: runs under qemu-user too.
+TEST(RemoteMemoryAnywhere, ProcessThatDoesNotExistIsAnInvalidArgument) {
+    if (!vmem_supports_other_processes()) GTEST_SKIP() << kUnsupportedBuild;
     pid_t gone = fork();
     if (gone == 0) _exit(0);
     ASSERT_EQ(waitpid(gone, nullptr, 0), gone);
@@ -276,4 +286,36 @@ TEST_F(RemoteMemory, UnprivilegedCallerIsRefusedWithTheReasonAndTargetIsUnchange
     EXPECT_EQ(Maps(sleeper.pid()), before);
     std::string stat = ReadFile("/proc/" + std::to_string(sleeper.pid()) + "/stat");
     EXPECT_NE(stat.find(") S "), std::string::npos) << "not asleep as before: " << stat;
+}
+
+// Where ptrace is missing (qemu-user, a seccomp filter), the answer says so.
+TEST(RemoteMemoryAnywhere, WithoutPtraceTheReasonIsGiven) {
+    if (!vmem_supports_other_processes()) GTEST_SKIP() << kUnsupportedBuild;
+    if (PtraceError() != ENOSYS) GTEST_SKIP() << "ptrace is present here (the RemoteMemory tests use it)";
+    pid_t child = fork();
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    buffers_allocator_settings a = buffers_allocator_settings_default();
+    a.target_process_id = (uint32_t)child;
+    buffers_private_allocation block;
+    ExpectFailure(buffers_allocate_private_memory(&a, &block), BUFFERS_ERROR_UNSUPPORTED, "ptrace is not available");
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+}
+
+TEST_F(RemoteMemory, StoppedProcessGetsMemoryAndStaysStopped) {
+    Child sleeper({"sleep", "3"});
+    ASSERT_TRUE(sleeper.WaitUntilBlockedIn(SYS_clock_nanosleep));
+    ASSERT_EQ(kill(sleeper.pid(), SIGSTOP), 0);
+    int status;
+    ASSERT_EQ(waitpid(sleeper.pid(), &status, WUNTRACED), sleeper.pid());
+    ASSERT_TRUE(WIFSTOPPED(status));
+    AllocateUseAndFree(sleeper.pid(), 0x10000000, kTwoGiB, 4096);
+    std::string stat = ReadFile("/proc/" + std::to_string(sleeper.pid()) + "/stat");
+    EXPECT_NE(stat.find(") T "), std::string::npos) << "no longer stopped: " << stat;
+    ASSERT_EQ(kill(sleeper.pid(), SIGCONT), 0);
+    status = sleeper.Wait();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "wait status " << status;
 }
