@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmem.h"
@@ -98,6 +100,40 @@ static void explain_refusal(uint32_t pid, char *why, size_t size) {
                  "CAP_SYS_PTRACE", (unsigned)pid);
 }
 
+/* ---- sessions ---- */
+
+/* A thread has one tracer: this process's sessions take turns, and a session of another process
+ * (or a short-lived tracer) is waited out for a while before its EPERM is believed. */
+static pthread_mutex_t session_turn = PTHREAD_MUTEX_INITIALIZER;
+
+enum { BUSY_RETRIES = 100, BUSY_WAIT_NS = 10 * 1000 * 1000 };   /* about a second in all */
+
+static bool traced_by_someone(uint32_t pid) {
+    char id[16], tracer[32];
+    snprintf(id, sizeof id, "%u", (unsigned)pid);
+    status_field(id, "TracerPid:", tracer, sizeof tracer);
+    return atoi(tracer) > 0;
+}
+
+/* ptrace_session_begin under this process's turn; the turn is held until close_session. */
+static int open_session(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
+    pthread_mutex_lock(&session_turn);
+    int error = ptrace_session_begin(pid, session, why, why_size);
+    for (int i = 0; error == EPERM && i < BUSY_RETRIES && traced_by_someone(pid); i++) {
+        struct timespec pause = {0, BUSY_WAIT_NS};
+        nanosleep(&pause, NULL);
+        error = ptrace_session_begin(pid, session, why, why_size);
+    }
+    if (error) pthread_mutex_unlock(&session_turn);
+    return error;
+}
+
+static int close_session(ptrace_session *session) {
+    int error = ptrace_session_end(session);
+    pthread_mutex_unlock(&session_turn);
+    return error;
+}
+
 /* ---- one system call in the target ---- */
 
 typedef struct remote_call {
@@ -111,38 +147,36 @@ static bool failed(intptr_t result) {
 }
 
 /* Runs calls[0..count) in pid, stopping at the first that fails; calls[i].result says how each
- * went. Returns 0 or the errno of the session itself; why says more when there is more. */
-static int run_in(uint32_t pid, remote_call *calls, size_t count, char *why, size_t why_size) {
+ * went. Returns 0 or the errno of the session itself (vmem_check_other_process explains those). */
+static int run_in(uint32_t pid, remote_call *calls, size_t count) {
     ptrace_session session;
-    int error = ptrace_session_begin(pid, &session, why, why_size);
-    if (error == EPERM) explain_refusal(pid, why, why_size);
+    char why[256];
+    int error = open_session(pid, &session, why, sizeof why);
     if (error) return error;
     for (size_t i = 0; i < count && !error; i++) {
         error = ptrace_session_syscall(&session, calls[i].number, calls[i].args, &calls[i].result);
         if (!error && failed(calls[i].result)) break;
     }
-    int ended = ptrace_session_end(&session);
+    int ended = close_session(&session);
     return error ? error : ended;
 }
 
 int remote_reserve_at(uint32_t pid, uintptr_t address, size_t size) {
     remote_call map = {SYS_mmap, {address, size, PROT_READ | PROT_WRITE | PROT_EXEC,
                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uintptr_t)-1, 0}, 0};
-    char why[256];
-    int error = run_in(pid, &map, 1, why, sizeof why);
+    int error = run_in(pid, &map, 1);
     if (error) return error;
     if (failed(map.result)) return (int)-map.result;
     if ((uintptr_t)map.result == address) return 0;
     /* A kernel before 4.17 took the address as a hint: undo. */
     remote_call unmap = {SYS_munmap, {(uintptr_t)map.result, size, 0, 0, 0, 0}, 0};
-    error = run_in(pid, &unmap, 1, why, sizeof why);
+    error = run_in(pid, &unmap, 1);
     return error ? error : EEXIST;
 }
 
 int remote_release(uint32_t pid, uintptr_t address, size_t size) {
     remote_call unmap = {SYS_munmap, {address, size, 0, 0, 0, 0}, 0};
-    char why[256];
-    int error = run_in(pid, &unmap, 1, why, sizeof why);
+    int error = run_in(pid, &unmap, 1);
     if (error) return error;
     return failed(unmap.result) ? (int)-unmap.result : 0;
 }
@@ -158,8 +192,8 @@ vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why
         return VMEM_PROCESS_MISSING;
     }
     ptrace_session session;
-    int error = ptrace_session_begin(pid, &session, why, why_size);
-    if (!error) error = ptrace_session_end(&session);
+    int error = open_session(pid, &session, why, why_size);
+    if (!error) error = close_session(&session);
     if (!error) return VMEM_PROCESS_ACCESSIBLE;
     if (error == ESRCH) {
         snprintf(why, why_size, "no such process: %u ended while being checked", (unsigned)pid);

@@ -319,3 +319,32 @@ TEST_F(RemoteMemory, StoppedProcessGetsMemoryAndStaysStopped) {
     status = sleeper.Wait();
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "wait status " << status;
 }
+
+TEST_F(RemoteMemory, ThreadsOfOneCallerTakeTurnsOnTheSameTarget) {
+    Child target({REMOTE_TARGET_PATH});
+    ASSERT_EQ(target.ReadLine(), "ready");
+    std::string before = Maps(target.pid());
+    ThreadFailures failures;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; t++)
+        threads.emplace_back([&, t] {
+            for (int round = 0; round < 5; round++) {
+                buffers_allocator_settings a = buffers_allocator_settings_default();
+                a.min_address = 0x10000000;
+                a.max_address = kTwoGiB;
+                a.target_process_id = (uint32_t)target.pid();
+                buffers_private_allocation block;
+                buffers_status status = buffers_allocate_private_memory(&a, &block);
+                if (status != BUFFERS_OK) {
+                    failures.Record(t, round, "allocate", status);
+                    continue;
+                }
+                if ((status = buffers_free_private_memory(&block)) != BUFFERS_OK) failures.Record(t, round, "free", status);
+            }
+        });
+    for (std::thread &thread : threads) thread.join();
+    EXPECT_EQ(failures.Count(), 0u) << failures.Describe();
+    EXPECT_EQ(Maps(target.pid()), before);
+    ASSERT_TRUE(target.Write("still here\n"));
+    EXPECT_EQ(target.ReadLine(), "got still here");
+}
