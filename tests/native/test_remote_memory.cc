@@ -313,8 +313,13 @@ TEST_F(RemoteMemory, StoppedProcessGetsMemoryAndStaysStopped) {
     ASSERT_EQ(waitpid(sleeper.pid(), &status, WUNTRACED), sleeper.pid());
     ASSERT_TRUE(WIFSTOPPED(status));
     AllocateUseAndFree(sleeper.pid(), 0x10000000, kTwoGiB, 4096);
-    std::string stat = ReadFile("/proc/" + std::to_string(sleeper.pid()) + "/stat");
-    EXPECT_NE(stat.find(") T "), std::string::npos) << "no longer stopped: " << stat;
+    // Detaching wakes the thread, which then re-enters the job-control stop (briefly "R").
+    std::string stat;
+    for (int i = 0; i < 1000 && stat.find(") T ") == std::string::npos; i++) {
+        if (i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        stat = ReadFile("/proc/" + std::to_string(sleeper.pid()) + "/stat");
+    }
+    EXPECT_NE(stat.find(") T "), std::string::npos) << "not stopped again within 10 s: " << stat;
     ASSERT_EQ(kill(sleeper.pid(), SIGCONT), 0);
     status = sleeper.Wait();
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "wait status " << status;
