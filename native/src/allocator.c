@@ -115,12 +115,28 @@ static bool walk_and_reserve(candidate_search *search, uint32_t pid, vmem_walk_m
     return false;
 }
 
+/* Another process: that it exists and that the OS lets us change its memory, before any search. */
+static buffers_status check_other_process(uint32_t pid) {
+    char why[384];
+    if (!vmem_supports_other_processes())
+        return errors_set(BUFFERS_ERROR_UNSUPPORTED, "memory in another process (pid %u) cannot be allocated by "
+                          "this build (Windows, and Linux on x86-64 and aarch64, can)", (unsigned)pid);
+    switch (vmem_check_other_process(pid, why, sizeof why)) {
+    case VMEM_PROCESS_ACCESSIBLE: return BUFFERS_OK;
+    case VMEM_PROCESS_MISSING:
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "target_process_id %u: %s", (unsigned)pid, why);
+    case VMEM_PROCESS_DENIED:
+        return errors_set(BUFFERS_ERROR_PERMISSION, "target_process_id %u: %s", (unsigned)pid, why);
+    default:
+        return errors_set(BUFFERS_ERROR_UNSUPPORTED, "memory in another process (pid %u): %s", (unsigned)pid, why);
+    }
+}
+
 buffers_status allocator_reserve(const buffers_allocator_settings *settings, allocator_result *out) {
     uint32_t pid = settings->target_process_id;
     if (pid == vmem_current_process_id()) pid = 0;
-    if (pid != 0 && !vmem_supports_other_processes())
-        return errors_set(BUFFERS_ERROR_UNSUPPORTED, "memory in another process (pid %u) can only be allocated on "
-                          "Windows", (unsigned)pid);
+    buffers_status access = pid == 0 ? BUFFERS_OK : check_other_process(pid);
+    if (access != BUFFERS_OK) return access;
     candidate_search search;
     memset(&search, 0, sizeof search);
     search.granularity = vmem_allocation_granularity();

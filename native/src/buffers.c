@@ -25,6 +25,7 @@ const char *buffers_status_name(buffers_status status) {
     case BUFFERS_ERROR_LOCATOR: return "BUFFERS_ERROR_LOCATOR";
     case BUFFERS_ERROR_UNSUPPORTED: return "BUFFERS_ERROR_UNSUPPORTED";
     case BUFFERS_ERROR_OUT_OF_MEMORY: return "BUFFERS_ERROR_OUT_OF_MEMORY";
+    case BUFFERS_ERROR_PERMISSION: return "BUFFERS_ERROR_PERMISSION";
     }
     return "BUFFERS_STATUS_UNKNOWN";
 }

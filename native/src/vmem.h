@@ -130,4 +130,35 @@ void vmem_yield(void);
 /* Human-readable text of an error number from this layer, written into buffer. */
 const char *vmem_error_text(int error, char *buffer, size_t size);
 
+
+/* ==== other processes ====
+ * Acting in a process that may never have loaded this library. Windows: OpenProcess and the *Ex
+ * calls. Linux: system calls run inside the target under ptrace, bytes moved with
+ * process_vm_writev/readv (vmem_linux_remote.c; docs/external.md). vmem_reserve_at, vmem_release
+ * and vmem_walk_free accept another pid where vmem_supports_other_processes() is true. */
+
+typedef enum vmem_process_access {
+    VMEM_PROCESS_ACCESSIBLE,   /* exists, and this process may change its memory */
+    VMEM_PROCESS_MISSING,      /* no live process has this id */
+    VMEM_PROCESS_DENIED,       /* the OS refuses: why names the reason and the permission needed */
+    VMEM_PROCESS_UNSUPPORTED   /* this build cannot act in that process (why says why) */
+} vmem_process_access;
+
+/* Whether memory in process pid (not this one) can be reserved, released and written, found out
+ * the way those operations would (on Linux: one thread of pid is stopped for a moment and resumed
+ * unchanged). On anything but VMEM_PROCESS_ACCESSIBLE, why (always written) explains. */
+vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why_size);
+
+/* Copies size bytes into (write) or out of (read) the memory of process pid at address (0: this
+ * process). Returns 0, or an OS error; a partial copy is an error (EFAULT). Page protections
+ * apply, except on Linux where process_vm_writev is filtered or missing and /proc/<pid>/mem (which
+ * writes through them, as a debugger does) is used instead. */
+int vmem_write_other(uint32_t pid, uintptr_t address, const void *data, size_t size);
+int vmem_read_other(uint32_t pid, uintptr_t address, void *out, size_t size);
+
+/* As vmem_write_other, for code: afterwards the target's instruction fetch sees the new bytes
+ * (x86: nothing more to do; aarch64 Linux: written through /proc/<pid>/mem, whose kernel path
+ * cleans and invalidates the caches for executable mappings; Windows: FlushInstructionCache). */
+int vmem_write_code_other(uint32_t pid, uintptr_t address, const void *code, size_t size);
+
 #endif /* BUFFERS_VMEM_H */

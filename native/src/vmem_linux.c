@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "maps.h"
+#include "vmem_linux_remote.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000   /* Linux 4.17; older kernels treat it as a hint (checked below) */
@@ -99,7 +100,7 @@ bool vmem_process_alive(uint32_t pid) {
 }
 
 bool vmem_supports_other_processes(void) {
-    return false;
+    return remote_supported();
 }
 
 /* ThreadSanitizer aborts the process when memory is mapped outside its application ranges (the
@@ -128,7 +129,7 @@ static bool is_self(uint32_t pid) {
 }
 
 int vmem_reserve_at(uint32_t pid, uintptr_t address, size_t size) {
-    if (!is_self(pid)) return VMEM_UNSUPPORTED;
+    if (!is_self(pid)) return remote_supported() ? remote_reserve_at(pid, address, size) : VMEM_UNSUPPORTED;
     if (!sanitizer_allows(address, size)) return EINVAL;
     void *wanted = (void *)address;
     void *got = mmap(wanted, size, PROT_READ | PROT_WRITE | PROT_EXEC,
@@ -149,7 +150,7 @@ int vmem_reserve_anywhere(size_t size, uintptr_t *out_address) {
 }
 
 int vmem_release(uint32_t pid, uintptr_t address, size_t size) {
-    if (!is_self(pid)) return VMEM_UNSUPPORTED;
+    if (!is_self(pid)) return remote_supported() ? remote_release(pid, address, size) : VMEM_UNSUPPORTED;
     return munmap((void *)address, size) == 0 ? 0 : errno;
 }
 

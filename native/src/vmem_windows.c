@@ -333,3 +333,57 @@ const char *vmem_error_text(int error, char *buffer, size_t size) {
     snprintf(buffer, size, "%s (Windows error %d)", length ? text : "unknown error", error);
     return buffer;
 }
+
+/* ---- other processes (vmem.h) ---- */
+
+enum { OTHER_PROCESS_ACCESS = PROCESS_VM_OPERATION | PROCESS_VM_READ | PROCESS_VM_WRITE | PROCESS_QUERY_INFORMATION };
+
+vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why_size) {
+    HANDLE process = OpenProcess(OTHER_PROCESS_ACCESS, FALSE, pid);
+    if (process) {
+        CloseHandle(process);
+        snprintf(why, why_size, "accessible");
+        return VMEM_PROCESS_ACCESSIBLE;
+    }
+    DWORD error = GetLastError();
+    if (error == ERROR_INVALID_PARAMETER) {
+        snprintf(why, why_size, "no such process");
+        return VMEM_PROCESS_MISSING;
+    }
+    char text[128];
+    snprintf(why, why_size, "OpenProcess(PROCESS_VM_OPERATION | PROCESS_VM_READ | PROCESS_VM_WRITE) was refused: %s; "
+             "needs the same user at the same or a higher integrity level, or SeDebugPrivilege",
+             vmem_error_text((int)error, text, sizeof text));
+    return error == ERROR_ACCESS_DENIED ? VMEM_PROCESS_DENIED : VMEM_PROCESS_UNSUPPORTED;
+}
+
+static int copy_other(uint32_t pid, uintptr_t address, void *local, size_t size, bool write) {
+    int error = 0;
+    HANDLE process = open_target(pid, OTHER_PROCESS_ACCESS, &error);
+    if (!process) return error;
+    SIZE_T moved = 0;
+    BOOL ok = write ? WriteProcessMemory(process, (void *)address, local, size, &moved)
+                    : ReadProcessMemory(process, (const void *)address, local, size, &moved);
+    if (!ok) error = (int)GetLastError();
+    else if (moved != size) error = ERROR_PARTIAL_COPY;
+    close_target(pid, process);
+    return error;
+}
+
+int vmem_write_other(uint32_t pid, uintptr_t address, const void *data, size_t size) {
+    return copy_other(pid, address, (void *)data, size, true);
+}
+
+int vmem_read_other(uint32_t pid, uintptr_t address, void *out, size_t size) {
+    return copy_other(pid, address, out, size, false);
+}
+
+int vmem_write_code_other(uint32_t pid, uintptr_t address, const void *code, size_t size) {
+    int error = copy_other(pid, address, (void *)code, size, true);
+    if (error) return error;
+    HANDLE process = open_target(pid, OTHER_PROCESS_ACCESS, &error);
+    if (!process) return error;
+    if (!FlushInstructionCache(process, (const void *)address, size)) error = (int)GetLastError();
+    close_target(pid, process);
+    return error;
+}

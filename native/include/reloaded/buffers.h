@@ -41,8 +41,10 @@ typedef enum buffers_status {
     BUFFERS_ERROR_INVALID_ARGUMENT, /* bad settings or arguments; nothing was changed */
     BUFFERS_ERROR_NO_SPACE,         /* no memory could be found or reserved inside [min, max] */
     BUFFERS_ERROR_LOCATOR,          /* the shared locator could not be opened, created or trusted */
-    BUFFERS_ERROR_UNSUPPORTED,      /* not possible on this platform (e.g. another process off Windows) */
-    BUFFERS_ERROR_OUT_OF_MEMORY     /* the OS refused memory for reasons other than address space */
+    BUFFERS_ERROR_UNSUPPORTED,      /* not possible on this platform (e.g. another process on 32-bit Linux) */
+    BUFFERS_ERROR_OUT_OF_MEMORY,    /* the OS refused memory for reasons other than address space */
+    BUFFERS_ERROR_PERMISSION        /* the OS refused access to another process (the message says which
+                                       permission is missing: ptrace, same user, CAP_SYS_PTRACE) */
 } buffers_status;
 
 /* The enumerator's name, e.g. "BUFFERS_ERROR_NO_SPACE"; "BUFFERS_STATUS_UNKNOWN" for other values. */
@@ -66,7 +68,7 @@ typedef struct buffers_allocator_settings {
     uintptr_t min_address;
     uintptr_t max_address;
     uint32_t  size;                  /* rounded up to the allocation granularity */
-    uint32_t  target_process_id;     /* 0 or own pid: this process; others: Windows only */
+    uint32_t  target_process_id;     /* 0 or own pid: this process; others: Windows, Linux x86-64/aarch64 */
     int32_t   retry_count;           /* full searches before giving up, at least 1; default 8 */
     bool      brute_force;           /* default true; Windows only (tries every granule, for Wine) */
 } buffers_allocator_settings;

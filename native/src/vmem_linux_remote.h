@@ -1,0 +1,21 @@
+/* Linux only: memory of another process, for vmem_linux.c (vmem_reserve_at, vmem_release with a
+ * pid other than this process's). The contracts are those of vmem.h for another pid. */
+#ifndef BUFFERS_VMEM_LINUX_REMOTE_H
+#define BUFFERS_VMEM_LINUX_REMOTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* True where this build can act in other processes (x86-64 and aarch64). */
+bool remote_supported(void);
+
+/* mmap(address, size, read/write/execute, MAP_FIXED_NOREPLACE) run inside pid: exactly address or
+ * an error (EEXIST when something is there; a kernel that took the address as a hint has the
+ * mapping removed again). */
+int remote_reserve_at(uint32_t pid, uintptr_t address, size_t size);
+
+/* munmap(address, size) run inside pid. */
+int remote_release(uint32_t pid, uintptr_t address, size_t size);
+
+#endif
