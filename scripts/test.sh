@@ -114,10 +114,12 @@ stage_javadoc()    { local home; home=$(jdk17_home) && JAVA_HOME=$home mvn -B -n
 
 stage_glibc_floor() { bash tests/consumers/glibc-floor/run.sh; }
 stage_musl()        { bash tests/consumers/musl/run.sh; }
+stage_consumer_modular() { bash tests/consumers/modular/run.sh; }
+stage_consumer_shaded()  { bash tests/consumers/shaded/run.sh; }
 
 all_stages=(deps native asan tsan header fuzz fat_jar java17 java_newest java_linux_x86 java_linux_aarch64 javadoc
             cross_linux_x86 cross_linux_aarch64 cross_windows_x86_64 cross_windows_x86
-            glibc_floor musl)
+            glibc_floor musl consumer_modular consumer_shaded)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do
   if ! declare -F "stage_$stage" >/dev/null; then
