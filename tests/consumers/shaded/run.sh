@@ -8,6 +8,7 @@ SCRIPT_NAME=shaded-consumer
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lib/common.sh"
 source "$REPO_ROOT/scripts/lib/packages.sh"
 source "$REPO_ROOT/tests/consumers/lib.sh"
+need_packages unzip
 library_jar_installed >/dev/null || exit 1
 home=$(jdk17_home) || exit 1
 here="$REPO_ROOT/tests/consumers/shaded"
