@@ -116,10 +116,11 @@ stage_glibc_floor() { bash tests/consumers/glibc-floor/run.sh; }
 stage_musl()        { bash tests/consumers/musl/run.sh; }
 stage_consumer_modular() { bash tests/consumers/modular/run.sh; }
 stage_consumer_shaded()  { bash tests/consumers/shaded/run.sh; }
+stage_publish()          { bash tests/consumers/publish/run.sh; }
 
 all_stages=(deps native asan tsan header fuzz fat_jar java17 java_newest java_linux_x86 java_linux_aarch64 javadoc
             cross_linux_x86 cross_linux_aarch64 cross_windows_x86_64 cross_windows_x86
-            glibc_floor musl consumer_modular consumer_shaded)
+            glibc_floor musl consumer_modular consumer_shaded publish)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do
   if ! declare -F "stage_$stage" >/dev/null; then
