@@ -2,12 +2,14 @@
 # tests/consumers/publish/run.sh — what Maven Central needs, from a fresh clone of the committed tree:
 # `mvn verify` (tests skipped: other stages run them) yields the jar, a -sources.jar holding Java
 # sources only, and a -javadoc.jar; the jar is module reloaded.memory.buffers, carries the license,
-# and its POM names url, licenses (MIT), scm and developers.
+# and its POM names url, licenses (MIT), scm and developers; the JNI library Maven linked into it
+# needs no glibc newer than 2.17.
 set -uo pipefail
 SCRIPT_NAME=publish
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lib/common.sh"
 source "$REPO_ROOT/scripts/lib/packages.sh"
-need_packages git maven openjdk-17-jdk-headless unzip cmake gcc
+source "$REPO_ROOT/scripts/lib/jni.sh"
+need_packages binutils git maven openjdk-17-jdk-headless unzip cmake gcc
 home=$(jdk17_home) || exit 1
 clone="$REPO_ROOT/build/consumers/fresh-clone"
 rm -rf "$clone"
@@ -30,6 +32,9 @@ grep -qx 'META-INF/LICENSE' <<<"$listing" || die "the jar does not carry META-IN
 grep -q 'MIT License' <(unzip -p "$base.jar" META-INF/LICENSE) || die "META-INF/LICENSE is not the MIT license"
 "$home/bin/jar" --describe-module --file "$base.jar" | grep -q '^reloaded.memory.buffers@1.0.0' \
     || die "the jar is not module reloaded.memory.buffers"
+unzip -p "$base.jar" reloaded/memory/buffers/native/linux-x86_64/libbuffers_jni.so >"$clone/jni.so" \
+    || die "the jar lacks the linux-x86_64 JNI library"
+check_glibc_floor "$clone/jni.so" || die "the JNI library Maven built breaks the glibc floor"
 pom=$(unzip -p "$base.jar" META-INF/maven/reloaded.memory/reloaded-memory-buffers/pom.xml)
 for element in '<url>https://github.com/libbuffers/libbuffers</url>' '<name>MIT License</name>' '<scm>' \
                '<developers>' '<description>'; do
