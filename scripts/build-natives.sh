@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # scripts/build-natives.sh [PLATFORM...] — build the JNI library for every platform (default: all
-# five) into build/natives/<platform>/, where the Maven build picks them up so that one jar carries
+# six) into build/natives/<platform>/, where the Maven build picks them up so that one jar carries
 # them all:
 #   linux-x86_64/libbuffers_jni.so  linux-x86/libbuffers_jni.so  linux-aarch64/libbuffers_jni.so
+#   linux-x86_64-musl/libbuffers_jni.so
 #   windows-x86_64/buffers_jni.dll  windows-x86/buffers_jni.dll
+# The glibc ones are checked to need no symbol newer than GLIBC_2.17, the musl one to need musl's libc
+# (check_jni_library in scripts/lib/jni.sh).
 # Each is the JNI glue (native/jni/*.c) linked with that platform's static C core, built with the
 # toolchains of scripts/cross-test.sh. Needs the JNI headers javac generates (mvn compile writes them
 # to target/generated-sources/jni-headers; override with JNI_HEADERS_DIR) and a JDK's jni.h.

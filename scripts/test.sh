@@ -118,8 +118,15 @@ stage_java_linux_x86() { bash scripts/java-cross-test.sh linux-x86; }
 stage_java_linux_aarch64() { bash scripts/java-cross-test.sh linux-aarch64; }
 stage_javadoc()    { local home; home=$(jdk17_home) && JAVA_HOME=$home mvn -B -ntp -q javadoc:javadoc; }
 
+stage_glibc_floor() { bash tests/consumers/glibc-floor/run.sh; }
+stage_musl()        { bash tests/consumers/musl/run.sh; }
+stage_consumer_modular() { bash tests/consumers/modular/run.sh; }
+stage_consumer_shaded()  { bash tests/consumers/shaded/run.sh; }
+stage_publish()          { bash tests/consumers/publish/run.sh; }
+
 all_stages=(deps scripts native asan tsan header fuzz fat_jar java17 java_newest java_linux_x86 java_linux_aarch64 javadoc
-            cross_linux_x86 cross_linux_aarch64 cross_windows_x86_64 cross_windows_x86)
+            cross_linux_x86 cross_linux_aarch64 cross_windows_x86_64 cross_windows_x86
+            glibc_floor musl consumer_modular consumer_shaded publish)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do
   if ! declare -F "stage_$stage" >/dev/null; then

@@ -2,7 +2,8 @@
 # Source it; it defines functions only (plus REPO_ROOT).
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-BUFFERS_PLATFORMS="linux-x86_64 linux-x86 linux-aarch64 windows-x86_64 windows-x86"
+# linux-* platforms are glibc (floor: 2.17) unless named -musl.
+BUFFERS_PLATFORMS="linux-x86_64 linux-x86 linux-aarch64 linux-x86_64-musl windows-x86_64 windows-x86"
 
 say() { printf '[%s] %s\n' "${SCRIPT_NAME:-buffers}" "$*"; }
 die() { printf '[%s] ERROR: %s\n' "${SCRIPT_NAME:-buffers}" "$*" >&2; exit 1; }
@@ -41,6 +42,7 @@ platform_build_packages() {
         linux-x86_64) echo "cmake ninja-build gcc g++ libgtest-dev" ;;
         linux-x86) echo "cmake ninja-build gcc-i686-linux-gnu g++-i686-linux-gnu googletest" ;;
         linux-aarch64) echo "cmake ninja-build gcc-aarch64-linux-gnu g++-aarch64-linux-gnu googletest" ;;
+        linux-x86_64-musl) echo "cmake ninja-build gcc g++ musl-tools" ;;
         windows-x86_64|windows-x86) echo "cmake ninja-build mingw-w64 googletest" ;;
     esac
 }

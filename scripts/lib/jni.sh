@@ -46,6 +46,7 @@ platform_cc() {
         linux-x86_64) echo gcc ;;
         linux-x86) echo i686-linux-gnu-gcc ;;
         linux-aarch64) echo aarch64-linux-gnu-gcc ;;
+        linux-x86_64-musl) echo musl-gcc ;;
         windows-x86_64) echo x86_64-w64-mingw32-gcc-posix ;;
         windows-x86) echo i686-w64-mingw32-gcc-posix ;;
     esac
@@ -60,10 +61,13 @@ link_jni_library() {
            -I"$jdk")
     case "$platform" in
         linux-*)
+            # glibc builds route fstat/fstatat through the core's wrappers (cmake/GlibcFloor.cmake).
+            local floor=()
+            [[ "$platform" == *-musl ]] || floor=(-Wl,--wrap=fstat -Wl,--wrap=fstatat)
             "$cc" "${flags[@]}" -I"$jdk/linux" -fPIC -fvisibility=hidden -shared \
                 -o "$out/libbuffers_jni.so" "$REPO_ROOT"/native/jni/*.c "$core" \
                 -Wl,--version-script="$REPO_ROOT/native/jni/exports.map" -Wl,-z,noexecstack -Wl,--no-undefined \
-                -lpthread ;;
+                "${floor[@]}" -lpthread ;;
         windows-*)
             # Static runtime (no MinGW DLLs beside it); --kill-at gives 32-bit exports their plain names.
             "$cc" "${flags[@]}" -I"$REPO_ROOT/native/jni/win32" -shared -static -Wl,--kill-at \
@@ -79,6 +83,7 @@ check_jni_library() {
         linux-x86_64) file="$out/libbuffers_jni.so" expected="ELF 64-bit.*x86-64" ;;
         linux-x86) file="$out/libbuffers_jni.so" expected="ELF 32-bit.*Intel 80386" ;;
         linux-aarch64) file="$out/libbuffers_jni.so" expected="ELF 64-bit.*ARM aarch64" ;;
+        linux-x86_64-musl) file="$out/libbuffers_jni.so" expected="ELF 64-bit.*x86-64" ;;
         windows-x86_64) file="$out/buffers_jni.dll" expected="PE32\+ executable \(DLL\).*x86-64" ;;
         windows-x86) file="$out/buffers_jni.dll" expected="PE32 executable \(DLL\).*Intel 80386" ;;
     esac
@@ -89,9 +94,38 @@ check_jni_library() {
         windows-*) exports=$(objdump -p "$file" | awk '/\[Ordinal\/Name Pointer\] Table/ { t = 1; next } t && NF >= 3 { print $NF } t && NF == 0 { t = 0 }') ;;
     esac
     grep -qx 'JNI_OnLoad' <<<"$exports" || { say "$file does not export JNI_OnLoad"; return 1; }
-    grep -q '^Java_reloaded_memory_buffers_' <<<"$exports" || { say "$file exports no Java_ entry point"; return 1; }
     local extra
     extra=$(grep -vE '^(JNI_OnLoad|JNI_OnUnload|Java_reloaded_memory_buffers_.*)$' <<<"$exports" | grep . )
     [ -z "$extra" ] || { say "$file exports more than JNI symbols: $(tr '\n' ' ' <<<"$extra")"; return 1; }
-    say "$platform: $(basename "$file") $(stat -c %s "$file") bytes, $(grep -c '^Java_' <<<"$exports") JNI entry points"
+    case "$platform" in
+        *-musl) check_musl_library "$file" || return 1 ;;
+        linux-*) check_glibc_floor "$file" || return 1 ;;
+    esac
+    say "$platform: $(basename "$file") $(stat -c %s "$file") bytes, $(grep -c '^Java_' <<<"$exports") exported Java_ names"
+}
+
+# The newest glibc symbol version a shared object asks for must be at most this.
+GLIBC_FLOOR=2.17
+
+# check_glibc_floor FILE: no symbol of FILE needs a glibc newer than GLIBC_FLOOR.
+check_glibc_floor() {
+    local file="$1" newest too_new
+    newest=$(objdump -T "$file" | grep -oE '\(?GLIBC_[0-9.]+\)?' | tr -d '()' | sed 's/GLIBC_//' | sort -uV | tail -1)
+    [ -n "$newest" ] || { say "$file: objdump -T shows no GLIBC_ symbol version (not a glibc object?)"; return 1; }
+    too_new=$(objdump -T "$file" | awk -v floor="$GLIBC_FLOOR" '
+        { for (i = 1; i <= NF; i++) if ($i ~ /^\(?GLIBC_[0-9.]+\)?$/) { v = $i; gsub(/[()]|GLIBC_/, "", v);
+              if (newer(v, floor)) print $NF "@GLIBC_" v } }
+        function newer(a, b,   x, y, n, i) { n = split(a, x, "."); split(b, y, ".");
+              for (i = 1; i <= 3; i++) { if ((x[i] + 0) != (y[i] + 0)) return (x[i] + 0) > (y[i] + 0) } return 0 }')
+    [ -z "$too_new" ] || { say "$file needs glibc newer than $GLIBC_FLOOR: $(tr '\n' ' ' <<<"$too_new")"; return 1; }
+    say "$(basename "$file"): newest glibc symbol version $newest (floor $GLIBC_FLOOR)"
+}
+
+# check_musl_library FILE: FILE depends on musl's libc, not glibc's.
+check_musl_library() {
+    local file="$1" needed
+    needed=$(objdump -p "$file" | awk '/NEEDED/ { print $2 }' | tr '\n' ' ')
+    grep -q 'libc.so ' <<<"$needed " || { say "$file does not need musl's libc.so (NEEDED: $needed)"; return 1; }
+    ! objdump -T "$file" | grep -q 'GLIBC_' || { say "$file asks for glibc symbol versions: not a musl build"; return 1; }
+    say "$(basename "$file"): musl build (NEEDED: $needed)"
 }

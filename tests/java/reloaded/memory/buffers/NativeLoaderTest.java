@@ -35,6 +35,7 @@ class NativeLoaderTest {
         final Map<String, byte[]> resources = new HashMap<>();
         final List<Path> loaded = new ArrayList<>();
         final List<byte[]> loadedBytes = new ArrayList<>();
+        final List<String> loadedByName = new ArrayList<>();
         UnsatisfiedLinkError loadFailure;
         boolean executable = true;
 
@@ -60,6 +61,14 @@ class NativeLoaderTest {
         @Override
         public boolean isExecutable(Path file) {
             return executable;
+        }
+
+        @Override
+        public void loadLibrary(String name) {
+            if (loadFailure != null) {
+                throw loadFailure;
+            }
+            loadedByName.add(name);
         }
     }
 
@@ -211,5 +220,52 @@ class NativeLoaderTest {
         Files.setLastModifiedTime(other, java.nio.file.attribute.FileTime.fromMillis(1000));
         assertEquals(1, NativeLoader.sweepOldCopies(tmp, System.currentTimeMillis() - NativeLoader.SWEEP_AGE_MILLIS));
         assertTrue(!Files.exists(old) && Files.exists(fresh) && Files.exists(other));
+    }
+
+    @Test
+    void useSystemLoadsByNameFromTheLibraryPathAndExtractsNothing() throws Exception {
+        FakeEnvironment env = jarWith("linux-x86_64", LIBRARY, sha256(LIBRARY), LIBRARY.length);
+        NativeLoader.Options system = new NativeLoader.Options(null, true, "linux-x86_64", tmp, false, false);
+        assertEquals(null, NativeLoader.load(system, env));
+        assertEquals(List.of("buffers_jni"), env.loadedByName);
+        assertTrue(env.loaded.isEmpty(), "nothing loaded from the jar");
+        assertEquals(0, filesIn(tmp), "nothing extracted");
+    }
+
+    @Test
+    void useSystemFailureNamesTheLibraryPathAndDoesNotFallBack() throws Exception {
+        FakeEnvironment env = jarWith("linux-x86_64", LIBRARY, sha256(LIBRARY), LIBRARY.length);
+        env.loadFailure = new UnsatisfiedLinkError("no buffers_jni in java.library.path");
+        NativeLoader.Options system = new NativeLoader.Options(null, true, "linux-x86_64", tmp, false, false);
+        UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class, () -> NativeLoader.load(system, env));
+        assertTrue(e.getMessage().contains(NativeLoader.USE_SYSTEM_PROPERTY) && e.getMessage().contains("java.library.path")
+                && e.getMessage().contains("no fallback"), e.getMessage());
+        assertTrue(env.loaded.isEmpty(), "no fallback to the jar's copy");
+    }
+
+    @Test
+    void explicitPathWinsOverUseSystem() throws Exception {
+        FakeEnvironment env = new FakeEnvironment();
+        Path mine = Files.write(tmp.resolve("mine.so"), LIBRARY);
+        NativeLoader.Options both = new NativeLoader.Options(mine.toString(), true, "linux-x86_64", tmp, false, false);
+        assertEquals(mine.toAbsolutePath(), NativeLoader.load(both, env));
+        assertTrue(env.loadedByName.isEmpty());
+    }
+
+    @Test
+    void muslWithoutAMuslLibrarySaysSo() throws Exception {
+        FakeEnvironment env = jarWith("linux-x86_64", LIBRARY, sha256(LIBRARY), LIBRARY.length);
+        UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class,
+                () -> NativeLoader.load(options("linux-x86_64-musl"), env));
+        assertTrue(e.getMessage().contains("'linux-x86_64-musl'") && e.getMessage().contains("musl libc detected")
+                && e.getMessage().contains("linux-x86_64, windows-x86_64"), e.getMessage());
+    }
+
+    @Test
+    void muslPicksTheMuslLibrary() throws Exception {
+        FakeEnvironment env = jarWith("linux-x86_64-musl", LIBRARY, sha256(LIBRARY), LIBRARY.length);
+        NativeLoader.load(options("linux-x86_64-musl"), env);
+        assertEquals(1, env.loaded.size());
+        assertTrue(env.loaded.get(0).getFileName().toString().startsWith("buffers_jni-linux-x86_64-musl-"));
     }
 }

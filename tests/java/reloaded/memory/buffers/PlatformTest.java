@@ -1,6 +1,7 @@
 package reloaded.memory.buffers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -36,12 +37,40 @@ class PlatformTest {
         // Whatever JVM runs the suite (x86-64, the 32-bit one, aarch64 under qemu), its platform is
         // the classifier of its own os.name/os.arch and the jar's index lists it.
         String current = Platform.current();
-        assertEquals(Platform.classifier(System.getProperty("os.name"), System.getProperty("os.arch")), current);
+        assertEquals(Platform.classifier(System.getProperty("os.name"), System.getProperty("os.arch"),
+                Platform.runsOnMusl()), current);
         Properties index = new Properties();
         try (var in = Files.newInputStream(Isolated.classesDir().resolve("reloaded/memory/buffers/native/index.properties"))) {
             index.load(in);
         }
         assertTrue(List.of(index.getProperty("platforms").split(",")).contains(current),
                 current + " not in " + index.getProperty("platforms"));
+    }
+
+    @Test
+    void muslIsALinuxSuffix() {
+        assertEquals("linux-x86_64-musl", Platform.classifier("Linux", "amd64", true));
+        assertEquals("linux-aarch64-musl", Platform.classifier("Linux", "aarch64", true));
+        assertEquals("linux-x86_64", Platform.classifier("Linux", "amd64", false));
+        assertEquals("windows-x86_64", Platform.classifier("Windows 10", "amd64", true));
+    }
+
+    @Test
+    void muslIsToldFromTheMappedLoader() {
+        String alpine = "7f0e2c000000-7f0e2c014000 r--p 00000000 08:01 123 /lib/ld-musl-x86_64.so.1\n"
+                + "7f0e2c100000-7f0e2c200000 r-xp 00000000 08:01 456 /usr/lib/jvm/java-17-openjdk/lib/server/libjvm.so\n";
+        String debian = "7f0e2c000000-7f0e2c014000 r--p 00000000 08:01 123 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+                + "7f0e2d000000-7f0e2d001000 r--p 00000000 08:01 124 /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n"
+                + "7f0e2e000000-7f0e2e001000 rw-p 00000000 00:00 0 [heap]\n";
+        assertTrue(Platform.mapsShowMusl(alpine));
+        assertFalse(Platform.mapsShowMusl(debian));
+        assertFalse(Platform.mapsShowMusl("7f0e2c000000-7f0e2c014000 r--p 00000000 08:01 9 /home/u/ld-musl-notes.txt.d/x.so\n"));
+    }
+
+    @Test
+    void thisJvmsLibcIsToldRight() throws IOException {
+        // glibc maps libc.so.6; musl maps only its loader, which is also its libc.
+        boolean glibc = Files.readString(java.nio.file.Path.of("/proc/self/maps")).contains("/libc.so.6");
+        assertEquals(!glibc, Platform.runsOnMusl());
     }
 }

@@ -217,6 +217,28 @@ public final class Buffers {
         return NativeBuffers.version();
     }
 
+    // ---- availability probe (loader logic in NativeLoader) ----
+
+    /**
+     * Whether the native library could be loaded for this JVM (loading it now if need be). Never
+     * throws; when false, {@link #unavailabilityCause()} says why.
+     *
+     * @return true if the other methods can be called
+     */
+    public static boolean isAvailable() {
+        return NativeLoader.isAvailable();
+    }
+
+    /**
+     * Why the native library cannot be used here (no library for this platform, a noexec
+     * directory, a library from another build, ...), or null when it loaded. Never throws.
+     *
+     * @return the load failure, or null
+     */
+    public static Throwable unavailabilityCause() {
+        return NativeLoader.unavailabilityCause();
+    }
+
     private static Buffer take(BufferSearchSettings settings, int alignment) {
         long item = NativeBuffers.getBuffer(settings.minAddress(), settings.maxAddress(), settings.size(), alignment);
         if (item < 0) {

@@ -16,6 +16,10 @@ import java.util.HexFormat;
  * <ol>
  *   <li>{@code reloaded.buffers.native.path} (or env {@code RELOADED_BUFFERS_NATIVE_PATH}): load
  *       exactly that file, no fallback.</li>
+ *   <li>{@code reloaded.buffers.native.useSystem=true} (or env
+ *       {@code RELOADED_BUFFERS_NATIVE_USE_SYSTEM=true}): {@code System.loadLibrary("buffers_jni")}
+ *       from {@code java.library.path}, for distribution packages that install the library
+ *       themselves; no fallback.</li>
  *   <li>Otherwise take {@code native/<platform>/<file>} next to this class, as listed in
  *       {@code native/index.properties}; copy it to a new, uniquely named file in
  *       {@code reloaded.buffers.native.tmpdir} (or env {@code RELOADED_BUFFERS_NATIVE_TMPDIR}, else
@@ -23,7 +27,8 @@ import java.util.HexFormat;
  *       at once (unless {@code reloaded.buffers.native.keep=true}). A unique copy per load lets
  *       several class loaders in one JVM each load the library; all copies share one locator.</li>
  * </ol>
- * {@code reloaded.buffers.native.platform} overrides the detected platform (e.g. "linux-x86_64");
+ * {@code reloaded.buffers.native.platform} overrides the detected platform (e.g. "linux-x86_64";
+ * on musl libc the detected one is "linux-x86_64-musl");
  * {@code reloaded.buffers.native.debug=true} traces the steps to stderr.
  */
 final class NativeLoader {
@@ -32,6 +37,9 @@ final class NativeLoader {
     static final String PLATFORM_PROPERTY = "reloaded.buffers.native.platform";
     static final String KEEP_PROPERTY = "reloaded.buffers.native.keep";
     static final String DEBUG_PROPERTY = "reloaded.buffers.native.debug";
+    static final String USE_SYSTEM_PROPERTY = "reloaded.buffers.native.useSystem";
+    /** The name System.loadLibrary maps to libbuffers_jni.so / buffers_jni.dll. */
+    static final String SYSTEM_LIBRARY_NAME = "buffers_jni";
     static final String INDEX_RESOURCE = "native/index.properties";
 
     /** What the loader reads from the outside world; replaced in tests. */
@@ -44,13 +52,24 @@ final class NativeLoader {
 
         /** Whether the file may be executed (false on a noexec mount). */
         boolean isExecutable(Path file);
+
+        /** System.loadLibrary: a library by name from java.library.path. */
+        default void loadLibrary(String name) {
+            System.loadLibrary(name);
+        }
     }
 
     /** The settings of one load, from system properties and the environment. */
-    record Options(String explicitPath, String platform, Path tmpdir, boolean keep, boolean debug) {
+    record Options(String explicitPath, boolean useSystem, String platform, Path tmpdir, boolean keep,
+                   boolean debug) {
+        Options(String explicitPath, String platform, Path tmpdir, boolean keep, boolean debug) {
+            this(explicitPath, false, platform, tmpdir, keep, debug);
+        }
+
         static Options fromSystem() {
             String tmp = setting(TMPDIR_PROPERTY, "RELOADED_BUFFERS_NATIVE_TMPDIR");
             return new Options(setting(PATH_PROPERTY, "RELOADED_BUFFERS_NATIVE_PATH"),
+                    Boolean.parseBoolean(setting(USE_SYSTEM_PROPERTY, "RELOADED_BUFFERS_NATIVE_USE_SYSTEM")),
                     System.getProperty(PLATFORM_PROPERTY, Platform.current()),
                     Paths.get(tmp != null ? tmp : System.getProperty("java.io.tmpdir")),
                     Boolean.getBoolean(KEEP_PROPERTY), Boolean.getBoolean(DEBUG_PROPERTY));
@@ -100,7 +119,10 @@ final class NativeLoader {
             throw failure;
         }
         try {
-            load(Options.fromSystem(), SYSTEM);
+            Options options = Options.fromSystem();
+            Path path = load(options, SYSTEM);
+            trace(options, "loaded for platform " + options.platform() + " from " + (path != null ? path
+                    : "java.library.path (" + System.mapLibraryName(SYSTEM_LIBRARY_NAME) + ")"));
             int abi = NativeBuffers.abiVersion();
             if (abi != NativeBuffers.ABI_VERSION) {
                 throw new UnsatisfiedLinkError("libbuffers: the native library has ABI " + abi
@@ -114,8 +136,37 @@ final class NativeLoader {
         }
     }
 
-    /** Loads the library as the options say; returns the path that was loaded. */
+    /** Whether the native library loads (loading it now if need be); never throws. */
+    static boolean isAvailable() {
+        return unavailabilityCause() == null;
+    }
+
+    /** Why the native library cannot be used, or null if it loaded; never throws. */
+    static synchronized Throwable unavailabilityCause() {
+        try {
+            ensureLoaded();
+            return null;
+        } catch (Error e) {
+            return e;
+        }
+    }
+
+    /**
+     * Loads the library as the options say; returns the path that was loaded, or null when it came
+     * from java.library.path.
+     */
     static Path load(Options options, Environment env) {
+        if (options.explicitPath() == null && options.useSystem()) {
+            trace(options, "System.loadLibrary(\"" + SYSTEM_LIBRARY_NAME + "\") (" + USE_SYSTEM_PROPERTY + ")");
+            try {
+                env.loadLibrary(SYSTEM_LIBRARY_NAME);
+            } catch (UnsatisfiedLinkError e) {
+                throw chained("libbuffers: " + USE_SYSTEM_PROPERTY + " is set but " + System.mapLibraryName(
+                        SYSTEM_LIBRARY_NAME) + " is not on java.library.path (" + System.getProperty("java.library.path")
+                        + "; no fallback is tried): " + e.getMessage(), e);
+            }
+            return null;
+        }
         if (options.explicitPath() != null) {
             Path path = Paths.get(options.explicitPath()).toAbsolutePath();
             trace(options, "loading " + path + " (" + PATH_PROPERTY + ")");
@@ -132,9 +183,13 @@ final class NativeLoader {
         if (entry == null) {
             throw new UnsatisfiedLinkError("libbuffers: this jar has no native library for platform '"
                     + options.platform() + "' (os.name=" + System.getProperty("os.name") + ", os.arch="
-                    + System.getProperty("os.arch") + "); it contains: " + String.join(", ", index.platforms())
-                    + ". Build the library for this platform and name it with -D" + PATH_PROPERTY + "=<file>.");
+                    + System.getProperty("os.arch") + (Platform.isMuslPlatform(options.platform())
+                    ? ", musl libc detected: a glibc library would not load" : "") + "); it contains: "
+                    + String.join(", ", index.platforms()) + ". Build the library for this platform and name it with -D"
+                    + PATH_PROPERTY + "=<file>, or install it on java.library.path and set -D"
+                    + USE_SYSTEM_PROPERTY + "=true.");
         }
+        trace(options, "picked " + entry.platform + "/" + entry.file + " from the jar");
         if (entry.file.endsWith(".dll")) {
             sweepOldCopies(options.tmpdir(), System.currentTimeMillis() - SWEEP_AGE_MILLIS);
         }

@@ -22,11 +22,17 @@ final class CleanupCommand implements Command {
 
     @Override
     public String help() {
-        return "usage: cleanup [--json] [--root DIR]\n\n"
+        return "usage: cleanup [--dry-run] [--json] [--root DIR]\n\n"
                 + "Removes locator files whose process no longer runs and which the current user owns. Files of\n"
                 + "live processes, of reused process ids and of other users are left alone.\n"
                 + "Exit code 1 if a file that should go could not be removed.\n"
+                + "  --dry-run   only say which files would be removed (JSON: wouldRemove)\n"
                 + Options.FILE_OPTIONS_HELP;
+    }
+
+    @Override
+    public boolean acceptsDryRun() {
+        return true;
     }
 
     @Override
@@ -35,6 +41,7 @@ final class CleanupCommand implements Command {
         LocatorFiles files = LocatorFiles.forRoot(options.root);
         int uid = LocatorFiles.currentUid();
         List<Map<String, Object>> removed = new ArrayList<>();
+        List<Map<String, Object>> wouldRemove = new ArrayList<>();
         List<Map<String, Object>> failed = new ArrayList<>();
         int kept = 0;
         for (LocatorFiles.Entry e : files.list()) {
@@ -45,6 +52,10 @@ final class CleanupCommand implements Command {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("pid", e.pid());
             r.put("file", e.path().toString());
+            if (options.dryRun) {
+                wouldRemove.add(r);
+                continue;
+            }
             try {
                 Files.delete(e.path());
                 removed.add(r);
@@ -56,18 +67,24 @@ final class CleanupCommand implements Command {
         if (options.json) {
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("root", files.root().toString());
+            report.put("dryRun", options.dryRun);
+            report.put("wouldRemove", wouldRemove);
             report.put("removed", removed);
             report.put("failed", failed);
             report.put("kept", kept);
             out.println(Json.write(report));
         } else {
+            for (Map<String, Object> r : wouldRemove) {
+                out.println("would remove " + r.get("file") + " (process " + r.get("pid") + " is gone)");
+            }
             for (Map<String, Object> r : removed) {
                 out.println("removed " + r.get("file") + " (process " + r.get("pid") + " is gone)");
             }
             for (Map<String, Object> r : failed) {
                 out.println("could not remove " + r.get("file") + ": " + r.get("error"));
             }
-            out.println(removed.size() + " stale file(s) removed, " + failed.size() + " failed, " + kept
+            out.println((options.dryRun ? "dry run: " + wouldRemove.size() + " stale file(s) would be removed, "
+                    : removed.size() + " stale file(s) removed, " + failed.size() + " failed, ") + kept
                     + " kept (live, reused id or another user's)");
         }
         return failed.isEmpty() ? 0 : 1;

@@ -18,6 +18,14 @@ interface Command {
         return true;
     }
 
-    /** Runs it; returns the exit code (0 all as promised, 1 failure). */
+    /** Whether it takes --dry-run (cleanup does). */
+    default boolean acceptsDryRun() {
+        return false;
+    }
+
+    /**
+     * Runs it; returns the exit code (0 all as promised, 1 failure). Throws CommandFailure for a
+     * failure with nothing else to report, Options.UsageException for a bad command line.
+     */
     int run(Options options, PrintStream out, PrintStream err) throws Exception;
 }

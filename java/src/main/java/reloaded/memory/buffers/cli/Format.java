@@ -1,11 +1,37 @@
 package reloaded.memory.buffers.cli;
 
-/** How the CLI prints addresses: unsigned, 0x-prefixed, 16 hex digits (also in JSON, as strings). */
+import java.util.Locale;
+
+/**
+ * How the CLI prints numbers: addresses unsigned, 0x-prefixed, 16 hex digits (also in JSON, as
+ * strings); byte counts in tables with binary units (JSON keeps exact numbers).
+ */
 final class Format {
+    private static final String[] UNITS = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+
     private Format() {
     }
 
     static String hex(long address) {
         return String.format("0x%016x", address);
+    }
+
+    /** A byte count for people: "512 B", "4.0 KiB", "1.5 MiB". */
+    static String bytes(long count) {
+        if (count < 1024) {
+            return count + " B";
+        }
+        double value = count;
+        int unit = -1;
+        while (value >= 1024 && unit + 1 < UNITS.length) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, UNITS[unit]);
+    }
+
+    /** As {@link #bytes(long)} for a Number from a report map; "?" when absent. */
+    static String bytes(Object count) {
+        return count instanceof Number ? bytes(((Number) count).longValue()) : "?";
     }
 }

@@ -2,6 +2,7 @@ package reloaded.memory.buffers.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -34,7 +35,7 @@ final class InspectCommand implements Command {
                 + "Prints every buffer in process PID's locator chain. The first locator comes from the locator\n"
                 + "file; further locators are read from /proc/PID/mem, which needs ptrace permission (same user\n"
                 + "and a permissive kernel.yama.ptrace_scope, or root); otherwise the output says so.\n"
-                + "Exit code 1 when the process has no locator file.\n"
+                + "Exit code 1 when there is no such process or it has no locator file.\n"
                 + Options.FILE_OPTIONS_HELP;
     }
 
@@ -53,8 +54,12 @@ final class InspectCommand implements Command {
         LocatorFiles files = LocatorFiles.forRoot(options.root);
         List<LocatorFiles.Entry> entries = files.forPid(pid);
         if (entries.isEmpty()) {
-            err.println("inspect: process " + pid + " has no locator file under " + files.root());
-            return 1;
+            if (!Files.isDirectory(Paths.get("/proc", Integer.toString(pid)))) {
+                throw new CommandFailure("no such process: " + pid + " (and no locator file of it under "
+                        + files.root() + ")");
+            }
+            throw new CommandFailure("process " + pid + " runs but has no locator file under " + files.root()
+                    + " (it has not used libbuffers, or it uses another root: see --root)");
         }
         LocatorFiles.Entry entry = entries.get(0);
         Map<String, Object> report = new LinkedHashMap<>();

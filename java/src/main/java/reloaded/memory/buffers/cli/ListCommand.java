@@ -1,10 +1,13 @@
 package reloaded.memory.buffers.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** {@code list}: every process with a locator file, live or stale, with what its first locator holds. */
 final class ListCommand implements Command {
@@ -24,7 +27,9 @@ final class ListCommand implements Command {
                 + "Lists every locator file under DIR/.reloaded/memory.buffers and DIR/.reloaded-<uid>/memory.buffers\n"
                 + "(DIR: --root, else $BUFFERS_SHARED_ROOT, else /tmp). State is live (the process runs and maps\n"
                 + "the file), stale (no such process) or pid-reused (the id now belongs to another process).\n"
-                + "Counts come from the first locator (the file); files of other users are often unreadable.\n"
+                + "Counts come from the first locator (the file); a '+' after BUFFERS means the chain goes on in\n"
+                + "the process's memory (see inspect; moreLocators in --json). Files of other users are often\n"
+                + "unreadable. Tables give byte counts in KiB/MiB; --json gives exact numbers.\n"
                 + Options.FILE_OPTIONS_HELP;
     }
 
@@ -43,19 +48,42 @@ final class ListCommand implements Command {
             out.println(Json.write(report));
             return 0;
         }
-        Table table = new Table("PID", "STATE", "UID", "BUFFERS", "TAKEN", "USED", "FREE", "FILE");
-        for (Map<String, Object> r : rows) {
-            boolean readable = Boolean.TRUE.equals(r.get("readable"));
-            table.row(r.get("pid"), r.get("state"), r.get("ownerUid"), readable ? r.get("buffers") : "?",
-                    readable ? r.get("taken") : "?", readable ? r.get("bytesUsed") : "?",
-                    readable ? r.get("bytesFree") : "?", r.get("file") + (readable ? "" : "  (" + r.get("error") + ")"));
-        }
-        if (table.size() == 0) {
-            out.println("no locator files under " + files.root());
-        } else {
-            table.print(out);
-        }
+        printTable(rows, files, out);
         return 0;
+    }
+
+    /**
+     * The text form, at most Main.WIDTH columns: counts of the first locator, "+" after the buffer
+     * count when the chain goes on in the process's memory, byte counts in binary units, and the
+     * folders the files are in below the table (the full paths are in --json).
+     */
+    private static void printTable(List<Map<String, Object>> rows, LocatorFiles files, PrintStream out) {
+        if (rows.isEmpty()) {
+            out.println("no locator files under " + files.root());
+            return;
+        }
+        Table table = new Table("PID", "STATE", "UID", "BUFFERS", "TAKEN", "USED", "FREE", "NOTE");
+        boolean longer = false;
+        Set<String> folders = new TreeSet<>();
+        for (Map<String, Object> r : rows) {
+            folders.add(Paths.get((String) r.get("file")).getParent().toString());
+            if (!Boolean.TRUE.equals(r.get("readable"))) {
+                table.row(r.get("pid"), r.get("state"), r.get("ownerUid"), "?", "?", "?", "?", r.get("error"));
+                continue;
+            }
+            boolean more = Boolean.TRUE.equals(r.get("moreLocators"));
+            longer |= more;
+            table.row(r.get("pid"), r.get("state"), r.get("ownerUid"), r.get("buffers") + (more ? "+" : ""),
+                    r.get("taken"), Format.bytes(r.get("bytesUsed")), Format.bytes(r.get("bytesFree")), "");
+        }
+        table.print(out, Main.WIDTH);
+        if (longer) {
+            out.println("+ the chain goes on past the first locator (in the process's memory); counts cover the");
+            out.println("  first locator only: 'inspect PID' reads the whole chain");
+        }
+        for (String folder : folders) {
+            out.println("files in " + folder);
+        }
     }
 
     private static Map<String, Object> describe(LocatorFiles files, LocatorFiles.Entry e) {
@@ -96,7 +124,8 @@ final class ListCommand implements Command {
     static Table itemTable(List<Map<String, Object>> items) {
         Table table = new Table("LOCATOR", "BASE", "SIZE", "USED", "FREE", "TAKEN");
         for (Map<String, Object> m : items) {
-            table.row(m.get("locator"), m.get("base"), m.get("size"), m.get("used"), m.get("free"),
+            table.row(m.get("locator"), m.get("base"), Format.bytes(m.get("size")), Format.bytes(m.get("used")),
+                    Format.bytes(m.get("free")),
                     Boolean.TRUE.equals(m.get("taken")) ? "yes" : "no");
         }
         return table;

@@ -1,15 +1,31 @@
 package reloaded.memory.buffers.cli;
 
 import java.io.PrintStream;
+import java.lang.module.ModuleDescriptor;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+
+import reloaded.memory.buffers.Buffers;
 
 /**
  * The command-line tool in the jar: {@code java -jar reloaded-memory-buffers.jar <command>}.
  * Commands: {@code demo}, {@code list}, {@code inspect PID}, {@code cleanup}; each takes
- * {@code --help} and {@code --json}.
+ * {@code --help} and {@code --json}. {@code --version} prints the jar's and the native library's
+ * versions.
  */
 public final class Main {
+    /** Text output stays within this many columns. */
+    static final int WIDTH = 100;
+
+    static final String EXIT_CODES_HELP = "\nexit codes:\n"
+            + "  0  done as promised\n"
+            + "  1  failed: a check failed, no such process or locator file, a file could not be removed,\n"
+            + "     or the native library is unavailable\n"
+            + "  2  usage error: unknown command or option, bad argument\n"
+            + "With --json, results and errors ({\"error\": ...}) are JSON on standard output.\n";
+
     private static final List<Command> COMMANDS = List.of(new DemoCommand(), new ListCommand(),
             new InspectCommand(), new CleanupCommand());
 
@@ -30,52 +46,109 @@ public final class Main {
      * Runs the command line without exiting.
      *
      * @param args the command and its arguments
-     * @param out  where results go
+     * @param out  where results go (and, with --json, errors)
      * @param err  where errors and usage go
      * @return the exit code: 0 when all is as promised, 1 on failure, 2 on a usage error
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean json = Arrays.asList(args).contains("--json");
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            if (args.length == 0 && json) {
+                return error(out, null, "no command given", 2);
+            }
             (args.length == 0 ? err : out).print(usage());
             return args.length == 0 ? 2 : 0;
         }
+        if (args[0].equals("--version")) {
+            return version(json, out);
+        }
         Command command = COMMANDS.stream().filter(c -> c.name().equals(args[0])).findFirst().orElse(null);
         if (command == null) {
+            if (json) {
+                return error(out, null, "unknown command '" + args[0] + "'", 2);
+            }
             err.println("unknown command '" + args[0] + "'");
             err.print(usage());
             return 2;
         }
-        Options options;
         try {
-            options = Options.parse(Arrays.asList(args).subList(1, args.length), command.acceptsRoot());
-        } catch (Options.UsageException e) {
-            err.println(command.name() + ": " + e.getMessage());
-            err.print(command.help());
-            return 2;
-        }
-        if (options.help) {
-            out.print(command.help());
-            return 0;
-        }
-        try {
+            Options options = Options.parse(Arrays.asList(args).subList(1, args.length), command);
+            if (options.help) {
+                out.print(command.help() + EXIT_CODES_HELP);
+                return 0;
+            }
             return command.run(options, out, err);
         } catch (Options.UsageException e) {
+            if (json) {
+                return error(out, command, e.getMessage(), 2);
+            }
             err.println(command.name() + ": " + e.getMessage());
             err.print(command.help());
             return 2;
+        } catch (CommandFailure e) {
+            return json ? error(out, command, e.getMessage(), 1) : text(err, command, e.getMessage());
         } catch (Exception | LinkageError e) {
-            err.println(command.name() + " failed: " + e);
-            return 1;
+            return json ? error(out, command, e.toString(), 1) : text(err, command, "failed: " + e);
         }
+    }
+
+    private static int text(PrintStream err, Command command, String message) {
+        err.println(command.name() + ": " + message);
+        return 1;
+    }
+
+    /** {"error": message, "command": name, "exitCode": code} on standard output; returns code. */
+    private static int error(PrintStream out, Command command, String message, int code) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("error", message);
+        report.put("command", command == null ? null : command.name());
+        report.put("exitCode", code);
+        out.println(Json.write(report));
+        return code;
+    }
+
+    /** The jar's version and the native library's (or why it is unavailable); exit code 0 either way. */
+    private static int version(boolean json, PrintStream out) {
+        String jar = jarVersion();
+        boolean available = Buffers.isAvailable();
+        String nativeVersion = available ? Buffers.version() : null;
+        Throwable cause = Buffers.unavailabilityCause();
+        if (json) {
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("version", jar);
+            report.put("nativeAvailable", available);
+            report.put("nativeVersion", nativeVersion);
+            report.put("unavailabilityCause", cause == null ? null : cause.getMessage());
+            report.put("java", System.getProperty("java.version"));
+            report.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+            out.println(Json.write(report));
+        } else {
+            out.println("reloaded-memory-buffers " + jar);
+            out.println(available ? "native libbuffers " + nativeVersion : "native library unavailable: " + cause.getMessage());
+            out.println("java " + System.getProperty("java.version") + " on " + System.getProperty("os.name") + " "
+                    + System.getProperty("os.arch"));
+        }
+        return 0;
+    }
+
+    /** From the jar manifest, else the module descriptor, else "unknown (not run from a jar)". */
+    static String jarVersion() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        if (v == null && Main.class.getModule().isNamed()) {
+            v = Main.class.getModule().getDescriptor().version().map(ModuleDescriptor.Version::toString).orElse(null);
+        }
+        return v != null ? v : "unknown (not run from a jar)";
     }
 
     static String usage() {
         StringBuilder s = new StringBuilder();
-        s.append("usage: java -jar reloaded-memory-buffers.jar <command> [--json] [--help]\n\ncommands:\n");
+        s.append("usage: java -jar reloaded-memory-buffers.jar <command> [--json] [--help]\n");
+        s.append("       java -jar reloaded-memory-buffers.jar --version [--json]\n\ncommands:\n");
         for (Command c : COMMANDS) {
             s.append(String.format("  %-14s %s%n", c.name(), c.summary()));
         }
         s.append("\nRun '<command> --help' for a command's options.\n");
+        s.append(EXIT_CODES_HELP);
         return s.toString();
     }
 }

@@ -3,7 +3,7 @@ package reloaded.memory.buffers.cli;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The options every subcommand shares: --json, --help, --root DIR, and positional arguments. */
+/** The options of the subcommands: --json, --help, --root DIR, --dry-run, and positional arguments. */
 final class Options {
     /** A command line the command cannot accept; exit code 2. */
     static final class UsageException extends Exception {
@@ -21,18 +21,22 @@ final class Options {
     final boolean json;
     final boolean help;
     final String root;
+    final boolean dryRun;
     final List<String> positional;
 
-    private Options(boolean json, boolean help, String root, List<String> positional) {
+    private Options(boolean json, boolean help, String root, boolean dryRun, List<String> positional) {
         this.json = json;
         this.help = help;
         this.root = root;
+        this.dryRun = dryRun;
         this.positional = positional;
     }
 
-    static Options parse(List<String> args, boolean acceptsRoot) throws UsageException {
+    static Options parse(List<String> args, Command command) throws UsageException {
+        boolean acceptsRoot = command.acceptsRoot();
         boolean json = false;
         boolean help = false;
+        boolean dryRun = false;
         String root = null;
         List<String> positional = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
@@ -48,13 +52,15 @@ final class Options {
                 root = args.get(i);
             } else if (acceptsRoot && a.startsWith("--root=")) {
                 root = a.substring("--root=".length());
+            } else if (command.acceptsDryRun() && a.equals("--dry-run")) {
+                dryRun = true;
             } else if (a.startsWith("-")) {
                 throw new UsageException("unknown option " + a);
             } else {
                 positional.add(a);
             }
         }
-        return new Options(json, help, root, List.copyOf(positional));
+        return new Options(json, help, root, dryRun, List.copyOf(positional));
     }
 
     void expectPositional(int count, String what) throws UsageException {

@@ -53,6 +53,17 @@ final class Table {
      * @param out where to print
      */
     public void print(PrintStream out) {
+        print(out, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Prints the table with no line longer than maxWidth: the last column is cut short, ending in
+     * "...", where it would pass the limit.
+     *
+     * @param out      where to print
+     * @param maxWidth the longest line allowed
+     */
+    public void print(PrintStream out, int maxWidth) {
         int[] widths = new int[columns];
         for (String[] row : rows) {
             for (int i = 0; i < columns; i++) {
@@ -64,7 +75,8 @@ final class Table {
             for (int i = 0; i < columns; i++) {
                 line.append(i + 1 < columns ? String.format("%-" + widths[i] + "s  ", row[i]) : row[i]);
             }
-            out.println(line.toString().stripTrailing());
+            String text = line.toString().stripTrailing();
+            out.println(text.length() <= maxWidth ? text : text.substring(0, Math.max(0, maxWidth - 3)) + "...");
         }
     }
 }

@@ -1,0 +1,46 @@
+/* Keeps every shared object we ship loadable on glibc 2.17 (RHEL 7+, Ubuntu 14.04+, Amazon Linux 2).
+ *
+ * Since glibc 2.33, fstat and fstatat are real libc symbols versioned GLIBC_2.33; before, the headers
+ * turned them into calls to __fxstat / __fxstatat with a structure version number. A library built
+ * against new headers therefore needs GLIBC_2.33 at load time. Every glibc still exports the old
+ * entry points (as compatibility symbols since 2.33), so the link maps fstat -> __wrap_fstat
+ * (-Wl,--wrap, see GlibcFloor.cmake) and these wrappers call the old entry points at their oldest
+ * version on each architecture. Linked only into glibc builds. Not OS logic: a build-time shim. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#if defined(__x86_64__) && defined(__LP64__)
+#define FLOOR_STAT_VER 1 /* _STAT_VER_LINUX */
+#define FLOOR_FXSTAT_VERSION "GLIBC_2.2.5"
+#define FLOOR_FXSTATAT_VERSION "GLIBC_2.4"
+#elif defined(__i386__)
+#if defined(_FILE_OFFSET_BITS) && _FILE_OFFSET_BITS == 64
+#error "glibc_floor.c maps the 32-bit-offset struct stat; build without _FILE_OFFSET_BITS=64"
+#endif
+#define FLOOR_STAT_VER 3 /* _STAT_VER_LINUX */
+#define FLOOR_FXSTAT_VERSION "GLIBC_2.0"
+#define FLOOR_FXSTATAT_VERSION "GLIBC_2.4"
+#elif defined(__aarch64__)
+#define FLOOR_STAT_VER 0 /* _STAT_VER_LINUX of the generic layout */
+#define FLOOR_FXSTAT_VERSION "GLIBC_2.17"
+#define FLOOR_FXSTATAT_VERSION "GLIBC_2.17"
+#else
+#error "glibc_floor.c: no known __fxstat version for this architecture"
+#endif
+
+int __fxstat(int version, int fd, struct stat *out);
+int __fxstatat(int version, int dirfd, const char *path, struct stat *out, int flags);
+__asm__(".symver __fxstat, __fxstat@" FLOOR_FXSTAT_VERSION);
+__asm__(".symver __fxstatat, __fxstatat@" FLOOR_FXSTATAT_VERSION);
+
+int __wrap_fstat(int fd, struct stat *out) __attribute__((visibility("hidden")));
+int __wrap_fstatat(int dirfd, const char *path, struct stat *out, int flags) __attribute__((visibility("hidden")));
+
+int __wrap_fstat(int fd, struct stat *out) {
+    return __fxstat(FLOOR_STAT_VER, fd, out);
+}
+
+int __wrap_fstatat(int dirfd, const char *path, struct stat *out, int flags) {
+    return __fxstatat(FLOOR_STAT_VER, dirfd, path, out, flags);
+}

@@ -1,0 +1,3 @@
+module demo.modular {
+    requires reloaded.memory.buffers;
+}

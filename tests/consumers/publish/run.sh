@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# tests/consumers/publish/run.sh — what Maven Central needs, from a fresh clone of the committed tree:
+# `mvn verify` (tests skipped: other stages run them) yields the jar, a -sources.jar holding Java
+# sources only, and a -javadoc.jar; the jar is module reloaded.memory.buffers, carries the license,
+# and its POM names url, licenses (MIT), scm and developers; the JNI library Maven linked into it
+# needs no glibc newer than 2.17.
+set -uo pipefail
+SCRIPT_NAME=publish
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lib/common.sh"
+source "$REPO_ROOT/scripts/lib/packages.sh"
+source "$REPO_ROOT/scripts/lib/jni.sh"
+need_packages binutils git maven openjdk-17-jdk-headless unzip cmake gcc
+home=$(jdk17_home) || exit 1
+clone="$REPO_ROOT/build/consumers/fresh-clone"
+rm -rf "$clone"
+git clone -q --no-local "$REPO_ROOT" "$clone" || die "could not clone $REPO_ROOT"
+say "cloned $(git -C "$clone" rev-parse --short HEAD) into $clone"
+(cd "$clone" && JAVA_HOME=$home mvn -B -ntp -q -DskipTests verify) >"$clone.log" 2>&1 || { tail -40 "$clone.log"; die "mvn verify failed in a fresh clone"; }
+
+base="$clone/target/reloaded-memory-buffers-1.0.0"
+for jar in "$base.jar" "$base-sources.jar" "$base-javadoc.jar"; do
+    [ -f "$jar" ] || die "mvn verify did not make $(basename "$jar")"
+done
+sources=$(unzip -Z1 "$base-sources.jar")
+odd=$(grep -vE '(\.java|/)$|^META-INF/' <<<"$sources")
+[ -z "$odd" ] || die "the sources jar holds more than Java sources: $odd"
+grep -qx 'reloaded/memory/buffers/Buffers.java' <<<"$sources" || die "the sources jar lacks Buffers.java"
+grep -qx 'module-info.java' <<<"$sources" || die "the sources jar lacks module-info.java"
+unzip -Z1 "$base-javadoc.jar" | grep -q 'reloaded/memory/buffers/Buffers.html$' || die "the javadoc jar lacks the Buffers page"
+listing=$(unzip -Z1 "$base.jar")
+grep -qx 'META-INF/LICENSE' <<<"$listing" || die "the jar does not carry META-INF/LICENSE"
+grep -q 'MIT License' <(unzip -p "$base.jar" META-INF/LICENSE) || die "META-INF/LICENSE is not the MIT license"
+"$home/bin/jar" --describe-module --file "$base.jar" | grep -q '^reloaded.memory.buffers@1.0.0' \
+    || die "the jar is not module reloaded.memory.buffers"
+unzip -p "$base.jar" reloaded/memory/buffers/native/linux-x86_64/libbuffers_jni.so >"$clone/jni.so" \
+    || die "the jar lacks the linux-x86_64 JNI library"
+check_glibc_floor "$clone/jni.so" || die "the JNI library Maven built breaks the glibc floor"
+pom=$(unzip -p "$base.jar" META-INF/maven/reloaded.memory/reloaded-memory-buffers/pom.xml)
+for element in '<url>https://github.com/libbuffers/libbuffers</url>' '<name>MIT License</name>' '<scm>' \
+               '<developers>' '<description>'; do
+    grep -qF "$element" <<<"$pom" || die "the POM lacks $element"
+done
+say "fresh clone: jar + sources + javadoc, module reloaded.memory.buffers, MIT license in jar and POM"
