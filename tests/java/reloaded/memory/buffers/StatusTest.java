@@ -24,6 +24,13 @@ class StatusTest {
     }
 
     @Test
+    void aMessageNamesItsStatusOnce() {
+        String detail = "BUFFERS_ERROR_NO_SPACE: no free 4096 bytes";
+        RuntimeException e = Status.toException(Status.NO_SPACE, detail, 0, 1, 2);
+        assertEquals(detail, e.getMessage());
+    }
+
+    @Test
     void namesMatchTheCEnumerators() {
         assertEquals("BUFFERS_OK", Status.name(Status.OK));
         assertEquals("BUFFERS_ERROR_NO_SPACE", Status.name(Status.NO_SPACE));
