@@ -55,7 +55,7 @@ const char *file_untrusted_reason(const struct stat *st) {
     if (!S_ISREG(st->st_mode)) return "is not a regular file";
     if (st->st_uid != geteuid()) return "is owned by another user";
     if (st->st_mode & 022) return "is writable by other users";
-    if (st->st_nlink != 1) return "has other hard links";
+    if (st->st_nlink > 1) return "has other hard links";   /* 0: just removed, the caller looks again */
     return NULL;
 }
 

@@ -147,6 +147,10 @@ static int open_candidate(int dirfd, const char *name, bool may_create, candidat
             return error;
         }
         const char *problem = fstat(fd, &c->st) != 0 ? "cannot be inspected" : file_untrusted_reason(&c->st);
+        if (!problem && c->st.st_nlink == 0) {   /* replaced by a copy since we opened it: look again */
+            close(fd);
+            continue;
+        }
         int error = problem ? EACCES : file_lock_setup(fd);
         if (error) {
             if (!problem) problem = error == EWOULDBLOCK ? "stayed locked by another user of it" : strerror(error);
