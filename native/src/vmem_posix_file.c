@@ -30,11 +30,18 @@ int file_byte_lock(int fd, int type, int byte) {
     return fcntl(fd, F_OFD_SETLK, &lock) == 0 ? 0 : errno;
 }
 
+static long long monotonic_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
 int file_lock_setup(int fd) {
-    for (int waited = 0;; waited++) {
+    long long deadline = monotonic_ms() + FILE_SETUP_WAIT_MS;
+    for (;;) {
         int error = file_byte_lock(fd, F_WRLCK, FILE_SETUP_BYTE);
         if (error != EAGAIN && error != EACCES && error != EINTR) return error;
-        if (waited >= FILE_SETUP_WAIT_MS) return EWOULDBLOCK;
+        if (monotonic_ms() >= deadline) return EWOULDBLOCK;
         struct timespec millisecond = {0, 1000000};
         nanosleep(&millisecond, NULL);
     }

@@ -20,6 +20,7 @@
 #include <reloaded/buffers.h>
 
 static void *kept_alive;   /* the fake-live block, reachable so leak checkers stay quiet */
+static uintptr_t planted_address;   /* own-address: printed after the call, printing may map memory */
 
 static void file_path(char *out, size_t size, const char *root) {
     snprintf(out, size, "%s/.reloaded/memory.buffers/Reloaded.Memory.Buffers.MemoryBuffer, PID %u", root,
@@ -59,14 +60,18 @@ static int plant(const char *mode, const char *root) {
         return write_file(path, bytes, sizeof bytes);
     }
     if (strcmp(mode, "own-address") == 0) {
+        /* Everything that may map memory first (stdio's buffer, a sanitizer's tables for new file
+         * descriptors), then the prediction, then nothing but the library's first call. */
         unsigned char bytes[4096] = {0};
+        printf("own-address\n");
+        if (write_file(path, bytes, sizeof bytes)) return 1;
+        int fd = open(path, O_WRONLY);
         void *next = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (next == MAP_FAILED) return perror("mmap"), 1;
+        if (fd < 0 || next == MAP_FAILED) return perror("own-address"), 1;
         munmap(next, (size_t)sysconf(_SC_PAGESIZE));
-        uintptr_t address = (uintptr_t)next;
-        memcpy(bytes, &address, sizeof address);
-        printf("planted=%#lx\n", (unsigned long)address);
-        return write_file(path, bytes, sizeof bytes);
+        planted_address = (uintptr_t)next;
+        int written = pwrite(fd, &planted_address, sizeof planted_address, 0) == (ssize_t)sizeof planted_address;
+        return close(fd) || !written;
     }
     if (strcmp(mode, "symlink") == 0) {
         char victim[512];
@@ -118,6 +123,7 @@ int main(int argc, char **argv) {
     int fd = open(path, O_RDONLY | O_NOFOLLOW);
     if (fd < 0 || read(fd, &recorded, sizeof recorded) != (ssize_t)sizeof recorded) recorded = 0;
     if (fd >= 0) close(fd);
+    if (planted_address) printf("planted=%#lx\n", (unsigned long)planted_address);
     printf("locator=%#lx file_this=%#lx dir=%s\n", (unsigned long)buffers_locator_address(), (unsigned long)recorded,
            dir);
     if (left > 0) {

@@ -71,6 +71,56 @@ std::string ReadPipe(int fd) {
     for (ssize_t n; (n = read(fd, chunk, sizeof chunk)) > 0;) text.append(chunk, (size_t)n);
     return text;
 }
+
+// Runs the probe as a victim whose own file plant() prepared (in a forked planter that keeps running
+// until the victim is done); returns its result and how long its run took.
+RunResult RunVictim(const std::string &root, const std::string &dir, int (*plant)(const std::string &file),
+                    long *took_ms) {
+    int out[2], ready[2], go = -1;
+    if (pipe(out) != 0 || pipe(ready) != 0) return {-2, "pipe failed"};
+    pid_t victim = StartProbeOnSignal(root, &go, out[1]);
+    std::string file = dir + "/" + kPrefix + std::to_string(victim);
+    pid_t planter = fork();
+    if (planter == 0) {
+        int failed = plant(file);
+        if (failed || write(ready[1], "r", 1) != 1) _exit(failed ? failed : 82);
+        pause();
+        _exit(0);
+    }
+    char byte;
+    if (read(ready[0], &byte, 1) != 1) {
+        close(go);
+        return {-3, "the planter could not plant and lock " + file};
+    }
+    auto start = std::chrono::steady_clock::now();
+    int code = write(go, "g", 1) == 1 ? WaitAtMost(victim, std::chrono::seconds(10)) : -4;
+    *took_ms = (long)std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
+                   .count();
+    kill(planter, SIGKILL);
+    waitpid(planter, nullptr, 0);
+    close(out[1]);
+    RunResult run{code, ReadPipe(out[0])};
+    close(out[0]);
+    return run;
+}
+
+int PlantAsNobodyAndFlock(const std::string &file) {
+    if (setgid(65534) != 0 || setuid(65534) != 0) return 80;
+    int fd = open(file.c_str(), O_RDWR | O_CREAT | O_EXCL, 0666);
+    return fd < 0 || fchmod(fd, 0666) != 0 || flock(fd, LOCK_EX) != 0 ? 81 : 0;
+}
+
+// A file of our own whose setup byte another process keeps locked (a stuck copy, or a same-user
+// process interfering): trusted by type and owner, but not waited for without a bound.
+int PlantOwnAndHoldSetupLock(const std::string &file) {
+    int fd = open(file.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+    struct flock lock = {};
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;
+    lock.l_start = 1;   // the setup byte
+    lock.l_len = 1;
+    return fd < 0 || fcntl(fd, 37 /* F_OFD_SETLK */, &lock) != 0 ? 83 : 0;
+}
 }  // namespace
 
 // Another user plants the victim's file (mode 0666) and holds flock -x on it: the victim must not
@@ -79,35 +129,20 @@ TEST_F(LocatorTrust, PlantedLockedFileOfAnotherUserDoesNotDelayTheFirstCall) {
     ASSERT_EQ(geteuid(), 0u) << "this test plants a file as user nobody: it must run as root";
     ASSERT_EQ(chmod(root.c_str(), 0755), 0);   // nobody must reach the shared directory
     MakeSharedDir();
-    int out[2], ready[2];
-    ASSERT_EQ(pipe(out), 0);
-    ASSERT_EQ(pipe(ready), 0);
-    int go = -1;
-    pid_t victim = StartProbeOnSignal(root, &go, out[1]);
-    ASSERT_GT(victim, 0);
-    std::string file = SharedDir() + "/" + kPrefix + std::to_string(victim);
-    pid_t planter = fork();
-    if (planter == 0) {
-        if (setgid(65534) != 0 || setuid(65534) != 0) _exit(80);
-        int fd = open(file.c_str(), O_RDWR | O_CREAT | O_EXCL, 0666);
-        if (fd < 0 || fchmod(fd, 0666) != 0 || flock(fd, LOCK_EX) != 0) _exit(81);
-        if (write(ready[1], "r", 1) != 1) _exit(82);
-        pause();
-        _exit(0);
-    }
-    char byte;
-    ASSERT_EQ(read(ready[0], &byte, 1), 1) << "the planter (uid nobody) could not plant and lock " << file;
-    auto start = std::chrono::steady_clock::now();
-    ASSERT_EQ(write(go, "g", 1), 1);
-    int code = WaitAtMost(victim, std::chrono::seconds(10));
-    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-    kill(planter, SIGKILL);
-    waitpid(planter, nullptr, 0);
-    close(out[1]);
-    RunResult run{code, ReadPipe(out[0])};
-    close(out[0]);
+    long took_ms = 0;
+    RunResult run = RunVictim(root, SharedDir(), PlantAsNobodyAndFlock, &took_ms);
     ASSERT_EQ(run.exit_code, 0) << "the victim hung (killed after 10 s) or failed: " << run.output;
-    EXPECT_LT(took.count(), 1000) << "the first call waited on the planted lock";
+    EXPECT_LT(took_ms, 1000) << "the first call waited on the planted lock";
+    EXPECT_EQ(run.Field("dir"), PerUserDir()) << run.output;
+}
+
+TEST_F(LocatorTrust, SetupLockHeldTooLongFallsBackWithinTheBound) {
+    MakeSharedDir();
+    long took_ms = 0;
+    RunResult run = RunVictim(root, SharedDir(), PlantOwnAndHoldSetupLock, &took_ms);
+    ASSERT_EQ(run.exit_code, 0) << "the victim hung (killed after 10 s) or failed: " << run.output;
+    EXPECT_GE(took_ms, 450) << "gave up before the bound: a copy mid-setup would be left";
+    EXPECT_LT(took_ms, 3000) << "waited far past the 500 ms bound";
     EXPECT_EQ(run.Field("dir"), PerUserDir()) << run.output;
 }
 
