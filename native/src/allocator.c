@@ -42,11 +42,16 @@ static bool on_free_gap(uintptr_t start, uintptr_t end, void *context) {
     return false;
 }
 
-/* One reservation attempt; remembers the OS error unless it only says "something is there". */
+/* Set when any attempt ran out of memory or mappings: then the failure is OUT_OF_MEMORY, not a lack
+ * of free address space. Per thread, reset by each allocator_reserve. */
+static _Thread_local int out_of_memory;   /* the OS error saying so, or 0 */
+
+/* One reservation attempt; remembers the OS error. */
 static bool try_reserve(uint32_t pid, uintptr_t address, size_t size, int *last_error) {
     int error = vmem_reserve_at(pid, address, size);
     if (error == 0) return true;
     *last_error = error;
+    if (vmem_error_is_out_of_memory(error)) out_of_memory = error;
     return false;
 }
 
@@ -106,6 +111,7 @@ static bool walk_and_reserve(candidate_search *search, uint32_t pid, vmem_walk_m
     int error = vmem_walk_free(pid, search->min, search->max, mode, on_free_gap, search);
     if (error == VMEM_UNSUPPORTED) return false;
     if (error) *last_error = error;
+    if (vmem_error_is_out_of_memory(error)) out_of_memory = error;
     for (size_t i = 0; i < search->count; i++) {
         if (try_reserve(pid, search->starts[i], search->size, last_error)) {
             *out = search->starts[i];
@@ -156,6 +162,7 @@ buffers_status allocator_reserve(const buffers_allocator_settings *settings, all
 
     int last_error = 0;
     uintptr_t base = 0;
+    out_of_memory = 0;
     bool done = false;
     for (int32_t attempt = 0; attempt < settings->retry_count && !done; attempt++) {
         done = (pid == 0 && attempt == 0 && probe_near_target(&search, &base, &last_error)) ||
@@ -164,6 +171,11 @@ buffers_status allocator_reserve(const buffers_allocator_settings *settings, all
     }
     if (!done) {
         char text[128];
+        if (out_of_memory)
+            return errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "the system is out of memory or mappings for %zu bytes "
+                              "inside [%#llx, %#llx] (last OS error: %s)", search.size,
+                              (unsigned long long)settings->min_address, (unsigned long long)settings->max_address,
+                              vmem_error_text(out_of_memory, text, sizeof text));
         return errors_set(BUFFERS_ERROR_NO_SPACE, "no free %zu bytes inside [%#llx, %#llx] after %d searches "
                           "(last OS error: %s)", search.size, (unsigned long long)settings->min_address,
                           (unsigned long long)settings->max_address, (int)settings->retry_count,

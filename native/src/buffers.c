@@ -257,8 +257,9 @@ buffers_status buffers_allocate_private_memory(const buffers_allocator_settings 
         return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s is null", settings ? "out" : "settings");
     buffers_status status = check_range(settings->min_address, settings->max_address, settings->size);
     if (status != BUFFERS_OK) return status;
-    if (settings->retry_count < 1)
-        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "retry_count %d is below 1", (int)settings->retry_count);
+    if (settings->retry_count < 1 || settings->retry_count > BUFFERS_MAX_RETRY_COUNT)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "retry_count %d is not from 1 to %d (BUFFERS_MAX_RETRY_COUNT)",
+                          (int)settings->retry_count, BUFFERS_MAX_RETRY_COUNT);
     allocator_result reserved;
     if ((status = allocator_reserve(settings, &reserved)) != BUFFERS_OK) return status;
     out->base_address = reserved.base_address;

@@ -38,7 +38,8 @@ buffers_status finder_open(const char *name, locator **out) {
         *out = (locator *)recorded;
         return BUFFERS_OK;
     }
-    /* Not trustworthy (garbage, or left by a dead process whose PID we now have): start afresh. */
+    /* Not adopted: a new object, or (Windows only: POSIX replaces such files itself) garbage under our
+     * name. Start afresh. */
     if (!shared.created && (error = vmem_shared_reset(&shared)) != 0) {
         char text[128];
         vmem_shared_close(&shared, false);

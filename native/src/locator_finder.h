@@ -11,8 +11,9 @@
 buffers_status finder_locator(locator **out);
 
 /* Opens the mapping called name without any caching: adopts the locator recorded in it when that is
- * a live mapping of the same object in this process, else (new, garbage or a dead process's file)
- * initialises it here and keeps the mapping for good. */
+ * another copy's live mapping of the same object in this process, else initialises it here and keeps
+ * the mapping for good. Which object that is (replacing stale ones, stepping aside for other
+ * processes' live ones) is the OS layer's decision: see vmem_shared_open and locator-security.md. */
 buffers_status finder_open(const char *name, locator **out);
 
 #endif

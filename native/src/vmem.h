@@ -22,7 +22,8 @@ size_t    vmem_page_size(void);
 uint32_t  vmem_allocation_granularity(void);
 /* Lowest address a reservation may start at (mmap_min_addr, 64 KiB on Windows). */
 uintptr_t vmem_min_address(void);
-/* Highest address user code may map (inclusive). */
+/* Highest address user code may map (inclusive): the last byte of the highest mappable page
+ * (x86-64 Linux: 0x7FFFFFFFEFFF). docs/platforms.md lists each platform. */
 uintptr_t vmem_max_address(void);
 uint32_t  vmem_current_process_id(void);
 /* True unless the OS says no process has this id. */
@@ -80,6 +81,11 @@ int vmem_walk_free(uint32_t pid, uintptr_t min, uintptr_t max, vmem_walk_mode mo
 
 /* ---- the shared, named locator mapping ---- */
 
+/* The longest path of a shared object this layer builds (a longer one is refused, never cut), and
+ * how many derived names ("<name> #2" ... "#<max>") it tries when the plain name is taken. */
+#define VMEM_SHARED_PATH_LIMIT 1024
+#define VMEM_SHARED_DERIVED_MAX 16
+
 /* An open shared mapping of a named object (a file under a directory on POSIX, a named file mapping
  * on Windows), held under an exclusive lock against the other copies of the library in this
  * process until vmem_shared_close. */
@@ -91,27 +97,41 @@ typedef struct vmem_shared {
     intptr_t  os_handle;   /* file descriptor / HANDLE */
     uint64_t  identity;    /* inode / object id, for vmem_shared_is_live_at */
     uint64_t  device;
-    char      where[512];  /* the path or object name used; on failure, why each place was refused */
+    char      where[4 * VMEM_SHARED_PATH_LIMIT];  /* the path or object name used; on failure, why each
+                                                      place was refused */
 } vmem_shared;
 
-/* Opens name (e.g. "Reloaded.Memory.Buffers.MemoryBuffer, PID 42") creating it atomically
- * (exclusive create, owner-only permissions, never through a symlink, never a file another user
- * owns) if it does not exist, maps size bytes shared read/write (executable where allowed), and
- * holds an exclusive lock on it. A failure leaves nothing open. */
+/* Opens name (e.g. "Reloaded.Memory.Buffers.MemoryBuffer, PID 42") and maps size bytes of it shared
+ * read/write (executable where allowed), holding a lock against the other copies of the library in
+ * this process until vmem_shared_close. Nothing in an existing object is believed before its type,
+ * owner and mode are checked, and no lock is waited for without a bound (about half a second).
+ * On success, either
+ *  - created: a new object that no process maps, zero-filled: the caller initialises it; or
+ *  - an existing object that another copy of the library in this process maps at the address
+ *    recorded in its first pointer-sized word (vmem_shared_is_live_at holds for that address).
+ * POSIX: an object nobody maps any more (stale: a dead process's, or this process's before an exec)
+ * is replaced by a new one, never reset in place; one that another process still maps (the same PID
+ * in another PID namespace) is left alone and a derived name "<name> #n" is used instead, the same
+ * one for every copy of the library in this process. A root path too long for
+ * VMEM_SHARED_PATH_LIMIT fails with ENAMETOOLONG. A failure leaves nothing open; where says why. */
 int vmem_shared_open(const char *name, size_t size, vmem_shared *out);
 
-/* True if address is the start of a live mapping, in this process, of the same object as shared
- * (used to reject a stale object left by a dead process whose PID we now have). */
+/* True if address is the start of a live mapping, in this process, of the same object as shared,
+ * made by someone else: shared's own view (shared->address) is never evidence. */
 bool vmem_shared_is_live_at(const vmem_shared *shared, uintptr_t address);
 
-/* Unmaps this handle's view (unless keep_mapping) and drops the lock. The object stays. */
+/* Unmaps this handle's view (unless keep_mapping) and drops the lock. The object stays; a kept
+ * mapping keeps it marked live (POSIX: its alive lock) for the life of the process. */
 void vmem_shared_close(vmem_shared *shared, bool keep_mapping);
 
-/* Zeroes the object's contents (used before re-initialising a stale one). Needs the lock. */
+/* Zeroes an existing object's contents where that is safe (Windows: named mappings die with their
+ * process, so one found under our name is ours). POSIX: EBUSY, always -- vmem_shared_open never
+ * returns an object that needs it. Needs the lock. */
 int vmem_shared_reset(vmem_shared *shared);
 
-/* Removes stale objects of dead processes that start with prefix and belong to this user; returns
- * how many it removed. A no-op where objects die with their process (Windows). */
+/* Removes stale objects that start with prefix and belong to this user: no process has the PID in
+ * their name and (POSIX) no process in any PID namespace still maps them. Returns how many it
+ * removed. A no-op where objects die with their process (Windows). */
 int vmem_shared_remove_stale(const char *prefix);
 
 /* The directory shared objects live in ("" where they are not files). */
@@ -126,6 +146,10 @@ void vmem_on_fork_child(void (*fn)(void));
 
 /* Give up the processor while spinning on a lock. */
 void vmem_yield(void);
+
+/* True when error says the system ran out of memory or of mappings (ENOMEM; Windows:
+ * ERROR_NOT_ENOUGH_MEMORY, ERROR_OUTOFMEMORY, ERROR_COMMITMENT_LIMIT). */
+bool vmem_error_is_out_of_memory(int error);
 
 /* Human-readable text of an error number from this layer, written into buffer. */
 const char *vmem_error_text(int error, char *buffer, size_t size);

@@ -59,34 +59,43 @@ uintptr_t vmem_min_address(void) {
     return known;
 }
 
+#if !defined(__x86_64__)
+/* The last byte of the highest of these user-space ends (exclusive) whose top page can be mapped or
+ * is in use; the last entry if none can. */
+static uintptr_t probe_top(const uintptr_t *ends, size_t count) {
+    uintptr_t page = vmem_page_size();
+    for (size_t i = 0; i < count; i++) {
+        uintptr_t last_page = ends[i] - page;
+        void *probe = mmap((void *)last_page, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        bool fits = probe == MAP_FAILED ? errno == EEXIST : (uintptr_t)probe == last_page;
+        if (probe != MAP_FAILED) munmap(probe, page);
+        if (fits) return ends[i] - 1;
+    }
+    return ends[count - 1] - 1;
+}
+#endif
+
 uintptr_t vmem_max_address(void) {
 #if defined(__x86_64__)
-    return (uintptr_t)0x7FFFFFFFFFFF;     /* 47-bit user space (mmap stays below it without a hint above) */
-#elif defined(__aarch64__)
-    /* 48-bit user space unless this kernel maps less (39- and 42-bit kernels exist, and qemu-user on
-     * an x86-64 host stops at 47 bits): the widest whose top page can be mapped (or is in use). */
+    /* 47-bit user space whose top page is the kernel's guard page (TASK_SIZE 0x7FFFFFFFF000); mmap
+     * stays below it without a hint above. */
+    return (uintptr_t)0x7FFFFFFFEFFF;
+#else
+    /* aarch64: 48-bit user space unless this kernel maps less (39- and 42-bit kernels exist, and
+     * qemu-user on an x86-64 host stops at 47 bits). 32-bit: 4 GiB less one page under a 64-bit
+     * kernel (arm64 compat), less two pages (x86-64 compat), 3 GiB or 2 GiB under a 32-bit kernel. */
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    static const uintptr_t ends[] = {(uintptr_t)1 << 48, (uintptr_t)1 << 47, (uintptr_t)1 << 42, (uintptr_t)1 << 39};
+#else
+    static const uintptr_t ends[] = {0xFFFFF000u, 0xFFFFE000u, 0xC0000000u, 0x80000000u};
+#endif
     static _Atomic(uintptr_t) cached;   /* racing threads probe the same answer: relaxed is enough */
     uintptr_t known = atomic_load_explicit(&cached, memory_order_relaxed);
     if (!known) {
-        static const int widths[] = {48, 47, 42, 39};
-        uintptr_t page = vmem_page_size(), top = ((uintptr_t)1 << 39) - 1;
-        for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
-            uintptr_t last_page = ((uintptr_t)1 << widths[i]) - page;
-            void *probe = mmap((void *)last_page, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-                               -1, 0);
-            bool fits = probe == MAP_FAILED ? errno == EEXIST : (uintptr_t)probe == last_page;
-            if (probe != MAP_FAILED) munmap(probe, page);
-            if (fits) {
-                top = last_page + page - 1;
-                break;
-            }
-        }
-        known = top;
+        known = probe_top(ends, sizeof ends / sizeof ends[0]);
         atomic_store_explicit(&cached, known, memory_order_relaxed);
     }
     return known;
-#else
-    return UINTPTR_MAX;                   /* 32-bit: the kernel refuses what it reserves for itself */
 #endif
 }
 
@@ -217,7 +226,7 @@ static bool match_live_mapping(const maps_entry *entry, void *context) {
 bool vmem_shared_is_live_at(const vmem_shared *shared, uintptr_t address) {
     char *text;
     size_t length;
-    if (address == 0 || read_proc_file("/proc/self/maps", &text, &length) != 0) return false;
+    if (address == 0 || address == shared->address || read_proc_file("/proc/self/maps", &text, &length) != 0) return false;
     live_search search = {shared, address, false};
     maps_for_each_entry(text, length, match_live_mapping, &search);
     free(text);
@@ -264,6 +273,10 @@ void vmem_on_fork_child(void (*fn)(void)) {
 
 void vmem_yield(void) {
     sched_yield();
+}
+
+bool vmem_error_is_out_of_memory(int error) {
+    return error == ENOMEM;
 }
 
 const char *vmem_error_text(int error, char *buffer, size_t size) {

@@ -268,7 +268,7 @@ int vmem_shared_open(const char *name, size_t size, vmem_shared *out) {
  * word: the locator's "this header's address", written once when the locator is made and never
  * changed, so the comparison cannot race with users of the locator. */
 bool vmem_shared_is_live_at(const vmem_shared *shared, uintptr_t address) {
-    if (!address || address % vmem_page_size()) return false;
+    if (!address || address == shared->address || address % vmem_page_size()) return false;
     MEMORY_BASIC_INFORMATION region;
     if (VirtualQuery((const void *)address, &region, sizeof region) == 0) return false;
     if (region.State != MEM_COMMIT || region.Type != MEM_MAPPED) return false;
@@ -315,6 +315,10 @@ void vmem_on_fork_child(void (*fn)(void)) {
 
 void vmem_yield(void) {
     SwitchToThread();
+}
+
+bool vmem_error_is_out_of_memory(int error) {
+    return error == ERROR_NOT_ENOUGH_MEMORY || error == ERROR_OUTOFMEMORY || error == ERROR_COMMITMENT_LIMIT;
 }
 
 const char *vmem_error_text(int error, char *buffer, size_t size) {

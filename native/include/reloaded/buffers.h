@@ -63,13 +63,18 @@ typedef struct buffers_search_settings {
     uint32_t  size;                  /* bytes that must be free in the buffer */
 } buffers_search_settings;
 
+/* The most full searches one allocation may make: each reads the whole memory map (on Windows with
+ * brute force, asks about every granule), so a count near INT32_MAX would run for minutes. Above it
+ * is BUFFERS_ERROR_INVALID_ARGUMENT. */
+#define BUFFERS_MAX_RETRY_COUNT 100
+
 /* Where private memory may be reserved: [base, base + size) lies inside [min_address, max_address]. */
 typedef struct buffers_allocator_settings {
     uintptr_t min_address;
     uintptr_t max_address;
     uint32_t  size;                  /* rounded up to the allocation granularity */
     uint32_t  target_process_id;     /* 0 or own pid: this process; others: Windows, Linux x86-64/aarch64 */
-    int32_t   retry_count;           /* full searches before giving up, at least 1; default 8 */
+    int32_t   retry_count;           /* full searches before giving up: 1 to BUFFERS_MAX_RETRY_COUNT; default 8 */
     bool      brute_force;           /* default true; Windows only (tries every granule, for Wine) */
 } buffers_allocator_settings;
 

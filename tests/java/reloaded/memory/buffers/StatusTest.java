@@ -24,6 +24,14 @@ class StatusTest {
     }
 
     @Test
+    void aMessageNamesItsStatusOnce() {
+        String detail = "BUFFERS_ERROR_NO_SPACE: no free 4096 bytes";   // as buffers_last_error() words it
+        String message = Status.toException(Status.NO_SPACE, detail, 0, 1, 2).getMessage();
+        assertTrue(message.startsWith(detail), message);
+        assertEquals(message.indexOf("BUFFERS_ERROR_"), message.lastIndexOf("BUFFERS_ERROR_"), message);
+    }
+
+    @Test
     void namesMatchTheCEnumerators() {
         assertEquals("BUFFERS_OK", Status.name(Status.OK));
         assertEquals("BUFFERS_ERROR_NO_SPACE", Status.name(Status.NO_SPACE));

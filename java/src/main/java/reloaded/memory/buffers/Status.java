@@ -35,7 +35,9 @@ final class Status {
      * @param detail the C library's description (buffers_last_error), may be empty
      */
     static RuntimeException toException(int status, String detail, long min, long max, long size) {
-        String message = name(status) + (detail == null || detail.isEmpty() ? "" : ": " + detail);
+        // The C library's text already starts with the status name: name it once.
+        String message = detail == null || detail.isEmpty() ? name(status)
+                : detail.startsWith(name(status)) ? detail : name(status) + ": " + detail;
         switch (status) {
             case INVALID_ARGUMENT:
                 return new IllegalArgumentException(message);
