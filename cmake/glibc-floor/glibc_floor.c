@@ -13,29 +13,41 @@
 #if defined(__x86_64__) && defined(__LP64__)
 #define FLOOR_STAT_VER 1 /* _STAT_VER_LINUX */
 #define FLOOR_FXSTAT_VERSION "GLIBC_2.2.5"
+#define FLOOR_FXSTAT64_VERSION "GLIBC_2.2.5"
 #define FLOOR_FXSTATAT_VERSION "GLIBC_2.4"
 #elif defined(__i386__)
 #if defined(_FILE_OFFSET_BITS) && _FILE_OFFSET_BITS == 64
-#error "glibc_floor.c maps the 32-bit-offset struct stat; build without _FILE_OFFSET_BITS=64"
+#error "glibc_floor.c maps both struct stat layouts itself; build it without _FILE_OFFSET_BITS=64"
 #endif
 #define FLOOR_STAT_VER 3 /* _STAT_VER_LINUX */
 #define FLOOR_FXSTAT_VERSION "GLIBC_2.0"
+#define FLOOR_FXSTAT64_VERSION "GLIBC_2.2"
 #define FLOOR_FXSTATAT_VERSION "GLIBC_2.4"
 #elif defined(__aarch64__)
 #define FLOOR_STAT_VER 0 /* _STAT_VER_LINUX of the generic layout */
 #define FLOOR_FXSTAT_VERSION "GLIBC_2.17"
+#define FLOOR_FXSTAT64_VERSION "GLIBC_2.17"
 #define FLOOR_FXSTATAT_VERSION "GLIBC_2.17"
 #else
 #error "glibc_floor.c: no known __fxstat version for this architecture"
 #endif
 
+/* The plain names serve sources built without large-file offsets, the 64 names those built with
+ * _FILE_OFFSET_BITS=64 (the locator file code: 64-bit inode numbers on 32-bit builds). */
 int __fxstat(int version, int fd, struct stat *out);
 int __fxstatat(int version, int dirfd, const char *path, struct stat *out, int flags);
+int __fxstat64(int version, int fd, struct stat64 *out);
+int __fxstatat64(int version, int dirfd, const char *path, struct stat64 *out, int flags);
 __asm__(".symver __fxstat, __fxstat@" FLOOR_FXSTAT_VERSION);
 __asm__(".symver __fxstatat, __fxstatat@" FLOOR_FXSTATAT_VERSION);
+__asm__(".symver __fxstat64, __fxstat64@" FLOOR_FXSTAT64_VERSION);
+__asm__(".symver __fxstatat64, __fxstatat64@" FLOOR_FXSTATAT_VERSION);
 
-int __wrap_fstat(int fd, struct stat *out) __attribute__((visibility("hidden")));
-int __wrap_fstatat(int dirfd, const char *path, struct stat *out, int flags) __attribute__((visibility("hidden")));
+#define FLOOR_HIDDEN __attribute__((visibility("hidden")))
+int __wrap_fstat(int fd, struct stat *out) FLOOR_HIDDEN;
+int __wrap_fstatat(int dirfd, const char *path, struct stat *out, int flags) FLOOR_HIDDEN;
+int __wrap_fstat64(int fd, struct stat64 *out) FLOOR_HIDDEN;
+int __wrap_fstatat64(int dirfd, const char *path, struct stat64 *out, int flags) FLOOR_HIDDEN;
 
 int __wrap_fstat(int fd, struct stat *out) {
     return __fxstat(FLOOR_STAT_VER, fd, out);
@@ -43,4 +55,12 @@ int __wrap_fstat(int fd, struct stat *out) {
 
 int __wrap_fstatat(int dirfd, const char *path, struct stat *out, int flags) {
     return __fxstatat(FLOOR_STAT_VER, dirfd, path, out, flags);
+}
+
+int __wrap_fstat64(int fd, struct stat64 *out) {
+    return __fxstat64(FLOOR_STAT_VER, fd, out);
+}
+
+int __wrap_fstatat64(int dirfd, const char *path, struct stat64 *out, int flags) {
+    return __fxstatat64(FLOOR_STAT_VER, dirfd, path, out, flags);
 }

@@ -1,12 +1,14 @@
 #define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
-#define _FILE_OFFSET_BITS 64   /* 32-bit builds: struct flock as F_OFD_* expect it */
+#define _FILE_OFFSET_BITS 64   /* 32-bit builds: 64-bit inode numbers in struct stat */
+#define _LARGEFILE64_SOURCE    /* struct flock64 for the OFD lock record */
 
 #include "vmem_posix_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,8 +17,19 @@
 #define F_OFD_SETLK 37
 #endif
 
-static struct flock one_byte(int type, int byte) {
-    struct flock lock;
+/* The OFD commands take a lock record with 64-bit offsets. They go through the raw system call
+ * (fcntl64 on 32-bit), not the C library's fcntl, which large-file builds turn into fcntl64@GLIBC_2.28
+ * and so would break the glibc 2.17 floor of the shipped libraries (docs/platforms.md). */
+#if defined(SYS_fcntl64)
+typedef struct flock64 ofd_record;
+#define OFD_FCNTL SYS_fcntl64
+#else
+typedef struct flock ofd_record;
+#define OFD_FCNTL SYS_fcntl
+#endif
+
+static ofd_record one_byte(int type, int byte) {
+    ofd_record lock;
     memset(&lock, 0, sizeof lock);   /* l_pid must be 0 for OFD locks */
     lock.l_type = (short)type;
     lock.l_whence = SEEK_SET;
@@ -25,9 +38,13 @@ static struct flock one_byte(int type, int byte) {
     return lock;
 }
 
+static int ofd_fcntl(int fd, int command, ofd_record *lock) {
+    return syscall(OFD_FCNTL, fd, command, lock) == 0 ? 0 : errno;
+}
+
 int file_byte_lock(int fd, int type, int byte) {
-    struct flock lock = one_byte(type, byte);
-    return fcntl(fd, F_OFD_SETLK, &lock) == 0 ? 0 : errno;
+    ofd_record lock = one_byte(type, byte);
+    return ofd_fcntl(fd, F_OFD_SETLK, &lock);
 }
 
 static long long monotonic_ms(void) {
@@ -53,8 +70,8 @@ void file_unlock_close(int fd) {
 }
 
 bool file_held_alive(int fd) {
-    struct flock probe = one_byte(F_WRLCK, FILE_ALIVE_BYTE);
-    if (fcntl(fd, F_OFD_GETLK, &probe) != 0) return true;   /* cannot tell: never treat it as stale */
+    ofd_record probe = one_byte(F_WRLCK, FILE_ALIVE_BYTE);
+    if (ofd_fcntl(fd, F_OFD_GETLK, &probe) != 0) return true;   /* cannot tell: never treat it as stale */
     return probe.l_type != F_UNLCK;
 }
 

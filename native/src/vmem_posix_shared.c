@@ -19,7 +19,7 @@
  *    the derived name "<name> #2", "#3", ... is used. */
 #define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
-#define _FILE_OFFSET_BITS 64   /* 32-bit builds: struct flock matches what F_OFD_* expect */
+#define _FILE_OFFSET_BITS 64   /* 32-bit builds: 64-bit inode numbers in struct stat */
 
 #include "vmem.h"
 #include "vmem_posix_file.h"
