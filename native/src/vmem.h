@@ -127,6 +127,9 @@ void vmem_on_fork_child(void (*fn)(void));
 /* Give up the processor while spinning on a lock. */
 void vmem_yield(void);
 
+/* Sleep for about this many microseconds (waiting for a buffer another user holds). */
+void vmem_sleep_microseconds(uint32_t microseconds);
+
 /* Human-readable text of an error number from this layer, written into buffer. */
 const char *vmem_error_text(int error, char *buffer, size_t size);
 

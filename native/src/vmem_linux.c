@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "maps.h"
@@ -263,6 +264,11 @@ void vmem_on_fork_child(void (*fn)(void)) {
 
 void vmem_yield(void) {
     sched_yield();
+}
+
+void vmem_sleep_microseconds(uint32_t microseconds) {
+    struct timespec delay = {(time_t)(microseconds / 1000000u), (long)(microseconds % 1000000u) * 1000L};
+    nanosleep(&delay, NULL);
 }
 
 const char *vmem_error_text(int error, char *buffer, size_t size) {

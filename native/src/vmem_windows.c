@@ -317,6 +317,10 @@ void vmem_yield(void) {
     SwitchToThread();
 }
 
+void vmem_sleep_microseconds(uint32_t microseconds) {
+    Sleep((microseconds + 999u) / 1000u);   /* whole milliseconds: the finest Sleep offers */
+}
+
 const char *vmem_error_text(int error, char *buffer, size_t size) {
     if (size == 0) return buffer;
     if (error == VMEM_UNSUPPORTED) {

@@ -1,0 +1,218 @@
+/* The public API of shared buffers: get, append, release, and the one-call write. Each entry point
+ * is the inline hot path (engine_hint_lock, a copy, two stores) with everything else (argument
+ * errors, the engine's cold path, W^X flips) out of line. A buffers_item is an index_entry. */
+#include <reloaded/buffers.h>
+
+#include <string.h>
+
+#include "api_checks.h"
+#include "engine.h"
+#include "vmem.h"
+
+enum { MAX_ALIGNMENT = 4096 };
+
+/* memcpy, inline for the 8-16 byte case (two overlapping 8-byte moves). */
+static inline void copy_bytes(void *to, const void *from, size_t size) {
+    if (size >= 8 && size <= 16) {
+        uint64_t head, tail;
+        memcpy(&head, from, 8);
+        memcpy(&tail, (const char *)from + size - 8, 8);
+        memcpy(to, &head, 8);
+        memcpy((char *)to + size - 8, &tail, 8);
+    } else {
+        memcpy(to, from, size);
+    }
+}
+
+/* Where pages cannot be writable and executable at once: flip around the copy. */
+static BUFFERS_COLD void copy_code_flipping(uintptr_t target, const void *source, size_t size) {
+    vmem_protect(target, size, VMEM_READ_WRITE);
+    memcpy((void *)target, source, size);
+    vmem_protect(target, size, VMEM_READ_EXECUTE);
+}
+
+static inline void copy_code(uintptr_t target, const void *source, size_t size) {
+    if (BUFFERS_UNLIKELY(atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed)))
+        copy_code_flipping(target, source, size);
+    else
+        copy_bytes((void *)target, source, size);
+#if !defined(__x86_64__) && !defined(__i386__)   /* x86 keeps instruction fetch coherent with stores */
+    vmem_flush_instruction_cache(target, target + size);
+#endif
+}
+
+/* Copies size bytes to the locked entry's free part, advances its position; returns the address. */
+static inline uintptr_t put(index_entry *entry, const void *data, size_t size, bool code) {
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    uintptr_t at = entry->base + position;
+    if (code)
+        copy_code(at, data, size);
+    else
+        copy_bytes((void *)at, data, size);
+    /* Only the holder writes the position: a plain store, published by the unlock's release. */
+    atomic_store_explicit(entry->position, position + (uint32_t)size, memory_order_relaxed);
+    return at;
+}
+
+/* ---- get ---- */
+
+static BUFFERS_COLD buffers_status get_slow(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out) {
+    buffers_status status = check_range(min, max, need);
+    if (status != BUFFERS_OK) return status;
+    if ((status = engine_get_slow(min, max, need, out)) != BUFFERS_OK)
+        errors_append("while getting a buffer of %u bytes in [%#llx, %#llx]", (unsigned)need, (unsigned long long)min,
+                      (unsigned long long)max);
+    return status;
+}
+
+static BUFFERS_COLD buffers_status refuse_null(const char *what, const char *name) {
+    return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: %s is null", what, name);
+}
+
+buffers_status buffers_get_buffer(const buffers_search_settings *settings, buffers_item **out_item) {
+    if (BUFFERS_UNLIKELY(!settings || !out_item)) return refuse_null("get", settings ? "out_item" : "settings");
+    uintptr_t min = settings->min_address, max = settings->max_address;
+    uint32_t need = settings->size;
+    index_entry *entry = need ? engine_hint_lock(min, max, need) : NULL;
+    if (BUFFERS_UNLIKELY(!entry)) {
+        buffers_status status = get_slow(min, max, need, &entry);
+        if (status != BUFFERS_OK) return status;
+    }
+    *out_item = (buffers_item *)entry;
+    return BUFFERS_OK;
+}
+
+buffers_status buffers_get_buffer_aligned(const buffers_search_settings *settings, uint32_t alignment,
+                                          buffers_item **out_item) {
+    if (alignment == 0 || alignment > MAX_ALIGNMENT || (alignment & (alignment - 1)) != 0)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "alignment %u is not a power of two from 1 to %d",
+                          (unsigned)alignment, MAX_ALIGNMENT);
+    if (!settings || !out_item) return refuse_null("get", settings ? "out_item" : "settings");
+    buffers_status status = check_range(settings->min_address, settings->max_address, settings->size);
+    if (status != BUFFERS_OK) return status;
+    if (settings->size > UINT32_MAX - (alignment - 1))
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "size %u plus alignment %u does not fit 32 bits",
+                          (unsigned)settings->size, (unsigned)alignment);
+    /* Ask for the worst-case padding too, then skip to the aligned address. */
+    buffers_search_settings padded = *settings;
+    padded.size += alignment - 1;
+    buffers_item *handle;
+    if ((status = buffers_get_buffer(&padded, &handle)) != BUFFERS_OK) return status;
+    index_entry *entry = (index_entry *)handle;
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    uintptr_t next = entry->base + position;
+    uint32_t padding = (uint32_t)((alignment - (next & (alignment - 1))) & (alignment - 1));
+    atomic_store_explicit(entry->position, position + padding, memory_order_relaxed);
+    *out_item = handle;
+    return BUFFERS_OK;
+}
+
+/* ---- append ---- */
+
+static BUFFERS_COLD uintptr_t refuse_append(const index_entry *entry, const void *data, size_t size,
+                                            const char *what) {
+    if (!entry)
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: item is null", what);
+    else if (!data && size)
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: data is null", what);
+    else if (!atomic_load_explicit(entry->taken, memory_order_relaxed))
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: the item is not locked (already released?)", what);
+    else
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: %zu bytes do not fit, %u left in the buffer at %#llx", what,
+                   size, (unsigned)index_entry_left(entry), (unsigned long long)entry->base);
+    return 0;
+}
+
+static inline bool may_append(const index_entry *entry, const void *data, size_t size) {
+    return entry && (data || !size) && atomic_load_explicit(entry->taken, memory_order_relaxed) &&
+           size <= index_entry_left(entry);
+}
+
+uintptr_t buffers_item_append(buffers_item *item, const void *data, size_t size) {
+    index_entry *entry = (index_entry *)item;
+    if (BUFFERS_UNLIKELY(!may_append(entry, data, size))) return refuse_append(entry, data, size, "append");
+    return size ? put(entry, data, size, false) : entry->base + atomic_load_explicit(entry->position,
+                                                                                       memory_order_relaxed);
+}
+
+uintptr_t buffers_item_append_code(buffers_item *item, const void *code, size_t size) {
+    index_entry *entry = (index_entry *)item;
+    if (BUFFERS_UNLIKELY(!may_append(entry, code, size))) return refuse_append(entry, code, size, "append_code");
+    return size ? put(entry, code, size, true) : entry->base + atomic_load_explicit(entry->position,
+                                                                                      memory_order_relaxed);
+}
+
+void buffers_item_release(buffers_item *item) {
+    if (item) atomic_store_explicit(((index_entry *)item)->taken, 0, memory_order_release);
+}
+
+uintptr_t buffers_item_base_address(const buffers_item *item) {
+    return item ? ((const index_entry *)item)->base : 0;
+}
+
+uint32_t buffers_item_size(const buffers_item *item) {
+    return item ? ((const index_entry *)item)->size : 0;
+}
+
+uint32_t buffers_item_position(const buffers_item *item) {
+    return item ? atomic_load_explicit(((const index_entry *)item)->position, memory_order_relaxed) : 0;
+}
+
+uint32_t buffers_item_bytes_left(const buffers_item *item) {
+    return item ? index_entry_left((const index_entry *)item) : 0;
+}
+
+/* ---- one call ---- */
+
+static BUFFERS_COLD buffers_status refuse_write(const buffers_search_settings *settings, const void *data,
+                                                size_t size, const char *what) {
+    if (!settings || !data) return refuse_null(what, !settings ? "settings" : "data");
+    if (size == 0 || size > UINT32_MAX)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: size %zu is not from 1 to %u", what, size,
+                          (unsigned)UINT32_MAX);
+    return refuse_null(what, "out_address");
+}
+
+static BUFFERS_COLD buffers_status write_slow(const buffers_search_settings *settings, const void *data, size_t size,
+                                              uintptr_t *out_address, bool code) {
+    uint32_t need = settings->size > size ? settings->size : (uint32_t)size;
+    index_entry *entry;
+    buffers_status status = get_slow(settings->min_address, settings->max_address, need, &entry);
+    if (status != BUFFERS_OK) return status;
+    *out_address = put(entry, data, size, code);
+    atomic_store_explicit(entry->taken, 0, memory_order_release);
+    return BUFFERS_OK;
+}
+
+static inline buffers_status write_once(const buffers_search_settings *settings, const void *data, size_t size,
+                                        uintptr_t *out_address, bool code) {
+    if (BUFFERS_UNLIKELY(!settings || !data || !out_address || size - 1 >= (size_t)UINT32_MAX))
+        return refuse_write(settings, data, size, code ? "write_code" : "write");
+    uint32_t need = settings->size > size ? settings->size : (uint32_t)size;
+    index_entry *entry = engine_hint_lock(settings->min_address, settings->max_address, need);
+    if (BUFFERS_UNLIKELY(!entry)) return write_slow(settings, data, size, out_address, code);
+    *out_address = put(entry, data, size, code);
+    atomic_store_explicit(entry->taken, 0, memory_order_release);
+    return BUFFERS_OK;
+}
+
+buffers_status buffers_write(const buffers_search_settings *settings, const void *data, size_t size,
+                             uintptr_t *out_address) {
+    return write_once(settings, data, size, out_address, false);
+}
+
+buffers_status buffers_write_code(const buffers_search_settings *settings, const void *code, size_t size,
+                                  uintptr_t *out_address) {
+    return write_once(settings, code, size, out_address, true);
+}
+
+buffers_status buffers_use_rust_layout(void) {
+    return engine_use_rust_layout();
+}
+
+const char *buffers_locator_layout(void) {
+    locator *first;
+    locator_layout layout;
+    if (engine_chain(&first, &layout) != BUFFERS_OK) return "";
+    return layout == LOCATOR_LAYOUT_RUST ? "rust" : "document";
+}

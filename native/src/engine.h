@@ -1,0 +1,47 @@
+/* The lookup engine: this process's view of the shared locator chain (its layout and an index of
+ * its items) and the two paths of a request.
+ *
+ * Hot path (inline, engine_hint_lock): a small table keyed by the request's window remembers the
+ * entry that served it last; one load of its position, one compare-and-swap of its taken word, a
+ * second look at the position. No call, no scan, the layout already resolved in the entry.
+ *
+ * Cold path (out of line, engine_get_slow): refresh the index with items registered since, look
+ * through the entries that may still have room, wait for a fitting buffer another user holds
+ * (bounded: spin, yield, sleep; ENGINE_WAIT_MS), make a new buffer registered at the chain's tail,
+ * and, before answering NO_SPACE, look through every entry. */
+#ifndef BUFFERS_ENGINE_H
+#define BUFFERS_ENGINE_H
+
+#include "item_index.h"
+
+#define ENGINE_HINT_SLOTS 64u
+#define ENGINE_WAIT_MS    1000u   /* longest wait for a held buffer when no new one fits (buffers.h) */
+
+extern _Atomic(index_entry *) engine_hints[ENGINE_HINT_SLOTS];
+extern _Atomic(bool)          engine_flip_write_xor_execute;
+
+static inline uint32_t engine_hint_slot(uintptr_t min, uintptr_t max) {
+    uint32_t mixed = (uint32_t)(min >> 12) * 0x9E3779B1u ^ (uint32_t)(max >> 12) * 0x85EBCA6Bu;
+    return mixed >> 26;   /* top 6 bits: 64 slots */
+}
+
+/* The entry that last served this window, locked, if it still fits; NULL otherwise. */
+static inline index_entry *engine_hint_lock(uintptr_t min, uintptr_t max, uint32_t need) {
+    index_entry *entry = atomic_load_explicit(&engine_hints[engine_hint_slot(min, max)], memory_order_acquire);
+    if (!entry || !index_entry_fits(entry, need, min, max) || !index_entry_try_lock(entry, need, min, max))
+        return NULL;
+    return entry;
+}
+
+/* Any request the hint could not serve. need >= 1 and min <= max (checked by the caller). On
+ * success *out is locked and remembered as the window's hint. */
+buffers_status engine_get_slow(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out);
+
+/* This process's chain (found or created on first use) and its layout. */
+buffers_status engine_chain(locator **first, locator_layout *layout);
+
+/* Chooses Rust's item layout for locators this library creates, then finds the chain; an error if
+ * it already exists in the document's layout. */
+buffers_status engine_use_rust_layout(void);
+
+#endif
