@@ -125,8 +125,7 @@ void buffers_clear_instruction_cache(void *start, void *end) {
 
 uintptr_t buffers_locator_address(void) {
     locator *first;
-    locator_layout layout;
-    return engine_chain(&first, &layout) == BUFFERS_OK ? (uintptr_t)first : 0;
+    return engine_first_locator(&first) == BUFFERS_OK ? (uintptr_t)first : 0;
 }
 
 typedef struct list_context {
@@ -163,6 +162,5 @@ buffers_status buffers_list_buffers(buffers_buffer_info *out, size_t capacity, s
 
 const char *buffers_locator_directory(void) {
     locator *first;
-    locator_layout layout;
-    return engine_chain(&first, &layout) == BUFFERS_OK ? vmem_shared_directory() : "";
+    return engine_first_locator(&first) == BUFFERS_OK ? vmem_shared_directory() : "";
 }

@@ -93,6 +93,18 @@ buffers_status engine_chain(locator **first, locator_layout *layout) {
     return BUFFERS_OK;
 }
 
+buffers_status engine_first_locator(locator **first) {
+    if (atomic_load_explicit(&engine.ready, memory_order_acquire)) {
+        *first = engine.first;
+        return BUFFERS_OK;
+    }
+    engine_lock();
+    buffers_status status = choose_creation_layout();
+    if (status == BUFFERS_OK) status = finder_locator(first);
+    engine_unlock();
+    return status;
+}
+
 buffers_status engine_use_rust_layout(void) {
     engine_lock();
     if (!atomic_load_explicit(&engine.ready, memory_order_relaxed)) {

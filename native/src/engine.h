@@ -14,7 +14,7 @@
 
 #include "item_index.h"
 
-#define ENGINE_HINT_SLOTS 64u
+#define ENGINE_HINT_SLOTS 256u
 #define ENGINE_WAIT_MS    1000u   /* longest wait for a held buffer when no new one fits (buffers.h) */
 
 extern _Atomic(index_entry *) engine_hints[ENGINE_HINT_SLOTS];
@@ -22,7 +22,7 @@ extern _Atomic(bool)          engine_flip_write_xor_execute;
 
 static inline uint32_t engine_hint_slot(uintptr_t min, uintptr_t max) {
     uint32_t mixed = (uint32_t)(min >> 12) * 0x9E3779B1u ^ (uint32_t)(max >> 12) * 0x85EBCA6Bu;
-    return mixed >> 26;   /* top 6 bits: 64 slots */
+    return mixed >> 24;   /* top 8 bits: 256 slots */
 }
 
 /* The entry that last served this window, locked, if it still fits; NULL otherwise. */
@@ -39,6 +39,9 @@ buffers_status engine_get_slow(uintptr_t min, uintptr_t max, uint32_t need, inde
 
 /* This process's chain (found or created on first use) and its layout. */
 buffers_status engine_chain(locator **first, locator_layout *layout);
+
+/* Only the chain's first locator (found or created in the creation layout), reading nothing in it. */
+buffers_status engine_first_locator(locator **first);
 
 /* Chooses Rust's item layout for locators this library creates, then finds the chain; an error if
  * it already exists in the document's layout. */

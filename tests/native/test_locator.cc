@@ -282,6 +282,7 @@ TEST(ItemIndex, RefreshReadsOnlyNewItemsAndFollowsTheChain) {
     void *entry = nullptr;
     EXPECT_EQ(shim_index_scan(index, false, 16, 0x200000 + shim_max_items() * 0x1000, 0x300000, &entry), 1);
     EXPECT_EQ(shim_index_entry_item(entry), item) << "the newest item, in the chained locator";
+    shim_index_destroy(index);
 }
 
 TEST(ItemIndex, ScanSaysWhenOnlyAHeldBufferFits) {
@@ -298,6 +299,7 @@ TEST(ItemIndex, ScanSaysWhenOnlyAHeldBufferFits) {
     EXPECT_EQ(shim_index_scan(index, false, 16, 0, UINTPTR_MAX, &entry), 1);
     EXPECT_EQ(shim_index_entry_item(entry), item);
     EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(0) + kRustTaken), 1u) << "locked through Rust's taken word";
+    shim_index_destroy(index);
 }
 
 TEST(ItemIndex, NearlyFullBuffersLeaveTheOpenListButTheFullScanFindsThem) {
@@ -310,4 +312,5 @@ TEST(ItemIndex, NearlyFullBuffersLeaveTheOpenListButTheFullScanFindsThem) {
     EXPECT_EQ(shim_index_scan(index, false, 16, 0, UINTPTR_MAX, &entry), 0);
     EXPECT_EQ(shim_index_scan(index, true, 16, 0, UINTPTR_MAX, &entry), 1);
     EXPECT_EQ(shim_index_entry_item(entry), rust.data + ItemAt(0));
+    shim_index_destroy(index);
 }

@@ -66,6 +66,13 @@ int shim_detect_layout(const void *loc, uint32_t page_size) {
 
 void *shim_index_create(void) { return calloc(1, sizeof(item_index)); }
 
+void shim_index_destroy(void *index) {
+    item_index *doomed = index;
+    for (uint32_t i = 0; i < INDEX_MAX_CHUNKS; i++) free(atomic_load(&doomed->chunks[i]));
+    free(doomed->open);
+    free(doomed);
+}
+
 buffers_status shim_index_refresh(void *index, void *first, bool rust) {
     return item_index_refresh(index, first, layout_of(rust));
 }

@@ -34,6 +34,7 @@ int    shim_detect_layout(const void *loc, uint32_t page_size);
 /* A process-local item index (calloc'ed, never freed) over an in-memory chain. Scan results:
  * 0 nothing fits, 1 *out_entry locked, 2 only held entries fit. */
 void  *shim_index_create(void);
+void   shim_index_destroy(void *index);
 buffers_status shim_index_refresh(void *index, void *first, bool rust);
 uint32_t shim_index_count(const void *index);
 int    shim_index_scan(void *index, bool every_entry, uint32_t need, uintptr_t min, uintptr_t max, void **out_entry);
