@@ -11,17 +11,25 @@
 
 enum { MAX_ALIGNMENT = 4096 };
 
-/* memcpy, inline for the 8-16 byte case (two overlapping 8-byte moves). */
-static inline void copy_bytes(void *to, const void *from, size_t size) {
-    if (size >= 8 && size <= 16) {
-        uint64_t head, tail;
-        memcpy(&head, from, 8);
-        memcpy(&tail, (const char *)from + size - 8, 8);
-        memcpy(to, &head, 8);
-        memcpy((char *)to + size - 8, &tail, 8);
-    } else {
-        memcpy(to, from, size);
-    }
+/* Copies of 8 to 64 bytes as two overlapping moves of 8, 16 or 32 bytes, inline; false for other
+ * sizes (the caller then copies out of line, so the hot function makes no call it must return from). */
+typedef struct { uint64_t words[2]; } bytes16;
+typedef struct { uint64_t words[4]; } bytes32;
+#define COPY_PAIR(type, to, from, size)                                                          \
+    do {                                                                                         \
+        type head_, tail_;                                                                       \
+        memcpy(&head_, (from), sizeof head_);                                                    \
+        memcpy(&tail_, (const char *)(from) + (size) - sizeof tail_, sizeof tail_);              \
+        memcpy((to), &head_, sizeof head_);                                                      \
+        memcpy((char *)(to) + (size) - sizeof tail_, &tail_, sizeof tail_);                      \
+    } while (0)
+
+static inline bool copy_small(void *to, const void *from, size_t size) {
+    if (size - 8 <= 8) COPY_PAIR(uint64_t, to, from, size);
+    else if (size - 17 <= 15) COPY_PAIR(bytes16, to, from, size);
+    else if (size - 33 <= 31) COPY_PAIR(bytes32, to, from, size);
+    else return false;
+    return true;
 }
 
 /* Where pages cannot be writable and executable at once: flip around the copy. */
@@ -31,27 +39,40 @@ static BUFFERS_COLD void copy_code_flipping(uintptr_t target, const void *source
     vmem_protect(target, size, VMEM_READ_EXECUTE);
 }
 
-static inline void copy_code(uintptr_t target, const void *source, size_t size) {
-    if (BUFFERS_UNLIKELY(atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed)))
+static void copy_any(uintptr_t target, const void *source, size_t size, bool code) {
+    if (code && atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed))
         copy_code_flipping(target, source, size);
     else
-        copy_bytes((void *)target, source, size);
+        memcpy((void *)target, source, size);
 #if !defined(__x86_64__) && !defined(__i386__)   /* x86 keeps instruction fetch coherent with stores */
-    vmem_flush_instruction_cache(target, target + size);
+    if (code) vmem_flush_instruction_cache(target, target + size);
+#else
+    (void)code;
 #endif
 }
 
-/* Copies size bytes to the locked entry's free part, advances its position; returns the address. */
-static inline uintptr_t put(index_entry *entry, const void *data, size_t size, bool code) {
-    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
-    uintptr_t at = entry->base + position;
-    if (code)
-        copy_code(at, data, size);
-    else
-        copy_bytes((void *)at, data, size);
-    /* Only the holder writes the position: a plain store, published by the unlock's release. */
+/* Everything after the copy: position, then (when release) the unlock that publishes it. Only the
+ * holder writes the position, so a plain store suffices. */
+static inline void advance(index_entry *entry, uint32_t position, size_t size, bool release) {
     atomic_store_explicit(entry->position, position + (uint32_t)size, memory_order_relaxed);
+    if (release) atomic_store_explicit(entry->taken, 0, memory_order_release);
+}
+
+/* The locked entry's copy when the inline one does not apply: out of line, called in tail position. */
+static BUFFERS_COLD uintptr_t put_out_of_line(index_entry *entry, uint32_t position, const void *data, size_t size,
+                                             bool code, bool release) {
+    uintptr_t at = entry->base + position;
+    copy_any(at, data, size, code);
+    advance(entry, position, size, release);
     return at;
+}
+
+static inline bool copies_inline(bool code) {
+#if defined(__x86_64__) || defined(__i386__)
+    return !code || !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed);
+#else
+    return !code;   /* code needs an instruction cache flush there */
+#endif
 }
 
 /* ---- get ---- */
@@ -73,12 +94,12 @@ buffers_status buffers_get_buffer(const buffers_search_settings *settings, buffe
     if (BUFFERS_UNLIKELY(!settings || !out_item)) return refuse_null("get", settings ? "out_item" : "settings");
     uintptr_t min = settings->min_address, max = settings->max_address;
     uint32_t need = settings->size;
-    index_entry *entry = need ? engine_hint_lock(min, max, need) : NULL;
-    if (BUFFERS_UNLIKELY(!entry)) {
-        buffers_status status = get_slow(min, max, need, &entry);
+    hot_item hot;
+    if (BUFFERS_UNLIKELY(!need || !engine_hint_lock(min, max, need, &hot))) {
+        buffers_status status = get_slow(min, max, need, &hot.entry);
         if (status != BUFFERS_OK) return status;
     }
-    *out_item = (buffers_item *)entry;
+    *out_item = (buffers_item *)hot.entry;
     return BUFFERS_OK;
 }
 
@@ -123,23 +144,31 @@ static BUFFERS_COLD uintptr_t refuse_append(const index_entry *entry, const void
     return 0;
 }
 
-static inline bool may_append(const index_entry *entry, const void *data, size_t size) {
-    return entry && (data || !size) && atomic_load_explicit(entry->taken, memory_order_relaxed) &&
-           size <= index_entry_left(entry);
+/* The position if the append may go ahead; UINT32_MAX otherwise (no buffer is that large). */
+static inline uint32_t append_position(const index_entry *entry, const void *data, size_t size) {
+    if (!entry || (!data && size) || !atomic_load_explicit(entry->taken, memory_order_relaxed)) return UINT32_MAX;
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    return (uint64_t)position + size <= entry->size ? position : UINT32_MAX;
+}
+
+static inline uintptr_t append(buffers_item *item, const void *data, size_t size, bool code, const char *what) {
+    index_entry *entry = (index_entry *)item;
+    uint32_t position = append_position(entry, data, size);
+    if (BUFFERS_UNLIKELY(position == UINT32_MAX)) return refuse_append(entry, data, size, what);
+    _Atomic(uint32_t) *position_word = entry->position;
+    uintptr_t at = entry->base + position;
+    if (BUFFERS_UNLIKELY(!copies_inline(code) || !copy_small((void *)at, data, size)))
+        return size ? put_out_of_line(entry, position, data, size, code, false) : at;
+    atomic_store_explicit(position_word, position + (uint32_t)size, memory_order_relaxed);
+    return at;
 }
 
 uintptr_t buffers_item_append(buffers_item *item, const void *data, size_t size) {
-    index_entry *entry = (index_entry *)item;
-    if (BUFFERS_UNLIKELY(!may_append(entry, data, size))) return refuse_append(entry, data, size, "append");
-    return size ? put(entry, data, size, false) : entry->base + atomic_load_explicit(entry->position,
-                                                                                       memory_order_relaxed);
+    return append(item, data, size, false, "append");
 }
 
 uintptr_t buffers_item_append_code(buffers_item *item, const void *code, size_t size) {
-    index_entry *entry = (index_entry *)item;
-    if (BUFFERS_UNLIKELY(!may_append(entry, code, size))) return refuse_append(entry, code, size, "append_code");
-    return size ? put(entry, code, size, true) : entry->base + atomic_load_explicit(entry->position,
-                                                                                      memory_order_relaxed);
+    return append(item, code, size, true, "append_code");
 }
 
 void buffers_item_release(buffers_item *item) {
@@ -179,8 +208,14 @@ static BUFFERS_COLD buffers_status write_slow(const buffers_search_settings *set
     index_entry *entry;
     buffers_status status = get_slow(settings->min_address, settings->max_address, need, &entry);
     if (status != BUFFERS_OK) return status;
-    *out_address = put(entry, data, size, code);
-    atomic_store_explicit(entry->taken, 0, memory_order_release);
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    *out_address = put_out_of_line(entry, position, data, size, code, true);
+    return BUFFERS_OK;
+}
+
+static BUFFERS_COLD buffers_status write_large(index_entry *entry, uint32_t position, const void *data, size_t size,
+                                               uintptr_t *out_address, bool code) {
+    *out_address = put_out_of_line(entry, position, data, size, code, true);
     return BUFFERS_OK;
 }
 
@@ -189,10 +224,14 @@ static inline buffers_status write_once(const buffers_search_settings *settings,
     if (BUFFERS_UNLIKELY(!settings || !data || !out_address || size - 1 >= (size_t)UINT32_MAX))
         return refuse_write(settings, data, size, code ? "write_code" : "write");
     uint32_t need = settings->size > size ? settings->size : (uint32_t)size;
-    index_entry *entry = engine_hint_lock(settings->min_address, settings->max_address, need);
-    if (BUFFERS_UNLIKELY(!entry)) return write_slow(settings, data, size, out_address, code);
-    *out_address = put(entry, data, size, code);
-    atomic_store_explicit(entry->taken, 0, memory_order_release);
+    hot_item hot;
+    if (BUFFERS_UNLIKELY(!engine_hint_lock(settings->min_address, settings->max_address, need, &hot)))
+        return write_slow(settings, data, size, out_address, code);
+    if (BUFFERS_UNLIKELY(!copies_inline(code) || !copy_small((void *)hot.at, data, size)))
+        return write_large(hot.entry, hot.offset, data, size, out_address, code);
+    atomic_store_explicit(hot.position, hot.offset + (uint32_t)size, memory_order_relaxed);
+    atomic_store_explicit(hot.taken, 0, memory_order_release);
+    *out_address = hot.at;
     return BUFFERS_OK;
 }
 

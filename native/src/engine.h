@@ -21,16 +21,35 @@ extern _Atomic(index_entry *) engine_hints[ENGINE_HINT_SLOTS];
 extern _Atomic(bool)          engine_flip_write_xor_execute;
 
 static inline uint32_t engine_hint_slot(uintptr_t min, uintptr_t max) {
-    uint32_t mixed = (uint32_t)(min >> 12) * 0x9E3779B1u ^ (uint32_t)(max >> 12) * 0x85EBCA6Bu;
-    return mixed >> 24;   /* top 8 bits: 256 slots */
+    return ((uint32_t)((min ^ (max << 7)) >> 12) * 0x9E3779B1u) >> 24;   /* top 8 bits: 256 slots */
 }
 
-/* The entry that last served this window, locked, if it still fits; NULL otherwise. */
-static inline index_entry *engine_hint_lock(uintptr_t min, uintptr_t max, uint32_t need) {
+/* An entry locked by the hot path, its fields in locals (entries never change once published). */
+typedef struct hot_item {
+    index_entry       *entry;
+    _Atomic(uint32_t) *taken, *position;
+    uintptr_t          at;         /* base + position: where the next bytes go */
+    uint32_t           offset;     /* the position, read under the lock */
+} hot_item;
+
+/* Locks the entry that last served this window if it still fits; false otherwise. Position only
+ * grows, so once locked only the room needs checking again. */
+static inline bool engine_hint_lock(uintptr_t min, uintptr_t max, uint32_t need, hot_item *out) {
     index_entry *entry = atomic_load_explicit(&engine_hints[engine_hint_slot(min, max)], memory_order_acquire);
-    if (!entry || !index_entry_fits(entry, need, min, max) || !index_entry_try_lock(entry, need, min, max))
-        return NULL;
-    return entry;
+    if (!entry) return false;
+    uint32_t at = atomic_load_explicit(entry->position, memory_order_relaxed);
+    if ((uint64_t)at + need > entry->size || entry->base + at < min || entry->last > max) return false;
+    uint32_t expected = 0;
+    if (!atomic_compare_exchange_strong_explicit(entry->taken, &expected, 1, memory_order_acquire,
+                                                 memory_order_relaxed))
+        return false;
+    at = atomic_load_explicit(entry->position, memory_order_relaxed);
+    if ((uint64_t)at + need > entry->size) {
+        atomic_store_explicit(entry->taken, 0, memory_order_release);
+        return false;
+    }
+    *out = (hot_item){entry, entry->taken, entry->position, entry->base + at, at};
+    return true;
 }
 
 /* Any request the hint could not serve. need >= 1 and min <= max (checked by the caller). On

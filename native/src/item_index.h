@@ -12,9 +12,9 @@
 #include "locator.h"
 
 typedef struct index_entry {
-    uintptr_t          base;       /* 0: not allocated, never fits */
+    uintptr_t          base;
     uintptr_t          last;       /* base + size - 1 (saturated) */
-    uint32_t           size;
+    uint32_t           size;       /* 0 for an item not allocated (base 0): never fits */
     _Atomic(uint32_t) *taken;      /* the shared item's words */
     _Atomic(uint32_t) *position;
     locator_item      *item;
@@ -50,8 +50,7 @@ static inline uint32_t index_entry_left(const index_entry *entry) {
 /* The request fits: need bytes left, free part at or above min, last byte at or below max. */
 static inline bool index_entry_fits(const index_entry *entry, uint32_t need, uintptr_t min, uintptr_t max) {
     uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
-    return position <= entry->size && entry->size - position >= need && entry->base + position >= min &&
-           entry->last <= max && entry->base != 0;
+    return (uint64_t)position + need <= entry->size && entry->base + position >= min && entry->last <= max;
 }
 
 /* Locks entry if it still fits once locked; false (and unlocked) otherwise. */

@@ -1,6 +1,6 @@
 // The C core's benchmarks (bench_hot.cc, bench_scenarios.cc): Google Benchmark's table, then the
-// ratios that hold on a noisy machine. Thread CPU time is not used: the figures are per operation
-// of one thread in a loop, so real time on an idle core is the same and simpler to read.
+// ratios that hold on a noisy machine. Ratios use CPU time (this thread's, per operation): on a
+// shared machine real time also counts the time other processes had the core.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -12,7 +12,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
 public:
     RatioReporter() : ConsoleReporter(OO_Tabular) {}   // no colour codes: the output goes into docs
     void ReportRuns(const std::vector<Run> &runs) override {
-        for (const Run &run : runs) nanoseconds_[run.benchmark_name()] = run.GetAdjustedRealTime();
+        for (const Run &run : runs) nanoseconds_[run.benchmark_name()] = run.GetAdjustedCPUTime();
         ConsoleReporter::ReportRuns(runs);
     }
     void PrintRatios() const {
@@ -27,7 +27,7 @@ private:
     void Print(const char *what, const std::string &measured, const std::string &baseline) const {
         auto m = nanoseconds_.find(measured), b = nanoseconds_.find(baseline);
         if (m == nanoseconds_.end() || b == nanoseconds_.end() || b->second <= 0) return;
-        std::printf("  %s: %10.2f ns vs %10.2f ns  ratio %.2fx\n", what, m->second, b->second,
+        std::printf("  %s: %10.2f ns CPU vs %10.2f ns CPU  ratio %.2fx\n", what, m->second, b->second,
                     m->second / b->second);
     }
     std::map<std::string, double> nanoseconds_;
