@@ -20,5 +20,6 @@ for mode in bare three one; do
           "$counter" "$mode" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
   printf '  %-5s %6.1f\n' "$mode" "$(echo "$total / 100000" | bc -l)"
 done
-echo "locked instructions in buffers_write (x86-64): $(objdump -d build/bench/native/libbuffers.so 2>/dev/null |
+# The hot path is all of buffers_write (the cold paths are functions of their own).
+echo "locked instructions in buffers_write: $(objdump -d build/bench/native/libbuffers.a 2>/dev/null |
   awk '/<buffers_write>:/{f=1;next} f&&/^$/{f=0} f' | grep -c 'lock ' || true)"
