@@ -13,7 +13,7 @@ _Atomic(bool)          engine_flip_write_xor_execute;
 
 /* Waiting for a held buffer: SPIN_ROUNDS of 1, 2, 4 ... pause instructions, then YIELD_ROUNDS
  * yields, then (only once no new buffer fits the window) sleeps of SLEEP_US until ENGINE_WAIT_MS. */
-enum { SPIN_ROUNDS = 10, YIELD_ROUNDS = 20, SLEEP_US = 100 };
+enum { SPIN_ROUNDS = 10, YIELD_ROUNDS = 20, SLEEP_US = 1000 };
 
 static struct {
     atomic_flag        lock;          /* guards everything below but ready's fast read */

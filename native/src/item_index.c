@@ -78,36 +78,37 @@ index_entry *item_index_find_item(const item_index *index, const locator_item *i
     return NULL;
 }
 
-/* Tries entry n for the request; updates *result. */
-static bool try_entry(index_entry *entry, uint32_t need, uintptr_t min, uintptr_t max, index_scan *result) {
+/* Tries entry for the request; true if it is now locked, else *held says whether it fits but
+ * another user holds it. A taken word above 1 is no lock at all but another layout's field (an
+ * item written later by a copy in the other layout): never waited for, never written. */
+static bool try_entry(index_entry *entry, uint32_t need, uintptr_t min, uintptr_t max, bool *held) {
+    *held = false;
     if (!index_entry_fits(entry, need, min, max)) return false;
-    if (index_entry_try_lock(entry, need, min, max)) {
-        *result = INDEX_SCAN_LOCKED;
-        return true;
-    }
-    *result = INDEX_SCAN_ONLY_TAKEN;
+    if (index_entry_try_lock(entry, need, min, max)) return true;
+    *held = atomic_load_explicit(entry->taken, memory_order_relaxed) == 1;
     return false;
 }
 
 index_scan item_index_scan(item_index *index, bool every_entry, uint32_t need, uintptr_t min, uintptr_t max,
                            index_entry **out) {
-    index_scan result = INDEX_SCAN_NONE, seen = INDEX_SCAN_NONE;
+    index_scan seen = INDEX_SCAN_NONE;
+    bool held;
     if (every_entry) {
         uint32_t count = atomic_load_explicit(&index->count, memory_order_acquire);
         for (uint32_t n = 0; n < count; n++) {
             index_entry *entry = item_index_at(index, n);
-            if (try_entry(entry, need, min, max, &result)) {
+            if (try_entry(entry, need, min, max, &held)) {
                 *out = entry;
                 return INDEX_SCAN_LOCKED;
             }
-            if (result == INDEX_SCAN_ONLY_TAKEN) seen = result;
+            if (held) seen = INDEX_SCAN_ONLY_TAKEN;
         }
         return seen;
     }
     for (uint32_t i = 0; i < index->open_count;) {
         index_entry *entry = item_index_at(index, index->open[i]);
-        bool locked = try_entry(entry, need, min, max, &result);
-        if (result == INDEX_SCAN_ONLY_TAKEN) seen = result;
+        bool locked = try_entry(entry, need, min, max, &held);
+        if (held) seen = INDEX_SCAN_ONLY_TAKEN;
         if (index_entry_left(entry) < INDEX_LOW_WATER + (locked ? need : 0))
             index->open[i] = index->open[--index->open_count];   /* order does not matter */
         else

@@ -17,7 +17,7 @@ int main(int argc, char **argv) {
     if (got != BUFFERS_OK) return printf("get=%s error=%s\n", buffers_status_name(got), buffers_last_error()), 1;
     buffers_item_release(item);
     const unsigned char *locator = (const unsigned char *)buffers_locator_address();
-    size_t pointer = sizeof(void *), item0 = 3 * pointer;
+    size_t pointer = sizeof(void *), item0 = pointer == 8 ? 24 : 16;   /* after the header */
     unsigned word_first, word_last;
     memcpy(&word_first, locator + item0 + pointer, 4);
     memcpy(&word_last, locator + item0 + pointer + 8, 4);

@@ -180,7 +180,7 @@ TEST(LocatorLayout, TheLargerOfTheTwoCountsIsRead) {
     EXPECT_EQ(shim_locator_item_count(block.data), 3u);
     block.data[kCount] = 5;
     EXPECT_EQ(shim_locator_item_count(block.data), 5u);
-    block.data[kCountAt23] = 250;   // garbage above the maximum is clamped
+    block.data[kCountAt23] = 255;   // garbage above the maximum (203 on 64-bit) is clamped
     EXPECT_EQ(shim_locator_item_count(block.data), shim_max_items());
 }
 
@@ -312,5 +312,22 @@ TEST(ItemIndex, NearlyFullBuffersLeaveTheOpenListButTheFullScanFindsThem) {
     EXPECT_EQ(shim_index_scan(index, false, 16, 0, UINTPTR_MAX, &entry), 0);
     EXPECT_EQ(shim_index_scan(index, true, 16, 0, UINTPTR_MAX, &entry), 1);
     EXPECT_EQ(shim_index_entry_item(entry), rust.data + ItemAt(0));
+    shim_index_destroy(index);
+}
+
+TEST(ItemIndex, AnItemInTheOtherLayoutIsNeitherLockedNorWaitedFor) {
+    // A document-layout chain into which a Rust copy later wrote an item: its "taken" word (our
+    // offset 8) holds Rust's size.
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    void *item;
+    ASSERT_EQ(shim_locator_register(block.data, 0x100000, 0x1000, &item), BUFFERS_OK);
+    shim_item_unlock(item);
+    WriteRustItem(block.data, 1, 0x200000, 0x1000, 0x10, 0);
+    void *index = shim_index_create();
+    ASSERT_EQ(shim_index_refresh(index, block.data, false), BUFFERS_OK);
+    void *entry = nullptr;
+    EXPECT_EQ(shim_index_scan(index, true, 1, 0x200000, UINTPTR_MAX, &entry), 0) << "not 'held': never waited for";
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(1) + kTaken), 0x1000u) << "Rust's size untouched";
     shim_index_destroy(index);
 }

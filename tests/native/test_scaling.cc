@@ -46,6 +46,7 @@ buffers_search_settings FreshWindow() {
     EXPECT_EQ(buffers_free_private_memory(&space), BUFFERS_OK);
     buffers_item *item = nullptr;
     EXPECT_EQ(buffers_get_buffer(&window, &item), BUFFERS_OK) << buffers_last_error();
+    buffers_item_append(item, "x", 1);   // no longer a whole free page: the fillers cannot take it
     buffers_item_release(item);
     return window;
 }

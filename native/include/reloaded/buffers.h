@@ -182,7 +182,7 @@ BUFFERS_API buffers_status buffers_write_code(const buffers_search_settings *set
 /* Waiting (buffers_get_buffer, buffers_get_buffer_aligned, buffers_write, buffers_write_code): when
  * a buffer that fits the request exists but another user holds it, the call waits for it (spinning,
  * then yielding) before making a new buffer, and, if no new buffer fits the window, keeps waiting
- * (sleeping 100 us at a time) for at most about 1 second before answering BUFFERS_ERROR_NO_SPACE.
+ * (sleeping 1 ms at a time) for at most about 1 second before answering BUFFERS_ERROR_NO_SPACE.
  * Holders should release promptly: the bound is for stuck holders, not a timeout to rely on. */
 
 /* ---- Item layout of the shared locator (docs/format.md) ---- */
