@@ -10,10 +10,12 @@
 #define BUFFERS_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define BUFFERS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define BUFFERS_COLD        __attribute__((noinline, cold))
+#define BUFFERS_NOINLINE    __attribute__((noinline))
 #else
 #define BUFFERS_LIKELY(x)   (x)
 #define BUFFERS_UNLIKELY(x) (x)
 #define BUFFERS_COLD
+#define BUFFERS_NOINLINE
 #endif
 
 static inline buffers_status check_range(uintptr_t min, uintptr_t max, uint32_t size) {

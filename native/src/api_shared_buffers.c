@@ -11,8 +11,9 @@
 
 enum { MAX_ALIGNMENT = 4096 };
 
-/* Copies of 8 to 64 bytes as two overlapping moves of 8, 16 or 32 bytes, inline; false for other
- * sizes (the caller then copies out of line, so the hot function makes no call it must return from). */
+/* Copies of 1 to 64 bytes as two overlapping moves of 1, 2, 4, 8, 16 or 32 bytes, inline; false
+ * for other sizes (the caller then copies out of line, so the hot function makes no call it must
+ * return from). The common trampoline sizes (8-64) are tested first. */
 typedef struct { uint64_t words[2]; } bytes16;
 typedef struct { uint64_t words[4]; } bytes32;
 #define COPY_PAIR(type, to, from, size)                                                          \
@@ -28,6 +29,9 @@ static inline bool copy_small(void *to, const void *from, size_t size) {
     if (size - 8 <= 8) COPY_PAIR(uint64_t, to, from, size);
     else if (size - 17 <= 15) COPY_PAIR(bytes16, to, from, size);
     else if (size - 33 <= 31) COPY_PAIR(bytes32, to, from, size);
+    else if (size - 4 <= 3) COPY_PAIR(uint32_t, to, from, size);
+    else if (size - 2 <= 1) COPY_PAIR(uint16_t, to, from, size);
+    else if (size == 1) *(unsigned char *)to = *(const unsigned char *)from;
     else return false;
     return true;
 }
@@ -59,7 +63,7 @@ static inline void advance(index_entry *entry, uint32_t position, size_t size, b
 }
 
 /* The locked entry's copy when the inline one does not apply: out of line, called in tail position. */
-static BUFFERS_COLD uintptr_t put_out_of_line(index_entry *entry, uint32_t position, const void *data, size_t size,
+static BUFFERS_NOINLINE uintptr_t put_out_of_line(index_entry *entry, uint32_t position, const void *data, size_t size,
                                              bool code, bool release) {
     uintptr_t at = entry->base + position;
     copy_any(at, data, size, code);
@@ -213,7 +217,7 @@ static BUFFERS_COLD buffers_status write_slow(const buffers_search_settings *set
     return BUFFERS_OK;
 }
 
-static BUFFERS_COLD buffers_status write_large(index_entry *entry, uint32_t position, const void *data, size_t size,
+static BUFFERS_NOINLINE buffers_status write_large(index_entry *entry, uint32_t position, const void *data, size_t size,
                                                uintptr_t *out_address, bool code) {
     *out_address = put_out_of_line(entry, position, data, size, code, true);
     return BUFFERS_OK;

@@ -9,19 +9,52 @@ void item_index_reset(item_index *index) {
     atomic_store_explicit(&index->count, 0, memory_order_relaxed);
     index->tail = NULL;
     index->tail_items = 0;
-    index->open_count = 0;
+    for (uint32_t c = 0; c < INDEX_CLASSES; c++) index->open[c].count = 0;
 }
 
-static buffers_status open_push(item_index *index, uint32_t n) {
-    if (index->open_count == index->open_capacity) {
-        uint32_t capacity = index->open_capacity ? index->open_capacity * 2 : 64;
-        uint32_t *grown = realloc(index->open, capacity * sizeof *grown);
-        if (!grown) return errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "cannot grow the buffer index's open list");
-        index->open = grown;
-        index->open_capacity = capacity;
+/* floor(log2(left)) for left >= 1. */
+static uint32_t size_class(uint32_t left) {
+    uint32_t c = 0;
+    while (left >>= 1) c++;
+    return c;
+}
+
+/* Open lists are kept sorted by buffer base, so a request looks only at entries whose base can lie
+ * in its window: [min - UINT32_MAX, max] (no buffer is larger than UINT32_MAX bytes). */
+static uintptr_t base_of(const item_index *index, uint32_t n) {
+    return item_index_at(index, n)->base;
+}
+
+/* The first place in list whose entry's base is at or above base. */
+static uint32_t lower_bound(const item_index *index, const open_list *list, uintptr_t base) {
+    uint32_t low = 0, high = list->count;
+    while (low < high) {
+        uint32_t middle = low + (high - low) / 2;
+        if (base_of(index, list->entries[middle]) < base) low = middle + 1;
+        else high = middle;
     }
-    index->open[index->open_count++] = n;
+    return low;
+}
+
+static buffers_status open_push(item_index *index, uint32_t n, uint32_t left) {
+    open_list *list = &index->open[size_class(left)];
+    if (list->count == list->capacity) {
+        uint32_t capacity = list->capacity ? list->capacity * 2 : 64;
+        uint32_t *grown = realloc(list->entries, capacity * sizeof *grown);
+        if (!grown) return errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "cannot grow the buffer index's open lists");
+        list->entries = grown;
+        list->capacity = capacity;
+    }
+    uint32_t at = lower_bound(index, list, base_of(index, n));
+    memmove(&list->entries[at + 1], &list->entries[at], (list->count - at) * sizeof *list->entries);
+    list->entries[at] = n;
+    list->count++;
     return BUFFERS_OK;
+}
+
+static void open_remove(open_list *list, uint32_t at) {
+    memmove(&list->entries[at], &list->entries[at + 1], (list->count - at - 1) * sizeof *list->entries);
+    list->count--;
 }
 
 static buffers_status add_entry(item_index *index, locator_item *item, locator_layout layout) {
@@ -44,8 +77,9 @@ static buffers_status add_entry(item_index *index, locator_item *item, locator_l
     entry->taken = item_field(item, layout, ITEM_TAKEN);
     entry->position = item_field(item, layout, ITEM_POSITION);
     entry->item = item;
-    if (index_entry_left(entry) >= INDEX_LOW_WATER) {
-        buffers_status status = open_push(index, n);
+    uint32_t left = index_entry_left(entry);
+    if (left >= INDEX_LOW_WATER) {
+        buffers_status status = open_push(index, n, left);
         if (status != BUFFERS_OK) return status;
     }
     atomic_store_explicit(&index->count, n + 1, memory_order_release);
@@ -85,15 +119,45 @@ static bool try_entry(index_entry *entry, uint32_t need, uintptr_t min, uintptr_
     *held = false;
     if (!index_entry_fits(entry, need, min, max)) return false;
     if (index_entry_try_lock(entry, need, min, max)) return true;
-    *held = atomic_load_explicit(entry->taken, memory_order_relaxed) == 1;
+    /* 0 here means the holder released it since the compare-and-swap: still worth waiting for. */
+    *held = atomic_load_explicit(entry->taken, memory_order_relaxed) <= 1;
     return false;
+}
+
+/* Looks through the part of open list c that can lie in [min, max]; entries that have fewer than
+ * 2^c bytes left move to their class now (a lower one, already looked through) or drop out. */
+static index_scan scan_class(item_index *index, uint32_t c, uint32_t need, uintptr_t min, uintptr_t max,
+                             index_entry **out) {
+    open_list *list = &index->open[c];
+    index_scan seen = INDEX_SCAN_NONE;
+    uintptr_t lowest = min > UINT32_MAX ? min - UINT32_MAX : 0;
+    for (uint32_t i = lower_bound(index, list, lowest); i < list->count;) {
+        uint32_t n = list->entries[i];
+        index_entry *entry = item_index_at(index, n);
+        if (entry->base > max) break;
+        bool held, locked = try_entry(entry, need, min, max, &held);
+        if (held) seen = INDEX_SCAN_ONLY_TAKEN;
+        uint32_t left = index_entry_left(entry);
+        if (locked) left = left > need ? left - need : 0;   /* what the caller will leave */
+        if (left < (1u << c)) {
+            open_remove(list, i);
+            if (left >= INDEX_LOW_WATER) (void)open_push(index, n, left);   /* on failure: left to the full scan */
+        } else {
+            i++;
+        }
+        if (locked) {
+            *out = entry;
+            return INDEX_SCAN_LOCKED;
+        }
+    }
+    return seen;
 }
 
 index_scan item_index_scan(item_index *index, bool every_entry, uint32_t need, uintptr_t min, uintptr_t max,
                            index_entry **out) {
     index_scan seen = INDEX_SCAN_NONE;
-    bool held;
     if (every_entry) {
+        bool held;
         uint32_t count = atomic_load_explicit(&index->count, memory_order_acquire);
         for (uint32_t n = 0; n < count; n++) {
             index_entry *entry = item_index_at(index, n);
@@ -105,18 +169,10 @@ index_scan item_index_scan(item_index *index, bool every_entry, uint32_t need, u
         }
         return seen;
     }
-    for (uint32_t i = 0; i < index->open_count;) {
-        index_entry *entry = item_index_at(index, index->open[i]);
-        bool locked = try_entry(entry, need, min, max, &held);
-        if (held) seen = INDEX_SCAN_ONLY_TAKEN;
-        if (index_entry_left(entry) < INDEX_LOW_WATER + (locked ? need : 0))
-            index->open[i] = index->open[--index->open_count];   /* order does not matter */
-        else
-            i++;
-        if (locked) {
-            *out = entry;
-            return INDEX_SCAN_LOCKED;
-        }
+    for (uint32_t c = size_class(need); c < INDEX_CLASSES; c++) {
+        index_scan result = scan_class(index, c, need, min, max, out);
+        if (result == INDEX_SCAN_LOCKED) return result;
+        if (result == INDEX_SCAN_ONLY_TAKEN) seen = result;
     }
     return seen;
 }

@@ -22,9 +22,15 @@ typedef struct index_entry {
 
 #define INDEX_CHUNK_ENTRIES 256u
 #define INDEX_MAX_CHUNKS    4096u   /* 1M buffers; a chain that long is refused, not misread */
-/* Entries left with fewer bytes than this leave the open list (the first place a miss looks); a
+/* Entries left with fewer bytes than this leave the open lists (the first place a miss looks); a
  * request only finds them in the last-resort scan of every entry, before answering NO_SPACE. */
 #define INDEX_LOW_WATER     64u
+#define INDEX_CLASSES       32u   /* open list c: entries last seen with [2^c, 2^(c+1)) bytes left, by base */
+
+typedef struct open_list {
+    uint32_t *entries;             /* entry numbers */
+    uint32_t  count, capacity;
+} open_list;
 
 typedef struct item_index {
     _Atomic(index_entry *) chunks[INDEX_MAX_CHUNKS];
@@ -32,8 +38,7 @@ typedef struct item_index {
     /* The rest is changed only under the engine's lock. */
     locator               *tail;           /* last locator read, and how many of its items */
     uint32_t               tail_items;
-    uint32_t              *open;           /* entry numbers that may have room */
-    uint32_t               open_count, open_capacity;
+    open_list              open[INDEX_CLASSES];   /* entries that may have room, by size class */
 } item_index;
 
 static inline index_entry *item_index_at(const item_index *index, uint32_t n) {
@@ -81,8 +86,10 @@ typedef enum index_scan {
     INDEX_SCAN_ONLY_TAKEN     /* something fits but is held by another user */
 } index_scan;
 
-/* Looks through the open list (dropping entries below INDEX_LOW_WATER) or, with every_entry, the
- * whole index, for an entry that fits, and locks it. */
+/* Looks through the open lists whose entries may hold need bytes (moving entries that filled up to
+ * their new class, dropping those below INDEX_LOW_WATER) or, with every_entry, the whole index, for
+ * an entry that fits, and locks it. Only entries whose base lies in [min - UINT32_MAX, max] are
+ * looked at, so roomy buffers far from the window cost nothing. */
 index_scan item_index_scan(item_index *index, bool every_entry, uint32_t need, uintptr_t min, uintptr_t max,
                            index_entry **out);
 

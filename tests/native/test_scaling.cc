@@ -3,6 +3,7 @@
 // not for a scan of every buffer, which costs hundreds of times more at these counts).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <ctime>
@@ -11,10 +12,16 @@
 #include "test_support.h"
 
 namespace {
+// This thread's CPU time where it has a fine clock; elsewhere (Windows counts thread time in 15.6 ms
+// ticks) the wall clock, which the best-of and averaged comparisons below tolerate.
 double ThreadSeconds() {
+#if defined(_WIN32)
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+#else
     timespec now;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
     return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
+#endif
 }
 
 // Best of 7 blocks of 20,000 get + release in window.
@@ -52,20 +59,27 @@ buffers_search_settings FreshWindow() {
 }
 }  // namespace
 
-TEST(Scaling, TheTenThousandAndFirstBufferCostsWhatTheFirstDoes) {
+TEST(Scaling, TheTenThousandAndSecondBufferCostsWhatTheFirstDoes) {
     buffers_search_settings first = FreshWindow();
-    buffers_search_settings filler = {0, kTwoGiB, 4096};
-    std::vector<unsigned char> page(4096, 0x5A);
-    for (int i = 0; i < 10000; i++) {   // each write fills a new buffer
-        uintptr_t at;
-        ASSERT_EQ(buffers_write(&filler, page.data(), page.size(), &at), BUFFERS_OK) << buffers_last_error();
+    // Each filler asks for a whole granule of room and writes one byte, so the next needs a new
+    // buffer. With 64 KiB granules (Windows) 6,000 keep the address space used under 400 MiB.
+    const uint32_t granule = buffers_allocation_granularity();
+    const size_t fillers = granule <= 4096 ? 10000 : 6000;
+    buffers_search_settings filler = {0, buffers_max_address(), granule};
+    const unsigned char byte = 0x5A;
+    size_t count = 0;
+    for (int round = 0; round < 40 && count < fillers + 1; round++) {   // buffers with room are reused first
+        for (int i = 0; i < 1000; i++) {
+            uintptr_t at;
+            ASSERT_EQ(buffers_write(&filler, &byte, 1, &at), BUFFERS_OK) << buffers_last_error();
+        }
+        ASSERT_EQ(buffers_list_buffers(nullptr, 0, &count), BUFFERS_OK);
     }
     buffers_search_settings last = FreshWindow();
-    size_t count = 0;
     ASSERT_EQ(buffers_list_buffers(nullptr, 0, &count), BUFFERS_OK);
-    ASSERT_GE(count, 10002u);
+    ASSERT_GE(count, fillers + 2);
     double near = BestBlockSeconds(first), far = BestBlockSeconds(last);
-    EXPECT_LT(far, 3 * near) << "first: " << near * 1e9 / 20000 << " ns, 10,002nd: " << far * 1e9 / 20000 << " ns";
+    EXPECT_LT(far, 3 * near) << "first: " << near * 1e9 / 20000 << " ns, last: " << far * 1e9 / 20000 << " ns";
 }
 
 TEST(Scaling, TrampolinesNearSixteenFunctionsDoNotSlowDown) {
@@ -77,7 +91,7 @@ TEST(Scaling, TrampolinesNearSixteenFunctionsDoNotSlowDown) {
                             (Fn)(double (*)(double))&std::exp, (Fn)(double (*)(double))&std::sqrt};
     unsigned char code[64];
     std::memset(code, 0xCC, sizeof code);
-    double first = 0, last = 0;
+    double first = 0, last = 0;   // the first block, and the mean of the last three
     for (int block = 0; block < 10; block++) {
         double start = ThreadSeconds();
         for (int i = block * 10000; i < (block + 1) * 10000; i++) {
@@ -87,7 +101,7 @@ TEST(Scaling, TrampolinesNearSixteenFunctionsDoNotSlowDown) {
         }
         double took = ThreadSeconds() - start;
         if (block == 0) first = took;
-        last = took;
+        if (block >= 7) last += took / 3;
     }
     EXPECT_LT(last, 2.5 * first) << "first 10,000: " << first * 1e3 << " ms, last 10,000: " << last * 1e3 << " ms";
 }

@@ -69,7 +69,7 @@ void *shim_index_create(void) { return calloc(1, sizeof(item_index)); }
 void shim_index_destroy(void *index) {
     item_index *doomed = index;
     for (uint32_t i = 0; i < INDEX_MAX_CHUNKS; i++) free(atomic_load(&doomed->chunks[i]));
-    free(doomed->open);
+    for (uint32_t c = 0; c < INDEX_CLASSES; c++) free(doomed->open[c].entries);
     free(doomed);
 }
 
