@@ -151,6 +151,9 @@ void vmem_yield(void);
  * ERROR_NOT_ENOUGH_MEMORY, ERROR_OUTOFMEMORY, ERROR_COMMITMENT_LIMIT). */
 bool vmem_error_is_out_of_memory(int error);
 
+/* Sleep for about this many microseconds (waiting for a buffer another user holds). */
+void vmem_sleep_microseconds(uint32_t microseconds);
+
 /* Human-readable text of an error number from this layer, written into buffer. */
 const char *vmem_error_text(int error, char *buffer, size_t size);
 

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "maps.h"
@@ -277,6 +278,11 @@ void vmem_yield(void) {
 
 bool vmem_error_is_out_of_memory(int error) {
     return error == ENOMEM;
+}
+
+void vmem_sleep_microseconds(uint32_t microseconds) {
+    struct timespec delay = {(time_t)(microseconds / 1000000u), (long)(microseconds % 1000000u) * 1000L};
+    nanosleep(&delay, NULL);
 }
 
 const char *vmem_error_text(int error, char *buffer, size_t size) {

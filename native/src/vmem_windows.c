@@ -321,6 +321,10 @@ bool vmem_error_is_out_of_memory(int error) {
     return error == ERROR_NOT_ENOUGH_MEMORY || error == ERROR_OUTOFMEMORY || error == ERROR_COMMITMENT_LIMIT;
 }
 
+void vmem_sleep_microseconds(uint32_t microseconds) {
+    Sleep((microseconds + 999u) / 1000u);   /* whole milliseconds: the finest Sleep offers */
+}
+
 const char *vmem_error_text(int error, char *buffer, size_t size) {
     if (size == 0) return buffer;
     if (error == VMEM_UNSUPPORTED) {

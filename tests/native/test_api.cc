@@ -281,3 +281,12 @@ TEST(LastError, IsPerThreadAndKeptUntilTheNextFailure) {
     buffers_item_release(item);
     EXPECT_EQ(std::string(buffers_last_error()), mine);
 }
+
+TEST(Layout, RustLayoutCannotBeChosenOnceTheLocatorExistsInTheDocumentsLayout) {
+    if (getenv("BUFFERS_LOCATOR_LAYOUT")) GTEST_SKIP() << "the environment chose a layout";
+    buffers_item *item = GetLowBuffer(16);   // the locator now exists, in the document's layout
+    buffers_item_release(item);
+    EXPECT_STREQ(buffers_locator_layout(), "document");
+    ExpectFailure(buffers_use_rust_layout(), BUFFERS_ERROR_LOCATOR, "already exists in the document's item layout");
+    EXPECT_STREQ(buffers_locator_layout(), "document") << "never rewritten";
+}

@@ -70,11 +70,7 @@ TEST(LocatorFormat, ItemFieldsSitAtTheirOffsets) {
     EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(1) + kPosition), 0u);
     shim_item_unlock(second);
     EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(1) + kTaken), 0u);
-    // The public accessors read the same fields.
-    buffers_item *handle = static_cast<buffers_item *>(first);
-    EXPECT_EQ(buffers_item_base_address(handle), (uintptr_t)0x40000000);
-    EXPECT_EQ(buffers_item_size(handle), 0x3000u);
-    EXPECT_EQ(buffers_item_bytes_left(handle), 0x3000u);
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(0) + kSize), 0x3000u);
 }
 
 TEST(LocatorFormat, SixtyFourKibMappingIsCutIntoChunksAtDistinctAddresses) {
@@ -148,4 +144,190 @@ TEST(Locator, FullLocatorChainsANewOne) {
     shim_item_unlock(item);
     // The scan continues into the chained locator (max keeps any code chunks out of the answer).
     EXPECT_EQ(shim_locator_find(block.data, 16, 0x900000, 0x901000), item);
+}
+
+// ---- Item layouts: the document's, upstream Rust v4's, and upstream C#'s count at offset 23 ----
+
+namespace {
+constexpr size_t kRustSize = k64 ? 8 : 4, kRustPosition = k64 ? 12 : 8, kRustTaken = k64 ? 16 : 12;
+constexpr size_t kCount = 2 * kPointer + 5, kCountAt23 = 2 * kPointer + 7;
+
+// Writes item index in Rust's layout by hand, as a Rust copy would, and sets the count at 21 only.
+void WriteRustItem(unsigned char *block, size_t index, uintptr_t base, uint32_t size, uint32_t position,
+                   uint32_t taken) {
+    std::memcpy(block + ItemAt(index), &base, sizeof base);
+    std::memcpy(block + ItemAt(index) + kRustSize, &size, 4);
+    std::memcpy(block + ItemAt(index) + kRustPosition, &position, 4);
+    std::memcpy(block + ItemAt(index) + kRustTaken, &taken, 4);
+    block[kCount] = (unsigned char)(index + 1);
+}
+}  // namespace
+
+TEST(LocatorLayout, CountIsWrittenAtOffsets21And23) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    void *item;
+    ASSERT_EQ(shim_locator_register(block.data, 0x100000, 0x1000, &item), BUFFERS_OK);
+    EXPECT_EQ(block.data[kCount], 1u);
+    EXPECT_EQ(block.data[kCountAt23], 1u) << "upstream C# reads the count here";
+    EXPECT_EQ(block.data[2 * kPointer + 6], 0u) << "the byte between stays reserved";
+}
+
+TEST(LocatorLayout, TheLargerOfTheTwoCountsIsRead) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    block.data[kCountAt23] = 3;   // a C# copy registered three items
+    EXPECT_EQ(shim_locator_item_count(block.data), 3u);
+    block.data[kCount] = 5;
+    EXPECT_EQ(shim_locator_item_count(block.data), 5u);
+    block.data[kCountAt23] = 255;   // garbage above the maximum (203 on 64-bit) is clamped
+    EXPECT_EQ(shim_locator_item_count(block.data), shim_max_items());
+}
+
+TEST(LocatorLayout, RegisteringAfterACSharpCopyAppendsAfterItsItems) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    void *item;
+    ASSERT_EQ(shim_locator_register(block.data, 0x100000, 0x1000, &item), BUFFERS_OK);
+    block.data[kCountAt23] = 2;   // C# added item 1 and bumped only its count
+    ASSERT_EQ(shim_locator_register(block.data, 0x300000, 0x1000, &item), BUFFERS_OK);
+    EXPECT_EQ(item, block.data + ItemAt(2));
+    EXPECT_EQ(block.data[kCount], 3u);
+    EXPECT_EQ(block.data[kCountAt23], 3u);
+}
+
+TEST(LocatorLayout, RustLayoutPutsTakenLast) {
+    Block block;
+    shim_locator_initialize_in(block.data, (uintptr_t)block.data, 4096, false, true);
+    void *item;
+    ASSERT_EQ(shim_locator_register_in(block.data, true, 0x40000000, 0x3000, &item), BUFFERS_OK);
+    EXPECT_EQ(ReadPointer(block.data, ItemAt(0)), (uintptr_t)0x40000000);
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(0) + kRustSize), 0x3000u);
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(0) + kRustPosition), 0u);
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(0) + kRustTaken), 1u);
+    shim_item_unlock_in(item, true);
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(0) + kRustTaken), 0u);
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(0) + kRustSize), 0x3000u) << "unlock leaves the size alone";
+}
+
+TEST(LocatorLayout, RustMadeChunksAreInRustsLayout) {
+    Block block;
+    shim_locator_initialize_in(block.data, (uintptr_t)block.data, 0x10000, true, true);
+    ASSERT_EQ(block.data[kCount], 4u);
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(0) + kRustSize), 16384u);
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(0) + kRustTaken), 0u);
+    EXPECT_EQ(shim_detect_layout(block.data, 4096), SHIM_DETECTED_RUST);
+}
+
+TEST(LocatorLayout, DetectionReadsTheWordAtOffset8) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    EXPECT_EQ(shim_detect_layout(block.data, 4096), SHIM_DETECTED_EMPTY);
+    void *item;
+    ASSERT_EQ(shim_locator_register(block.data, 0x100000, 0x1000, &item), BUFFERS_OK);   // taken 1
+    ASSERT_EQ(shim_locator_register(block.data, 0x200000, 0x1000, &item), BUFFERS_OK);
+    shim_item_unlock(item);                                                                // taken 0
+    EXPECT_EQ(shim_detect_layout(block.data, 4096), SHIM_DETECTED_DOCUMENT);
+
+    Block rust;
+    shim_locator_initialize(rust.data, (uintptr_t)rust.data, 4096, false);
+    WriteRustItem(rust.data, 0, 0x100000, 0x1000, 0x10, 1);
+    WriteRustItem(rust.data, 1, 0x200000, 0x10000, 0, 0);
+    EXPECT_EQ(shim_detect_layout(rust.data, 4096), SHIM_DETECTED_RUST);
+    EXPECT_EQ(shim_detect_layout(rust.data, 0x2000), SHIM_DETECTED_MIXED) << "0x1000 is below a 0x2000 page";
+
+    Block mixed;
+    shim_locator_initialize(mixed.data, (uintptr_t)mixed.data, 4096, false);
+    ASSERT_EQ(shim_locator_register(mixed.data, 0x100000, 0x1000, &item), BUFFERS_OK);
+    WriteRustItem(mixed.data, 1, 0x200000, 0x1000, 0, 0);
+    EXPECT_EQ(shim_detect_layout(mixed.data, 4096), SHIM_DETECTED_MIXED);
+    WriteRustItem(mixed.data, 1, 0x200000, 7, 0, 0);   // neither a flag nor a page-sized size
+    EXPECT_EQ(shim_detect_layout(mixed.data, 4096), SHIM_DETECTED_MIXED);
+}
+
+TEST(LocatorLayout, AFindInRustsLayoutLocksTheRustTakenWord) {
+    Block rust;
+    shim_locator_initialize(rust.data, (uintptr_t)rust.data, 4096, false);
+    WriteRustItem(rust.data, 0, 0x100000, 0x1000, 0xFF8, 0);   // 8 bytes left
+    WriteRustItem(rust.data, 1, 0x200000, 0x1000, 0x10, 0);
+    EXPECT_EQ(shim_locator_find_in(rust.data, true, 16, 0, UINTPTR_MAX), rust.data + ItemAt(1));
+    EXPECT_EQ(Read<uint32_t>(rust.data, ItemAt(1) + kRustTaken), 1u);
+    EXPECT_EQ(Read<uint32_t>(rust.data, ItemAt(1) + kRustSize), 0x1000u) << "the size was not taken for a lock";
+    // Registering after Rust's items: Rust reads the new one (count at 21, taken last).
+    void *item;
+    ASSERT_EQ(shim_locator_register_in(rust.data, true, 0x300000, 0x2000, &item), BUFFERS_OK);
+    EXPECT_EQ(rust.data[kCount], 3u);
+    EXPECT_EQ(Read<uint32_t>(rust.data, ItemAt(2) + kRustSize), 0x2000u);
+    EXPECT_EQ(Read<uint32_t>(rust.data, ItemAt(2) + kRustTaken), 1u);
+}
+
+// ---- The process-local index over an in-memory chain ----
+
+TEST(ItemIndex, RefreshReadsOnlyNewItemsAndFollowsTheChain) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    void *index = shim_index_create();
+    void *item;
+    ASSERT_EQ(shim_locator_register(block.data, 0x100000, 0x1000, &item), BUFFERS_OK);
+    shim_item_unlock(item);
+    ASSERT_EQ(shim_index_refresh(index, block.data, false), BUFFERS_OK);
+    EXPECT_EQ(shim_index_count(index), 1u);
+    for (size_t i = 1; i <= shim_max_items(); i++) {   // fills the first locator and chains a second
+        ASSERT_EQ(shim_locator_register(block.data, 0x200000 + i * 0x1000, 0x1000, &item), BUFFERS_OK);
+        shim_item_unlock(item);
+    }
+    ASSERT_EQ(shim_index_refresh(index, block.data, false), BUFFERS_OK);
+    const size_t chunks = (buffers_allocation_granularity() - 4096 + 16383) / 16384;
+    EXPECT_EQ(shim_index_count(index), shim_max_items() + 1 + chunks);
+    void *entry = nullptr;
+    EXPECT_EQ(shim_index_scan(index, false, 16, 0x200000 + shim_max_items() * 0x1000, 0x300000, &entry), 1);
+    EXPECT_EQ(shim_index_entry_item(entry), item) << "the newest item, in the chained locator";
+    shim_index_destroy(index);
+}
+
+TEST(ItemIndex, ScanSaysWhenOnlyAHeldBufferFits) {
+    Block block;
+    shim_locator_initialize_in(block.data, (uintptr_t)block.data, 4096, false, true);
+    void *index = shim_index_create();
+    void *item;
+    ASSERT_EQ(shim_locator_register_in(block.data, true, 0x100000, 0x1000, &item), BUFFERS_OK);   // held
+    ASSERT_EQ(shim_index_refresh(index, block.data, true), BUFFERS_OK);
+    void *entry = nullptr;
+    EXPECT_EQ(shim_index_scan(index, false, 16, 0, UINTPTR_MAX, &entry), 2);
+    EXPECT_EQ(shim_index_scan(index, false, 16, 0x200000, UINTPTR_MAX, &entry), 0) << "outside the window";
+    shim_item_unlock_in(item, true);
+    EXPECT_EQ(shim_index_scan(index, false, 16, 0, UINTPTR_MAX, &entry), 1);
+    EXPECT_EQ(shim_index_entry_item(entry), item);
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(0) + kRustTaken), 1u) << "locked through Rust's taken word";
+    shim_index_destroy(index);
+}
+
+TEST(ItemIndex, NearlyFullBuffersLeaveTheOpenListButTheFullScanFindsThem) {
+    Block rust;
+    shim_locator_initialize(rust.data, (uintptr_t)rust.data, 4096, false);
+    WriteRustItem(rust.data, 0, 0x100000, 0x1000, 0x1000 - 32, 0);   // 32 bytes left: below the low water
+    void *index = shim_index_create();
+    ASSERT_EQ(shim_index_refresh(index, rust.data, true), BUFFERS_OK);
+    void *entry = nullptr;
+    EXPECT_EQ(shim_index_scan(index, false, 16, 0, UINTPTR_MAX, &entry), 0);
+    EXPECT_EQ(shim_index_scan(index, true, 16, 0, UINTPTR_MAX, &entry), 1);
+    EXPECT_EQ(shim_index_entry_item(entry), rust.data + ItemAt(0));
+    shim_index_destroy(index);
+}
+
+TEST(ItemIndex, AnItemInTheOtherLayoutIsNeitherLockedNorWaitedFor) {
+    // A document-layout chain into which a Rust copy later wrote an item: its "taken" word (our
+    // offset 8) holds Rust's size.
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    void *item;
+    ASSERT_EQ(shim_locator_register(block.data, 0x100000, 0x1000, &item), BUFFERS_OK);
+    shim_item_unlock(item);
+    WriteRustItem(block.data, 1, 0x200000, 0x1000, 0x10, 0);
+    void *index = shim_index_create();
+    ASSERT_EQ(shim_index_refresh(index, block.data, false), BUFFERS_OK);
+    void *entry = nullptr;
+    EXPECT_EQ(shim_index_scan(index, true, 1, 0x200000, UINTPTR_MAX, &entry), 0) << "not 'held': never waited for";
+    EXPECT_EQ(Read<uint32_t>(block.data, ItemAt(1) + kTaken), 0x1000u) << "Rust's size untouched";
+    shim_index_destroy(index);
 }

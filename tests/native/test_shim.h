@@ -22,7 +22,23 @@ buffers_status shim_locator_register(void *first, uintptr_t base, uint32_t size,
 void  *shim_locator_find(void *first, uint32_t size, uintptr_t min, uintptr_t max);
 void  *shim_locator_next(void *loc);
 void   shim_item_unlock(void *item);
-bool   shim_item_can_use(const void *item, uint32_t size, uintptr_t min, uintptr_t max);
+bool   shim_item_can_use(void *item, uint32_t size, uintptr_t min, uintptr_t max);
+/* The same in a chosen item layout (rust: upstream Rust's, else the document's). */
+void   shim_locator_initialize_in(void *block, uintptr_t this_address, size_t block_size, bool executable, bool rust);
+buffers_status shim_locator_register_in(void *first, bool rust, uintptr_t base, uint32_t size, void **out_item);
+void  *shim_locator_find_in(void *first, bool rust, uint32_t size, uintptr_t min, uintptr_t max);
+void   shim_item_unlock_in(void *item, bool rust);
+uint32_t shim_locator_item_count(const void *loc);
+enum { SHIM_DETECTED_EMPTY, SHIM_DETECTED_DOCUMENT, SHIM_DETECTED_RUST, SHIM_DETECTED_MIXED };
+int    shim_detect_layout(const void *loc, uint32_t page_size);
+/* A process-local item index (calloc'ed, never freed) over an in-memory chain. Scan results:
+ * 0 nothing fits, 1 *out_entry locked, 2 only held entries fit. */
+void  *shim_index_create(void);
+void   shim_index_destroy(void *index);
+buffers_status shim_index_refresh(void *index, void *first, bool rust);
+uint32_t shim_index_count(const void *index);
+int    shim_index_scan(void *index, bool every_entry, uint32_t need, uintptr_t min, uintptr_t max, void **out_entry);
+void  *shim_index_entry_item(const void *entry);
 unsigned long shim_allocator_walk_count(void);
 /* Opens a locator by name, uncached (for tests with their own names). */
 buffers_status shim_finder_open(const char *name, uintptr_t *out_address);

@@ -1,7 +1,9 @@
 // The one-call API: buffers_write / buffers_write_code (get + append + release).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "test_support.h"
@@ -44,4 +46,41 @@ TEST(Write, BadArgumentsAreRefusedAndWriteNothing) {
     inverted.max_address = 5;
     EXPECT_EQ(buffers_write_code(&inverted, &byte, 1, &at), BUFFERS_ERROR_INVALID_ARGUMENT);
     EXPECT_EQ(at, 123u);
+}
+
+TEST(Write, EverySizeFromOneTo130IsCopiedExactly) {
+    // Sizes up to 64 are copied inline by overlapping moves, larger ones out of line: each size must
+    // land whole, and no write may overlap another (so none spilled into its neighbour's bytes).
+    buffers_search_settings low = {0, kTwoGiB, 1};
+    std::vector<std::pair<uintptr_t, size_t>> writes;
+    for (size_t size = 1; size <= 130; size++) {
+        std::vector<unsigned char> bytes(size);
+        for (size_t i = 0; i < size; i++) bytes[i] = (unsigned char)(size * 7 + i);
+        uintptr_t at = 0;
+        ASSERT_EQ(buffers_write(&low, bytes.data(), size, &at), BUFFERS_OK) << buffers_last_error();
+        writes.emplace_back(at, size);
+    }
+    std::sort(writes.begin(), writes.end());
+    for (size_t w = 0; w < writes.size(); w++) {
+        const auto [at, size] = writes[w];
+        if (w + 1 < writes.size()) EXPECT_LE(at + size, writes[w + 1].first) << "size " << size << " overlaps";
+        for (size_t i = 0; i < size; i++)
+            ASSERT_EQ(reinterpret_cast<const unsigned char *>(at)[i], (unsigned char)(size * 7 + i))
+                << "size " << size << " byte " << i;
+    }
+}
+
+TEST(Write, AppendOfEverySizeFromOneTo70LandsWhole) {
+    buffers_item *item = GetLowBuffer(70 * 71 / 2);
+    ASSERT_NE(item, nullptr);
+    for (size_t size = 1; size <= 70; size++) {
+        std::vector<unsigned char> bytes(size, (unsigned char)size);
+        uintptr_t at = buffers_item_append_code(item, bytes.data(), size);
+        ASSERT_NE(at, 0u) << buffers_last_error();
+        EXPECT_EQ(std::memcmp(reinterpret_cast<const void *>(at), bytes.data(), size), 0) << "size " << size;
+        if (size > 1) {
+            EXPECT_EQ(reinterpret_cast<const unsigned char *>(at)[-1], (unsigned char)(size - 1)) << "neighbour kept";
+        }
+    }
+    buffers_item_release(item);
 }

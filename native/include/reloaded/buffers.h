@@ -186,6 +186,26 @@ BUFFERS_API buffers_status buffers_write(const buffers_search_settings *settings
 BUFFERS_API buffers_status buffers_write_code(const buffers_search_settings *settings, const void *code,
                                               size_t size, uintptr_t *out_address);
 
+/* Waiting (buffers_get_buffer, buffers_get_buffer_aligned, buffers_write, buffers_write_code): when
+ * a buffer that fits the request exists but another user holds it, the call waits for it (spinning,
+ * then yielding) before making a new buffer, and, if no new buffer fits the window, keeps waiting
+ * (sleeping 1 ms at a time) for at most about 1 second before answering BUFFERS_ERROR_NO_SPACE.
+ * Holders should release promptly: the bound is for stuck holders, not a timeout to rely on. */
+
+/* ---- Item layout of the shared locator (docs/format.md) ---- */
+
+/* Creates this process's locators in upstream Rust v4's item layout (taken after size and
+ * position) so a Rust copy loaded later reads them. Call before any other call of this library;
+ * the environment variable BUFFERS_LOCATOR_LAYOUT=rust does the same for every copy in the process.
+ * BUFFERS_OK when the chain is (now) in Rust's layout; BUFFERS_ERROR_LOCATOR if the locator already
+ * exists in the document's layout (it is never rewritten). A locator made by Rust is adopted in
+ * Rust's layout without this call. */
+BUFFERS_API buffers_status buffers_use_rust_layout(void);
+
+/* "document" or "rust": the item layout of this process's locator chain, finding or creating it;
+ * "" if it could not be found. */
+BUFFERS_API const char *buffers_locator_layout(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,87 @@
+// Hot paths beside the bare model: get + append 16 bytes + release in three calls and in one call,
+// on prefaulted memory; and the cost of a request against the number of buffers registered.
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "bench_support.h"
+
+namespace {
+constexpr uint32_t kBig = 64u << 20;   // room for 4M appends of 16 bytes: the fixed iteration count fits
+
+void BareModel(benchmark::State &state) {
+    static std::vector<uint8_t> memory(kBig, 0);   // value-initialised: prefaulted
+    bench::BareModel model;
+    model.base = reinterpret_cast<uintptr_t>(memory.data());
+    model.size = kBig;
+    uint8_t data[16] = {1, 2, 3};
+    for (auto _ : state) {
+        uintptr_t at = model.Write(0, UINTPTR_MAX, data, sizeof data);
+        benchmark::DoNotOptimize(at);
+    }
+}
+
+void HotThreeCalls(benchmark::State &state) {
+    static buffers_search_settings window = bench::PrefaultedWindow(0, kBig);
+    window.size = 16;
+    uint8_t data[16] = {1, 2, 3};
+    for (auto _ : state) {
+        buffers_item *item;
+        if (buffers_get_buffer(&window, &item) != BUFFERS_OK) {
+            state.SkipWithError(buffers_last_error());
+            break;
+        }
+        benchmark::DoNotOptimize(buffers_item_append(item, data, sizeof data));
+        buffers_item_release(item);
+    }
+}
+
+void HotOneCall(benchmark::State &state) {
+    static buffers_search_settings window = bench::PrefaultedWindow(1, kBig);
+    window.size = 16;
+    uint8_t data[16] = {1, 2, 3};
+    for (auto _ : state) {
+        uintptr_t at;
+        if (buffers_write(&window, data, sizeof data, &at) != BUFFERS_OK) {
+            state.SkipWithError(buffers_last_error());
+            break;
+        }
+        benchmark::DoNotOptimize(at);
+    }
+}
+
+// Registers buffers in a window of their own (the first 2 GiB) until the chain holds at least n - 1,
+// then makes one in a fresh window: the request matches the n-th buffer (or a later one).
+void MatchNthBuffer(benchmark::State &state) {
+    const size_t n = (size_t)state.range(0);
+    size_t count = 0;
+    buffers_list_buffers(nullptr, 0, &count);
+    buffers_search_settings filler = {0, 0x7FFFFFFF, buffers_allocation_granularity()};
+    static std::vector<uint8_t> fill(1 << 16);
+    for (; count + 1 < n; count++) {
+        uintptr_t at;
+        if (buffers_write(&filler, fill.data(), filler.size, &at) != BUFFERS_OK) {   // fills a new buffer
+            state.SkipWithError(buffers_last_error());
+            return;
+        }
+    }
+    static unsigned next_slot = 2;
+    buffers_search_settings window = bench::PrefaultedWindow(next_slot++, 4096);
+    window.size = 16;
+    for (auto _ : state) {
+        buffers_item *item;
+        if (buffers_get_buffer(&window, &item) != BUFFERS_OK) {
+            state.SkipWithError(buffers_last_error());
+            break;
+        }
+        buffers_item_release(item);
+    }
+    buffers_list_buffers(nullptr, 0, &count);
+    state.counters["buffers"] = (double)count;
+}
+}  // namespace
+
+BENCHMARK(BareModel)->Iterations(3000000);
+BENCHMARK(HotThreeCalls)->Iterations(3000000);
+BENCHMARK(HotOneCall)->Iterations(3000000);
+BENCHMARK(MatchNthBuffer)->Arg(1)->Arg(100)->Arg(10000);

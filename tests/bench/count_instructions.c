@@ -1,0 +1,78 @@
+/* Runs one path OPS times inside a function of its own, so callgrind --toggle-collect=<function>
+ * counts exactly that path's instructions (scripts/bench.sh divides by OPS). Memory is prefaulted
+ * before the counted function runs. Usage: buffers_count_instructions bare|three|one */
+#include <reloaded/buffers.h>
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OPS 100000u
+#define BIG (64u << 20)
+
+static unsigned char data[16] = {1, 2, 3};
+
+/* The bare model, as in bench_support.h. */
+static struct {
+    uintptr_t base;
+    _Atomic(uint32_t) taken;
+    uint32_t size;
+    _Atomic(uint32_t) position;
+} model;
+
+__attribute__((noinline)) static uintptr_t bare_write(uintptr_t min, uintptr_t max) {
+    uint32_t at = atomic_load_explicit(&model.position, memory_order_relaxed);
+    if (model.size - at < 16 || model.base + at < min || model.base + model.size - 1 > max) return 0;
+    uint32_t expected = 0;
+    if (!atomic_compare_exchange_strong_explicit(&model.taken, &expected, 1, memory_order_acquire,
+                                                 memory_order_relaxed))
+        return 0;
+    memcpy((void *)(model.base + at), data, 16);
+    atomic_store_explicit(&model.position, at + 16, memory_order_relaxed);
+    atomic_store_explicit(&model.taken, 0, memory_order_release);
+    return model.base + at;
+}
+
+__attribute__((noinline)) void count_bare(void) {
+    for (unsigned i = 0; i < OPS; i++) bare_write(0, UINTPTR_MAX);
+}
+
+__attribute__((noinline)) void count_three(const buffers_search_settings *window) {
+    for (unsigned i = 0; i < OPS; i++) {
+        buffers_item *item;
+        buffers_get_buffer(window, &item);
+        buffers_item_append(item, data, sizeof data);
+        buffers_item_release(item);
+    }
+}
+
+__attribute__((noinline)) void count_one(const buffers_search_settings *window) {
+    for (unsigned i = 0; i < OPS; i++) {
+        uintptr_t at;
+        buffers_write(window, data, sizeof data, &at);
+    }
+}
+
+int main(int argc, char **argv) {
+    const char *mode = argc > 1 ? argv[1] : "";
+    buffers_search_settings window = {0x80000000u, 0x8FFFFFFFu, BIG};
+    buffers_item *item;
+    if (buffers_get_buffer(&window, &item) != BUFFERS_OK) {
+        fprintf(stderr, "%s\n", buffers_last_error());
+        return 1;
+    }
+    memset((void *)buffers_item_base_address(item), 0, buffers_item_size(item));
+    buffers_item_release(item);
+    window.size = 16;
+    uintptr_t at;
+    buffers_write(&window, data, sizeof data, &at);   /* the hint is set before counting */
+    model.base = (uintptr_t)calloc(1, BIG);
+    model.size = BIG;
+    memset((void *)model.base, 0, BIG);
+    if (strcmp(mode, "bare") == 0) count_bare();
+    else if (strcmp(mode, "three") == 0) count_three(&window);
+    else if (strcmp(mode, "one") == 0) count_one(&window);
+    else return fprintf(stderr, "usage: %s bare|three|one\n", argv[0]), 2;
+    return 0;
+}
