@@ -118,19 +118,18 @@ static void candidate_close(candidate *c) {
 }
 
 static void classify(candidate *c) {
-    if (!file_held_alive(c->fd)) {
-        c->state = FILE_STALE;
-        return;
-    }
     uintptr_t recorded = 0;
     if (pread(c->fd, &recorded, sizeof recorded, 0) != (ssize_t)sizeof recorded) recorded = 0;
-    /* Evidence is a mapping of this inode made by someone else: this call has mapped nothing yet. */
+    /* Evidence is a mapping of this inode made by someone else: this call has mapped nothing yet. It
+     * comes first: a locator made in this process by another implementation of the format (the
+     * upstream C# and Rust libraries) is live without ever holding our "alive" lock. */
     vmem_shared probe;
     memset(&probe, 0, sizeof probe);
     probe.identity = (uint64_t)c->st.st_ino;
     probe.device = (uint64_t)c->st.st_dev;
     c->recorded = recorded;
-    c->state = recorded && vmem_shared_is_live_at(&probe, recorded) ? FILE_ADOPT : FILE_FOREIGN;
+    if (recorded && vmem_shared_is_live_at(&probe, recorded)) c->state = FILE_ADOPT;
+    else c->state = file_held_alive(c->fd) ? FILE_FOREIGN : FILE_STALE;
 }
 
 /* Opens name (creating it if may_create), checks it, takes its setup lock and classifies it. */
