@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 source scripts/lib/packages.sh
-need_packages cmake g++ libbenchmark-dev libgtest-dev valgrind
+need_packages cmake g++ libbenchmark-dev libgtest-dev valgrind bc binutils
 cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DBUFFERS_BUILD_BENCHMARKS=ON -DBUFFERS_BUILD_TESTS=OFF \
       -DBUFFERS_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build build/bench --target buffers_bench buffers_count_instructions -j2 >/dev/null
