@@ -337,3 +337,44 @@ const char *buffers_locator_directory(void) {
     locator *first;
     return finder_locator(&first) == BUFFERS_OK ? vmem_shared_directory() : "";
 }
+
+/* ---- never-blocking write, revocable private memory ---- */
+
+buffers_status buffers_try_write(const buffers_search_settings *settings, const void *data, size_t size,
+                                 int code, uintptr_t *out_address) {
+    if (!settings || !data || !out_address)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "try_write: %s is null",
+                          !settings ? "settings" : !data ? "data" : "out_address");
+    if (size == 0 || size > UINT32_MAX || settings->min_address > settings->max_address)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "try_write: size %zu or range [%#llx, %#llx] is invalid",
+                          size, (unsigned long long)settings->min_address, (unsigned long long)settings->max_address);
+    uint32_t wanted = settings->size > size ? settings->size : (uint32_t)size;
+    locator *first = finder_cached_locator();
+    locator_item *item = first ? locator_find_locked(first, wanted, settings->min_address, settings->max_address) : NULL;
+    if (!item)
+        return errors_set(BUFFERS_ERROR_NO_SPACE, "try_write: no free buffer with %u bytes of room in [%#llx, %#llx]"
+                          " right now", (unsigned)wanted, (unsigned long long)settings->min_address,
+                          (unsigned long long)settings->max_address);
+    buffers_item *handle = (buffers_item *)item;
+    uintptr_t at = code ? buffers_item_append_code(handle, data, size) : buffers_item_append(handle, data, size);
+    buffers_item_release(handle);
+    if (!at) return BUFFERS_ERROR_INVALID_ARGUMENT;   /* recorded by append; the item was found with room */
+    *out_address = at;
+    return BUFFERS_OK;
+}
+
+buffers_status buffers_retire_private_memory(const buffers_private_allocation *allocation) {
+    if (!allocation || !allocation->base_address || !allocation->size)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "retire: the allocation is %s", allocation ? "empty" : "null");
+    if (allocation->process_id != vmem_current_process_id())
+        return errors_set(BUFFERS_ERROR_UNSUPPORTED, "retire: the allocation belongs to process %u",
+                          (unsigned)allocation->process_id);
+    int error = vmem_replace_with_zero_pages(allocation->base_address, allocation->size);
+    if (error) {
+        char text[128];
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "retire: cannot replace %zu bytes at %#llx: %s",
+                          allocation->size, (unsigned long long)allocation->base_address,
+                          vmem_error_text(error, text, sizeof text));
+    }
+    return BUFFERS_OK;
+}

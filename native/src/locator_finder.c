@@ -79,3 +79,7 @@ buffers_status finder_locator(locator **out) {
     if (status == BUFFERS_OK) *out = (locator *)known;
     return status;
 }
+
+locator *finder_cached_locator(void) {
+    return (locator *)atomic_load_explicit(&cached_locator, memory_order_acquire);
+}

@@ -15,4 +15,7 @@ buffers_status finder_locator(locator **out);
  * initialises it here and keeps the mapping for good. */
 buffers_status finder_open(const char *name, locator **out);
 
+/* The locator finder_locator cached, or NULL before the first success: never opens anything. */
+locator *finder_cached_locator(void);
+
 #endif

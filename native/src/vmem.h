@@ -130,4 +130,9 @@ void vmem_yield(void);
 /* Human-readable text of an error number from this layer, written into buffer. */
 const char *vmem_error_text(int error, char *buffer, size_t size);
 
+/* Replaces the pages of [address, address + size) in this process, which this layer reserved, by
+ * fresh zero-filled read/write (not executable) pages at the same address; the range stays reserved
+ * until vmem_release. Used to take memory back from views that may still be read or written. */
+int vmem_replace_with_zero_pages(uintptr_t address, size_t size);
+
 #endif /* BUFFERS_VMEM_H */

@@ -333,3 +333,12 @@ const char *vmem_error_text(int error, char *buffer, size_t size) {
     snprintf(buffer, size, "%s (Windows error %d)", length ? text : "unknown error", error);
     return buffer;
 }
+
+int vmem_replace_with_zero_pages(uintptr_t address, size_t size) {
+    /* Decommit then commit inside the same reservation: the pages come back zeroed, the range stays
+     * reserved throughout. */
+    DWORD previous;
+    if (!VirtualFree((void *)address, size, MEM_DECOMMIT)) return (int)GetLastError();
+    if (!VirtualAlloc((void *)address, size, MEM_COMMIT, PAGE_READWRITE)) return (int)GetLastError();
+    return VirtualProtect((void *)address, size, PAGE_READWRITE, &previous) ? 0 : (int)GetLastError();
+}

@@ -179,6 +179,22 @@ BUFFERS_API buffers_status buffers_write(const buffers_search_settings *settings
 BUFFERS_API buffers_status buffers_write_code(const buffers_search_settings *settings, const void *code,
                                               size_t size, uintptr_t *out_address);
 
+/* ---- Never-blocking write and revocable private memory (for managed runtimes) ---- */
+
+/* As buffers_write (code != 0: buffers_write_code), but never blocks, makes nothing and waits for
+ * nothing: it uses only a buffer that is registered, free right now and has room, in a locator this
+ * copy of the library already opened. Otherwise it returns BUFFERS_ERROR_NO_SPACE (recorded) and the
+ * caller falls back to buffers_write. Safe where blocking is not allowed (a JVM critical call). */
+BUFFERS_API buffers_status buffers_try_write(const buffers_search_settings *settings, const void *data, size_t size,
+                                             int code, uintptr_t *out_address);
+
+/* Takes the memory of a private allocation of this process back without giving up its addresses:
+ * the pages are replaced by fresh zero-filled read/write, non-executable pages, so anything still
+ * pointing into the range reads zeros and writes harmlessly, and no other mapping can be placed there.
+ * Free the range for real later with buffers_free_private_memory. Another process:
+ * BUFFERS_ERROR_UNSUPPORTED. */
+BUFFERS_API buffers_status buffers_retire_private_memory(const buffers_private_allocation *allocation);
+
 #ifdef __cplusplus
 }
 #endif
