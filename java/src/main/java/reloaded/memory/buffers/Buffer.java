@@ -207,9 +207,18 @@ public final class Buffer implements AutoCloseable {
         return Integer.toUnsignedLong(raw);
     }
 
-    /** The C handle, for the JDK 22+ segment entry points; throws if closed. Call under this lock. */
-    long handle() {
-        return open();
+    /** What the JDK 22+ segment entry points append with: the address written at, or an exception. */
+    interface RawAppend {
+        long append(long handle);
+    }
+
+    /**
+     * Runs a raw append (JDK 22+ segment entry points) under this buffer's lock with its open
+     * handle; an empty one returns the next address without calling it.
+     */
+    synchronized long appendWith(long length, RawAppend append) {
+        long handle = open();
+        return length == 0 ? nextAddress(handle) : append.append(handle);
     }
 
     private long open() {

@@ -1,0 +1,140 @@
+package reloaded.memory.buffers;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.ByteOrder;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * JDK 22+: java.lang.foreign downcalls into the C core exported by the JNI library (exports.map).
+ *
+ * <p>Calls that never block ({@code buffers_try_write}, {@code buffers_item_append*}) are critical
+ * downcalls that read heap arrays in place; {@code buffers_write*}, which may map memory and wait
+ * for a lock, runs as a normal downcall on native copies. Only 64-bit little-endian JVMs take this
+ * route ({@link #SUPPORTED}): the settings struct is passed as a {@code long[3]}.
+ */
+final class Downcalls {
+    /** Whether this JVM takes the FFM route; elsewhere the JNI route is used. */
+    static final boolean SUPPORTED = ADDRESS.byteSize() == 8 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    private static final int NO_SPACE = Status.NO_SPACE;
+    private static final MethodHandle TRY_WRITE;
+    private static final MethodHandle WRITE;
+    private static final MethodHandle WRITE_CODE;
+    private static final MethodHandle APPEND;
+    private static final MethodHandle APPEND_CODE;
+    private static final MethodHandle LAST_ERROR;
+
+    static {
+        NativeBuffers.init(); // the library is loaded by this class loader: loaderLookup sees it
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup lookup = SymbolLookup.loaderLookup();
+        Linker.Option critical = Linker.Option.critical(true);
+        FunctionDescriptor write = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+        FunctionDescriptor append = FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
+        TRY_WRITE = linker.downcallHandle(symbol(lookup, "buffers_try_write"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS), critical);
+        WRITE = linker.downcallHandle(symbol(lookup, "buffers_write"), write);
+        WRITE_CODE = linker.downcallHandle(symbol(lookup, "buffers_write_code"), write);
+        APPEND = linker.downcallHandle(symbol(lookup, "buffers_item_append"), append, critical);
+        APPEND_CODE = linker.downcallHandle(symbol(lookup, "buffers_item_append_code"), append, critical);
+        LAST_ERROR = linker.downcallHandle(symbol(lookup, "buffers_last_error"), FunctionDescriptor.of(ADDRESS));
+    }
+
+    private Downcalls() {
+    }
+
+    private static MemorySegment symbol(SymbolLookup lookup, String name) {
+        return lookup.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libbuffers: the native library"
+                + " does not export " + name + " (a library from an older build?)"));
+    }
+
+    /**
+     * get + append + release. Fast path: a critical call that succeeds only when a registered
+     * buffer with room is free right now; otherwise the blocking call, not critical.
+     *
+     * @param size bytes that must be free (at least data's size)
+     * @return the address written at
+     */
+    static long write(long min, long max, long size, MemorySegment data, boolean code) {
+        long[] settings = {min, max, size};
+        long[] out = new long[1];
+        int status;
+        try {
+            status = (int) TRY_WRITE.invokeExact(MemorySegment.ofArray(settings), data, data.byteSize(),
+                    code ? 1 : 0, MemorySegment.ofArray(out));
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+        if (status == Status.OK) {
+            return out[0];
+        }
+        if (status != NO_SPACE) {
+            throw Status.toException(status, lastError(), min, max, size);
+        }
+        return writeBlocking(min, max, size, data, code);
+    }
+
+    private static long writeBlocking(long min, long max, long size, MemorySegment data, boolean code) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment settings = arena.allocate(24, 8);
+            settings.set(JAVA_LONG, 0, min);
+            settings.set(JAVA_LONG, 8, max);
+            settings.set(JAVA_INT, 16, (int) size);
+            MemorySegment bytes = data.isNative() ? data : arena.allocate(data.byteSize()).copyFrom(data);
+            MemorySegment out = arena.allocate(JAVA_LONG);
+            int status;
+            try {
+                status = (int) (code ? WRITE_CODE : WRITE).invokeExact(settings, bytes, bytes.byteSize(), out);
+            } catch (Throwable t) {
+                throw rethrown(t);
+            }
+            if (status != Status.OK) {
+                throw Status.toException(status, lastError(), min, max, size);
+            }
+            return out.get(JAVA_LONG, 0);
+        }
+    }
+
+    /** buffers_item_append(_code) on a locked item: the address written at, or an exception. */
+    static long append(long item, MemorySegment data, boolean code) {
+        long at;
+        try {
+            at = (long) (code ? APPEND_CODE : APPEND).invokeExact(MemorySegment.ofAddress(item), data,
+                    data.byteSize());
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+        if (at == 0) {
+            throw Status.toException(Status.INVALID_ARGUMENT, lastError(), item, item, data.byteSize());
+        }
+        return at;
+    }
+
+    /** buffers_last_error() of this thread: the reason of the C core's last failure. */
+    static String lastError() {
+        try {
+            MemorySegment text = (MemorySegment) LAST_ERROR.invokeExact();
+            return text.equals(MemorySegment.NULL) ? "" : text.reinterpret(65536).getString(0);
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+    }
+
+    private static RuntimeException rethrown(Throwable t) {
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException("unexpected checked exception from a downcall", t);
+    }
+}
