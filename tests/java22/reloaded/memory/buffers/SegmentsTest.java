@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
@@ -16,7 +21,7 @@ class SegmentsTest {
 
     @Test
     void theHotPathTakesTheFfmRouteOnThisJvm() {
-        assertEquals("ffm", NativeRoute.NAME, "64-bit little-endian JDK 22+ must use the downcall route");
+        assertEquals("ffm", NativeRoute.name(), "64-bit little-endian JDK 22+ must use the downcall route");
         byte[] data = {1, 2, 3, 4, 5};
         long at = Buffers.write(BufferSearchSettings.defaults(), data);
         assertArrayEquals(data, read(at, data.length));
@@ -101,6 +106,61 @@ class SegmentsTest {
         assertThrows(IllegalStateException.class, () -> view.set(ValueLayout.JAVA_INT, 8, 1));
         assertThrows(IllegalStateException.class, () -> Segments.write(BufferSearchSettings.defaults(), view));
         assertThrows(IllegalStateException.class, () -> Segments.of(memory));
+    }
+
+    @Test
+    void closeRacingSegmentUseEitherWorksOrThrowsIllegalState() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            PrivateAllocation memory = Buffers.allocatePrivateMemory(BufferAllocatorSettings.defaults());
+            MemorySegment view = Segments.of(memory);
+            ByteBuffer legacy = memory.asByteBuffer(); // both kinds of view on one allocation
+            CountDownLatch started = new CountDownLatch(2);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> users = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                Thread user = new Thread(() -> {
+                    started.countDown();
+                    try {
+                        for (int i = 0; i < 20_000; i++) {
+                            view.set(ValueLayout.JAVA_INT, (i * 4L) % (view.byteSize() - 4), i);
+                            legacy.putInt((i * 8) % (legacy.capacity() - 4), i);
+                        }
+                    } catch (IllegalStateException closed) {
+                        // the segment's scope ended: the expected way out
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                });
+                users.add(user);
+                user.start();
+            }
+            started.await();
+            closeRetryingWhileInUse(memory);
+            for (Thread user : users) {
+                user.join();
+            }
+            if (failure.get() != null) {
+                throw new AssertionError("a view failed other than by IllegalStateException", failure.get());
+            }
+            assertThrows(IllegalStateException.class, () -> view.get(ValueLayout.JAVA_INT, 0));
+            legacy.putInt(0, 1); // the byte buffer still works, on retired zero pages
+            assertEquals(1, legacy.getInt(0));
+        }
+    }
+
+    /** A shared arena refuses to close while a thread holds its segment in an access: retry. */
+    private static void closeRetryingWhileInUse(PrivateAllocation memory) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                memory.close();
+                return;
+            } catch (IllegalStateException busy) {
+                if (attempt > 1000) {
+                    throw busy;
+                }
+                Thread.onSpinWait();
+            }
+        }
     }
 
     private static byte[] read(long address, int length) {

@@ -6,8 +6,10 @@ package reloaded.memory.buffers;
  * (java/src/main/java22) that goes through a java.lang.foreign downcall instead.
  */
 final class NativeRoute {
-    /** Which route this class is, for tests and benchmarks. */
-    static final String NAME = "jni";
+    /** Which route this is, for tests and benchmarks (a method: a constant would be inlined by callers). */
+    static String name() {
+        return "jni";
+    }
 
     private NativeRoute() {
     }

@@ -9,8 +9,10 @@ import java.lang.foreign.MemorySegment;
  * route does not cover keep the JNI call of the JDK 17 version.
  */
 final class NativeRoute {
-    /** Which route this class is, for tests and benchmarks. */
-    static final String NAME = Downcalls.SUPPORTED ? "ffm" : "jni";
+    /** Which route this is, for tests and benchmarks (a method: a constant would be inlined by callers). */
+    static String name() {
+        return Downcalls.SUPPORTED ? "ffm" : "jni";
+    }
 
     private NativeRoute() {
     }
