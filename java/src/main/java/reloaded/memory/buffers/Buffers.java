@@ -20,6 +20,17 @@ import java.util.Objects;
  *
  * <p>The native library is loaded on first use (see {@code docs/java.md} for the system
  * properties that steer it). Addresses are unsigned: compare them with {@link Long#compareUnsigned}.
+ *
+ * <p>Native access (JEP 472): from JDK 24 on, start the JVM with
+ * {@code --enable-native-access=ALL-UNNAMED} when this jar is on the class path, or with
+ * {@code --enable-native-access=reloaded.memory.buffers} when it is on the module path
+ * ({@code java -jar} needs neither: the manifest enables it). Without the flag the JVM prints a
+ * warning; with {@code --illegal-native-access=deny} the first call throws an
+ * {@link UnsatisfiedLinkError} that names the flag to add.
+ *
+ * <p>On JDK 22+ (multi-release jar) {@link #write} and {@link #writeCode} copy through a
+ * java.lang.foreign downcall, and the class {@code Segments} offers {@code MemorySegment} entry
+ * points; on JDK 17 everything goes through JNI.
  */
 public final class Buffers {
     private static final int MAX_ALIGNMENT = 4096;
