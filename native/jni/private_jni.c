@@ -47,30 +47,36 @@ static jlong to_allocation(jlong base, jlong size, jint process_id, buffers_priv
     return 0;
 }
 
-jlong jni_free_private(JNIEnv *env, jclass cls, jlong base, jlong size, jint process_id)
+static buffers_status retire(buffers_private_allocation *allocation)
 {
-    (void)env;
-    (void)cls;
+    return buffers_retire_private_memory(allocation);
+}
+
+/* Runs fn (free or retire) on the allocation Java describes: 0 or -status. */
+static jlong on_allocation(jlong base, jlong size, jint process_id,
+                           buffers_status (*fn)(buffers_private_allocation *allocation))
+{
     buffers_private_allocation allocation;
     jlong bad = to_allocation(base, size, process_id, &allocation);
     if (bad < 0) {
         return bad;
     }
-    buffers_status status = buffers_free_private_memory(&allocation);
+    buffers_status status = fn(&allocation);
     return status == BUFFERS_OK ? 0 : jni_failed(status);
+}
+
+jlong jni_free_private(JNIEnv *env, jclass cls, jlong base, jlong size, jint process_id)
+{
+    (void)env;
+    (void)cls;
+    return on_allocation(base, size, process_id, buffers_free_private_memory);
 }
 
 jlong jni_retire_private(JNIEnv *env, jclass cls, jlong base, jlong size, jint process_id)
 {
     (void)env;
     (void)cls;
-    buffers_private_allocation allocation;
-    jlong bad = to_allocation(base, size, process_id, &allocation);
-    if (bad < 0) {
-        return bad;
-    }
-    buffers_status status = buffers_retire_private_memory(&allocation);
-    return status == BUFFERS_OK ? 0 : jni_failed(status);
+    return on_allocation(base, size, process_id, retire);
 }
 
 jobject jni_direct_buffer(JNIEnv *env, jclass cls, jlong address, jint capacity)

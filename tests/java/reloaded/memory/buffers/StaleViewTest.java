@@ -132,32 +132,12 @@ class StaleViewTest {
         for (int round = 0; round < 20; round++) {
             PrivateAllocation memory = Buffers.allocatePrivateMemory(BufferAllocatorSettings.defaults());
             ByteBuffer view = memory.asByteBuffer();
-            CountDownLatch started = new CountDownLatch(2);
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<Thread> users = new ArrayList<>();
-            for (int t = 0; t < 2; t++) {
-                Thread user = new Thread(() -> {
-                    started.countDown();
-                    try {
-                        for (int i = 0; i < 20_000; i++) {
-                            view.putInt((i * 4) % (view.capacity() - 4), i);
-                            view.getInt((i * 8) % (view.capacity() - 4));
-                        }
-                    } catch (Throwable e) {
-                        failure.set(e);
-                    }
-                });
-                users.add(user);
-                user.start();
-            }
-            started.await();
-            memory.close();
-            for (Thread user : users) {
-                user.join();
-            }
-            if (failure.get() != null) {
-                throw new AssertionError("a view failed while its allocation was closed", failure.get());
-            }
+            CloseRace.race(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    view.putInt((i * 4) % (view.capacity() - 4), i);
+                    view.getInt((i * 8) % (view.capacity() - 4));
+                }
+            }, memory::close);
             assertFalse(memory.isOpen());
             assertThrows(IllegalStateException.class, memory::asByteBuffer);
         }

@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
@@ -114,34 +110,16 @@ class SegmentsTest {
             PrivateAllocation memory = Buffers.allocatePrivateMemory(BufferAllocatorSettings.defaults());
             MemorySegment view = Segments.of(memory);
             ByteBuffer legacy = memory.asByteBuffer(); // both kinds of view on one allocation
-            CountDownLatch started = new CountDownLatch(2);
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<Thread> users = new ArrayList<>();
-            for (int t = 0; t < 2; t++) {
-                Thread user = new Thread(() -> {
-                    started.countDown();
-                    try {
-                        for (int i = 0; i < 20_000; i++) {
-                            view.set(ValueLayout.JAVA_INT, (i * 4L) % (view.byteSize() - 4), i);
-                            legacy.putInt((i * 8) % (legacy.capacity() - 4), i);
-                        }
-                    } catch (IllegalStateException closed) {
-                        // the segment's scope ended: the expected way out
-                    } catch (Throwable e) {
-                        failure.set(e);
+            CloseRace.race(() -> {
+                try {
+                    for (int i = 0; i < 20_000; i++) {
+                        view.set(ValueLayout.JAVA_INT, (i * 4L) % (view.byteSize() - 4), i);
+                        legacy.putInt((i * 8) % (legacy.capacity() - 4), i);
                     }
-                });
-                users.add(user);
-                user.start();
-            }
-            started.await();
-            closeRetryingWhileInUse(memory);
-            for (Thread user : users) {
-                user.join();
-            }
-            if (failure.get() != null) {
-                throw new AssertionError("a view failed other than by IllegalStateException", failure.get());
-            }
+                } catch (IllegalStateException closed) {
+                    // the segment's scope ended: the expected way out
+                }
+            }, () -> closeRetryingWhileInUse(memory));
             assertThrows(IllegalStateException.class, () -> view.get(ValueLayout.JAVA_INT, 0));
             legacy.putInt(0, 1); // the byte buffer still works, on retired zero pages
             assertEquals(1, legacy.getInt(0));
