@@ -38,34 +38,53 @@ static const JNINativeMethod METHODS[] = {
     {"hotPathInC", "(JJ[BI)J", (void *)jni_hot_path_in_c},
 };
 
+/* True (and the exception cleared) if the last JNI call threw. */
+static int threw(JNIEnv *env)
+{
+    if ((*env)->ExceptionCheck(env)) {
+        (*env)->ExceptionClear(env);
+        return 1;
+    }
+    return 0;
+}
+
 /* System.getProperty(key) as a Java string, or NULL (no exception left pending). */
 static jstring system_property(JNIEnv *env, const char *key)
 {
     jclass system = (*env)->FindClass(env, "java/lang/System");
-    jmethodID get = system ? (*env)->GetStaticMethodID(env, system, "getProperty",
-                                                      "(Ljava/lang/String;)Ljava/lang/String;") : NULL;
-    jstring name = get ? (*env)->NewStringUTF(env, key) : NULL;
-    jstring value = name ? (jstring)(*env)->CallStaticObjectMethod(env, system, get, name) : NULL;
-    if ((*env)->ExceptionCheck(env)) {
-        (*env)->ExceptionClear(env);
+    if (threw(env) || system == NULL) {
         return NULL;
     }
-    return value;
+    jmethodID get = (*env)->GetStaticMethodID(env, system, "getProperty", "(Ljava/lang/String;)Ljava/lang/String;");
+    if (threw(env) || get == NULL) {
+        return NULL;
+    }
+    jstring name = (*env)->NewStringUTF(env, key);
+    if (threw(env) || name == NULL) {
+        return NULL;
+    }
+    jstring value = (jstring)(*env)->CallStaticObjectMethod(env, system, get, name);
+    return threw(env) ? NULL : value;
 }
 
 /* Thread.currentThread().getId(), or -1. */
 static jlong current_thread_id(JNIEnv *env)
 {
     jclass thread = (*env)->FindClass(env, "java/lang/Thread");
-    jmethodID current = thread ? (*env)->GetStaticMethodID(env, thread, "currentThread", "()Ljava/lang/Thread;") : NULL;
-    jmethodID get_id = thread ? (*env)->GetMethodID(env, thread, "getId", "()J") : NULL;
-    jobject self = current && get_id ? (*env)->CallStaticObjectMethod(env, thread, current) : NULL;
-    jlong id = self ? (*env)->CallLongMethod(env, self, get_id) : -1;
-    if ((*env)->ExceptionCheck(env)) {
-        (*env)->ExceptionClear(env);
+    if (threw(env) || thread == NULL) {
         return -1;
     }
-    return id;
+    jmethodID current = (*env)->GetStaticMethodID(env, thread, "currentThread", "()Ljava/lang/Thread;");
+    jmethodID get_id = threw(env) || current == NULL ? NULL : (*env)->GetMethodID(env, thread, "getId", "()J");
+    if (threw(env) || get_id == NULL) {
+        return -1;
+    }
+    jobject self = (*env)->CallStaticObjectMethod(env, thread, current);
+    if (threw(env) || self == NULL) {
+        return -1;
+    }
+    jlong id = (*env)->CallLongMethod(env, self, get_id);
+    return threw(env) ? -1 : id;
 }
 
 /* The class to bind: the one named for this thread, in JNI's slash form, else the default. */
@@ -76,9 +95,13 @@ static jclass target_class(JNIEnv *env)
     jstring named = system_property(env, key);
     char name[512] = DEFAULT_CLASS;
     if (named) {
-        jsize length = (*env)->GetStringUTFLength(env, named);
+        jsize length = (*env)->GetStringUTFLength(env, named); /* cannot throw on a live string */
         if (length > 0 && (size_t)length < sizeof name) {
-            (*env)->GetStringUTFRegion(env, named, 0, (*env)->GetStringLength(env, named), name);
+            jsize chars = (*env)->GetStringLength(env, named);
+            (*env)->GetStringUTFRegion(env, named, 0, chars, name);
+            if (threw(env)) {
+                return NULL;
+            }
             name[length] = '\0';
             for (char *c = name; *c; c++) {
                 if (*c == '.') {
@@ -88,11 +111,7 @@ static jclass target_class(JNIEnv *env)
         }
     }
     jclass cls = (*env)->FindClass(env, name);
-    if ((*env)->ExceptionCheck(env)) {
-        (*env)->ExceptionClear(env);
-        return NULL;
-    }
-    return cls;
+    return threw(env) ? NULL : cls;
 }
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
@@ -105,7 +124,7 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
     /* No class found: nothing is bound and the loader's first call (abiVersion) reports it. */
     jclass cls = target_class(env);
     if (cls != NULL && (*env)->RegisterNatives(env, cls, METHODS, sizeof METHODS / sizeof METHODS[0]) != 0) {
-        (*env)->ExceptionClear(env);
+        threw(env);
     }
     return JNI_VERSION_1_8;
 }

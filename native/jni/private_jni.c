@@ -144,8 +144,9 @@ jstring jni_locator_directory(JNIEnv *env, jclass cls)
 static jlongArray to_java(JNIEnv *env, const buffers_buffer_info *infos, size_t count)
 {
     jlongArray result = (*env)->NewLongArray(env, (jsize)(count * 5));
+    int thrown = (*env)->ExceptionCheck(env); /* OutOfMemoryError */
     jlong *values = count > 0 ? malloc(count * 5 * sizeof *values) : NULL;
-    if (result == NULL || (count > 0 && values == NULL)) {
+    if (thrown || result == NULL || (count > 0 && values == NULL)) {
         free(values);
         (*env)->ExceptionClear(env);
         jni_fail(BUFFERS_ERROR_OUT_OF_MEMORY, "list: no memory for %zu entries", count);
