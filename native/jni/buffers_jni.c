@@ -181,9 +181,10 @@ static jlong write_slow(JNIEnv *env, const buffers_search_settings *settings, jb
 }
 
 /*
- * get + append + release: one call into the C core. Small arrays are copied to the stack (bounds
- * checked here first, so the copy cannot throw and needs no exception check); bigger ones are
- * pinned only for buffers_try_write, which never blocks, and copied out for the blocking slow path.
+ * get + append + release. Fast path: the array is pinned only around buffers_try_write, which
+ * never blocks (JDK 17's G1 holds off GC while an array is pinned), and succeeds when a registered
+ * buffer with room is free right now. Otherwise the bytes are copied out and buffers_write, which
+ * may make a buffer and wait, runs with nothing pinned.
  */
 jlong jni_write(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jbyteArray data, jint offset,
                 jint length, jboolean code)
@@ -198,20 +199,12 @@ jlong jni_write(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jbyteA
         return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "write: no data or [%d, +%d) outside the array",
                         (int)offset, (int)length);
     }
-    uintptr_t at = 0;
-    if (length <= SMALL_COPY) {
-        jbyte copy[SMALL_COPY];
-        (*env)->GetByteArrayRegion(env, data, offset, length, copy);
-        buffers_status status = code ? buffers_write_code(&settings, copy, (size_t)length, &at)
-                                     : buffers_write(&settings, copy, (size_t)length, &at);
-        return written(status, at);
-    }
     jbyte *bytes = (*env)->GetPrimitiveArrayCritical(env, data, NULL);
     if (bytes == NULL) {
         return jni_fail(BUFFERS_ERROR_OUT_OF_MEMORY, "write: the JVM could not pin the array");
     }
-    buffers_status status = buffers_try_write(&settings, bytes + offset, (size_t)length, code, &at);
+    uintptr_t at = buffers_try_write(settings.min_address, settings.max_address, settings.size, bytes + offset,
+                                     (size_t)length, code);
     (*env)->ReleasePrimitiveArrayCritical(env, data, bytes, JNI_ABORT);
-    return status == BUFFERS_ERROR_NO_SPACE ? write_slow(env, &settings, data, offset, length, code)
-                                            : written(status, at);
+    return at != 0 ? (jlong)at : write_slow(env, &settings, data, offset, length, code);
 }

@@ -340,27 +340,28 @@ const char *buffers_locator_directory(void) {
 
 /* ---- never-blocking write, revocable private memory ---- */
 
-buffers_status buffers_try_write(const buffers_search_settings *settings, const void *data, size_t size,
-                                 int code, uintptr_t *out_address) {
-    if (!settings || !data || !out_address)
-        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "try_write: %s is null",
-                          !settings ? "settings" : !data ? "data" : "out_address");
-    if (size == 0 || size > UINT32_MAX || settings->min_address > settings->max_address)
-        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "try_write: size %zu or range [%#llx, %#llx] is invalid",
-                          size, (unsigned long long)settings->min_address, (unsigned long long)settings->max_address);
-    uint32_t wanted = settings->size > size ? settings->size : (uint32_t)size;
+uintptr_t buffers_try_write(uintptr_t min_address, uintptr_t max_address, uint32_t size, const void *data,
+                            size_t data_size, int code) {
+    if (!data || data_size == 0 || data_size > UINT32_MAX || min_address > max_address) {
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "try_write: data %p of %zu bytes or range [%#llx, %#llx] is invalid",
+                   data, data_size, (unsigned long long)min_address, (unsigned long long)max_address);
+        return 0;
+    }
+    uint32_t wanted = size > data_size ? size : (uint32_t)data_size;
     locator *first = finder_cached_locator();
-    locator_item *item = first ? locator_find_locked(first, wanted, settings->min_address, settings->max_address) : NULL;
-    if (!item)
-        return errors_set(BUFFERS_ERROR_NO_SPACE, "try_write: no free buffer with %u bytes of room in [%#llx, %#llx]"
-                          " right now", (unsigned)wanted, (unsigned long long)settings->min_address,
-                          (unsigned long long)settings->max_address);
-    buffers_item *handle = (buffers_item *)item;
-    uintptr_t at = code ? buffers_item_append_code(handle, data, size) : buffers_item_append(handle, data, size);
-    buffers_item_release(handle);
-    if (!at) return BUFFERS_ERROR_INVALID_ARGUMENT;   /* recorded by append; the item was found with room */
-    *out_address = at;
-    return BUFFERS_OK;
+    locator_item *item = first ? locator_find_locked(first, wanted, min_address, max_address) : NULL;
+    if (!item) {
+        errors_set(BUFFERS_ERROR_NO_SPACE, "try_write: no free buffer with %u bytes of room in [%#llx, %#llx] right now",
+                   (unsigned)wanted, (unsigned long long)min_address, (unsigned long long)max_address);
+        return 0;
+    }
+    /* Found locked and with room: append without the checks of buffers_item_append. */
+    uintptr_t at = item_base_address(item) + atomic_load_explicit(&item->position, memory_order_relaxed);
+    write_code_bytes(at, data, data_size);
+    if (code) vmem_flush_instruction_cache(at, at + data_size);
+    advance((buffers_item *)item, data_size);
+    item_unlock(item);
+    return at;
 }
 
 buffers_status buffers_retire_private_memory(const buffers_private_allocation *allocation) {

@@ -181,12 +181,15 @@ BUFFERS_API buffers_status buffers_write_code(const buffers_search_settings *set
 
 /* ---- Never-blocking write and revocable private memory (for managed runtimes) ---- */
 
-/* As buffers_write (code != 0: buffers_write_code), but never blocks, makes nothing and waits for
- * nothing: it uses only a buffer that is registered, free right now and has room, in a locator this
- * copy of the library already opened. Otherwise it returns BUFFERS_ERROR_NO_SPACE (recorded) and the
- * caller falls back to buffers_write. Safe where blocking is not allowed (a JVM critical call). */
-BUFFERS_API buffers_status buffers_try_write(const buffers_search_settings *settings, const void *data, size_t size,
-                                             int code, uintptr_t *out_address);
+/* The fast path of buffers_write (code != 0: buffers_write_code), for callers that must not block
+ * (a JVM critical call): the settings are spelled out and the address is returned. It never blocks,
+ * makes nothing and waits for nothing: it uses only a buffer that is registered, free right now and
+ * has room for max(size, data_size) bytes inside [min_address, max_address], in a locator this copy
+ * of the library already opened. Returns where the bytes went, or 0 (reason recorded) when there is
+ * no such buffer or an argument is invalid; the caller then calls buffers_write, which makes a
+ * buffer or reports the error. */
+BUFFERS_API uintptr_t buffers_try_write(uintptr_t min_address, uintptr_t max_address, uint32_t size, const void *data,
+                                        size_t data_size, int code);
 
 /* Takes the memory of a private allocation of this process back without giving up its addresses:
  * the pages are replaced by fresh zero-filled read/write, non-executable pages, so anything still

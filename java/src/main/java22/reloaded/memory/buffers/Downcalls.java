@@ -18,13 +18,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>Calls that never block ({@code buffers_try_write}, {@code buffers_item_append*}) are critical
  * downcalls that read heap arrays in place; {@code buffers_write*}, which may map memory and wait
  * for a lock, runs as a normal downcall on native copies. Only 64-bit little-endian JVMs take this
- * route ({@link #SUPPORTED}): the settings struct is passed as a {@code long[3]}.
+ * route ({@link #SUPPORTED}): uintptr_t and size_t are passed as {@code long}s.
  */
 final class Downcalls {
     /** Whether this JVM takes the FFM route; elsewhere the JNI route is used. */
     static final boolean SUPPORTED = ADDRESS.byteSize() == 8 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
-    private static final int NO_SPACE = Status.NO_SPACE;
     private static final MethodHandle TRY_WRITE;
     private static final MethodHandle WRITE;
     private static final MethodHandle WRITE_CODE;
@@ -40,7 +39,8 @@ final class Downcalls {
         FunctionDescriptor write = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
         FunctionDescriptor append = FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
         TRY_WRITE = linker.downcallHandle(symbol(lookup, "buffers_try_write"),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS), critical);
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
+                critical);
         WRITE = linker.downcallHandle(symbol(lookup, "buffers_write"), write);
         WRITE_CODE = linker.downcallHandle(symbol(lookup, "buffers_write_code"), write);
         APPEND = linker.downcallHandle(symbol(lookup, "buffers_item_append"), append, critical);
@@ -64,22 +64,13 @@ final class Downcalls {
      * @return the address written at
      */
     static long write(long min, long max, long size, MemorySegment data, boolean code) {
-        long[] settings = {min, max, size};
-        long[] out = new long[1];
-        int status;
+        long at;
         try {
-            status = (int) TRY_WRITE.invokeExact(MemorySegment.ofArray(settings), data, data.byteSize(),
-                    code ? 1 : 0, MemorySegment.ofArray(out));
+            at = (long) TRY_WRITE.invokeExact(min, max, (int) size, data, data.byteSize(), code ? 1 : 0);
         } catch (Throwable t) {
             throw rethrown(t);
         }
-        if (status == Status.OK) {
-            return out[0];
-        }
-        if (status != NO_SPACE) {
-            throw Status.toException(status, lastError(), min, max, size);
-        }
-        return writeBlocking(min, max, size, data, code);
+        return at != 0 ? at : writeBlocking(min, max, size, data, code);
     }
 
     private static long writeBlocking(long min, long max, long size, MemorySegment data, boolean code) {
