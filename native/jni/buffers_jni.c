@@ -180,11 +180,25 @@ static jlong write_slow(JNIEnv *env, const buffers_search_settings *settings, jb
     return written(status, at);
 }
 
+/* The fast path, then the blocking call, on bytes nothing can move or free meanwhile. */
+static jlong write_bytes(const buffers_search_settings *settings, const jbyte *bytes, jint length, jboolean code)
+{
+    uintptr_t at = buffers_try_write(settings->min_address, settings->max_address, settings->size, bytes,
+                                     (size_t)length, code);
+    if (at != 0) {
+        return (jlong)at;
+    }
+    buffers_status status = code ? buffers_write_code(settings, bytes, (size_t)length, &at)
+                                 : buffers_write(settings, bytes, (size_t)length, &at);
+    return written(status, at);
+}
+
 /*
- * get + append + release. Fast path: the array is pinned only around buffers_try_write, which
- * never blocks (JDK 17's G1 holds off GC while an array is pinned), and succeeds when a registered
- * buffer with room is free right now. Otherwise the bytes are copied out and buffers_write, which
- * may make a buffer and wait, runs with nothing pinned.
+ * get + append + release. Small arrays (the usual trampoline) are copied to the stack; the JVM
+ * checks the bounds while copying, so one exception check replaces a GetArrayLength call. Bigger
+ * arrays are pinned only around buffers_try_write, which never blocks (JDK 17's G1 holds off GC
+ * while an array is pinned); when no buffer with room is free, they are copied out and
+ * buffers_write, which may make a buffer and wait, runs with nothing pinned.
  */
 jlong jni_write(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jbyteArray data, jint offset,
                 jint length, jboolean code)
@@ -194,6 +208,16 @@ jlong jni_write(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jbyteA
     jlong bad = search_settings(min, max, size, &settings);
     if (bad < 0) {
         return bad;
+    }
+    if (data != NULL && length > 0 && length <= SMALL_COPY) {
+        jbyte copy[SMALL_COPY];
+        (*env)->GetByteArrayRegion(env, data, offset, length, copy);
+        if ((*env)->ExceptionCheck(env)) { /* out of bounds: reported like every other failure */
+            (*env)->ExceptionClear(env);
+            return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "write: [%d, +%d) is outside the array", (int)offset,
+                            (int)length);
+        }
+        return write_bytes(&settings, copy, length, code);
     }
     if (data == NULL || length <= 0 || !jni_in_bounds(offset, length, (*env)->GetArrayLength(env, data))) {
         return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "write: no data or [%d, +%d) outside the array",
