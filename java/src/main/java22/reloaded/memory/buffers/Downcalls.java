@@ -6,7 +6,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.nio.ByteOrder;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -17,12 +16,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Calls that never block ({@code buffers_try_write}, {@code buffers_item_append*}) are critical
  * downcalls that read heap arrays in place; {@code buffers_write*}, which may map memory and wait
- * for a lock, runs as a normal downcall on native copies. Only 64-bit little-endian JVMs take this
- * route ({@link #SUPPORTED}): uintptr_t and size_t are passed as {@code long}s.
+ * for a lock, runs as a normal downcall on native copies. Only 64-bit JVMs take this route
+ * ({@link #SUPPORTED}): uintptr_t and size_t are passed as {@code long}s.
  */
 final class Downcalls {
     /** Whether this JVM takes the FFM route; elsewhere the JNI route is used. */
-    static final boolean SUPPORTED = ADDRESS.byteSize() == 8 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    static final boolean SUPPORTED = ADDRESS.byteSize() == 8;
 
     private static final MethodHandle TRY_WRITE;
     private static final MethodHandle WRITE;

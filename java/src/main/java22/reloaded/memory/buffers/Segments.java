@@ -17,7 +17,7 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Copies into the shared buffers go through java.lang.foreign downcalls into the C core (on
- * 64-bit little-endian JVMs; elsewhere through JNI). Like every restricted method, they need
+ * 64-bit JVMs; elsewhere through JNI). Like every restricted method, they need
  * native access: {@code --enable-native-access=ALL-UNNAMED} with the jar on the class path,
  * {@code --enable-native-access=reloaded.memory.buffers} on the module path.
  */
