@@ -10,6 +10,15 @@
 
 #define DEFAULT_CLASS "reloaded/memory/buffers/NativeBuffers"
 
+#if defined(_WIN64) && defined(__GNUC__)
+/* A DLL has no version script: the linker directive below exports the functions the JDK 22+ FFM
+ * route looks up, the same list as exports.map (64-bit only: the route needs a 64-bit JVM). */
+__asm__(".section .drectve\n"
+        ".ascii \" -export:buffers_try_write -export:buffers_write -export:buffers_write_code\"\n"
+        ".ascii \" -export:buffers_item_append -export:buffers_item_append_code -export:buffers_last_error\"\n"
+        ".text\n");
+#endif
+
 static const JNINativeMethod METHODS[] = {
     {"abiVersion", "()I", (void *)jni_abi_version},
     {"version", "()Ljava/lang/String;", (void *)jni_version},

@@ -11,7 +11,9 @@
 
 #include <reloaded/buffers.h>
 
-#if defined(__GNUC__)
+#if defined(__MINGW32__) /* MinGW in C11 mode formats with its own C99 printf, not msvcrt's */
+#define JNI_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__)
 #define JNI_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define JNI_PRINTF(f, a)

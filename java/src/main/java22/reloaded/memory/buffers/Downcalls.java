@@ -20,8 +20,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * ({@link #SUPPORTED}): uintptr_t and size_t are passed as {@code long}s.
  */
 final class Downcalls {
-    /** Whether this JVM takes the FFM route; elsewhere the JNI route is used. */
-    static final boolean SUPPORTED = ADDRESS.byteSize() == 8;
+    /**
+     * Whether this JVM takes the FFM route: 64-bit, and the loaded library exports every function
+     * (a library from an older build, or one whose platform cannot export them, keeps JNI).
+     */
+    static final boolean SUPPORTED;
 
     private static final MethodHandle TRY_WRITE;
     private static final MethodHandle WRITE;
@@ -32,27 +35,31 @@ final class Downcalls {
 
     static {
         NativeBuffers.init(); // the library is loaded by this class loader: loaderLookup sees it
-        Linker linker = Linker.nativeLinker();
         SymbolLookup lookup = SymbolLookup.loaderLookup();
+        String[] names = {"buffers_try_write", "buffers_write", "buffers_write_code", "buffers_item_append",
+            "buffers_item_append_code", "buffers_last_error"};
+        MemorySegment[] symbols = new MemorySegment[names.length];
+        boolean found = ADDRESS.byteSize() == 8;
+        for (int i = 0; i < names.length && found; i++) {
+            symbols[i] = lookup.find(names[i]).orElse(null);
+            found = symbols[i] != null;
+        }
+        SUPPORTED = found;
+        Linker linker = Linker.nativeLinker();
         Linker.Option critical = Linker.Option.critical(true);
         FunctionDescriptor write = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
         FunctionDescriptor append = FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
-        TRY_WRITE = linker.downcallHandle(symbol(lookup, "buffers_try_write"),
+        TRY_WRITE = found ? linker.downcallHandle(symbols[0],
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
-                critical);
-        WRITE = linker.downcallHandle(symbol(lookup, "buffers_write"), write);
-        WRITE_CODE = linker.downcallHandle(symbol(lookup, "buffers_write_code"), write);
-        APPEND = linker.downcallHandle(symbol(lookup, "buffers_item_append"), append, critical);
-        APPEND_CODE = linker.downcallHandle(symbol(lookup, "buffers_item_append_code"), append, critical);
-        LAST_ERROR = linker.downcallHandle(symbol(lookup, "buffers_last_error"), FunctionDescriptor.of(ADDRESS));
+                critical) : null;
+        WRITE = found ? linker.downcallHandle(symbols[1], write) : null;
+        WRITE_CODE = found ? linker.downcallHandle(symbols[2], write) : null;
+        APPEND = found ? linker.downcallHandle(symbols[3], append, critical) : null;
+        APPEND_CODE = found ? linker.downcallHandle(symbols[4], append, critical) : null;
+        LAST_ERROR = found ? linker.downcallHandle(symbols[5], FunctionDescriptor.of(ADDRESS)) : null;
     }
 
     private Downcalls() {
-    }
-
-    private static MemorySegment symbol(SymbolLookup lookup, String name) {
-        return lookup.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libbuffers: the native library"
-                + " does not export " + name + " (a library from an older build?)"));
     }
 
     /**
