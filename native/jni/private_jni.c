@@ -95,14 +95,26 @@ jobject jni_direct_buffer(JNIEnv *env, jclass cls, jlong address, jint capacity)
     return view;
 }
 
+/* A copy between array[offset, offset + length) and the memory at address: 0 (reason recorded) if
+ * there is no array, the range is outside it, or the address cannot name memory here. */
+static jlong copy_arguments(JNIEnv *env, const char *what, jbyteArray array, jint offset, jint length, jlong address,
+                            uintptr_t *at)
+{
+    if (array == NULL || length <= 0 || !jni_address(address, at) || *at == 0
+        || !jni_in_bounds(offset, length, (*env)->GetArrayLength(env, array))) {
+        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: no array, [%d, +%d) outside it or address %#llx", what,
+                        (int)offset, (int)length, (unsigned long long)address);
+    }
+    return 0;
+}
+
 jlong jni_overwrite_code(JNIEnv *env, jclass cls, jbyteArray source, jint offset, jint length, jlong target)
 {
     (void)cls;
     uintptr_t at;
-    if (source == NULL || length <= 0 || !jni_address(target, &at) || at == 0
-        || !jni_in_bounds(offset, length, (*env)->GetArrayLength(env, source))) {
-        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "overwrite: no source, [%d, +%d) outside it or target %#llx",
-                        (int)offset, (int)length, (unsigned long long)target);
+    jlong bad = copy_arguments(env, "overwrite", source, offset, length, target, &at);
+    if (bad < 0) {
+        return bad;
     }
     jbyte *bytes = (*env)->GetPrimitiveArrayCritical(env, source, NULL);
     if (bytes == NULL) {
@@ -117,10 +129,9 @@ jlong jni_read(JNIEnv *env, jclass cls, jlong address, jbyteArray destination, j
 {
     (void)cls;
     uintptr_t at;
-    if (destination == NULL || length <= 0 || !jni_address(address, &at) || at == 0
-        || !jni_in_bounds(offset, length, (*env)->GetArrayLength(env, destination))) {
-        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "read: no destination, [%d, +%d) outside it or address %#llx",
-                        (int)offset, (int)length, (unsigned long long)address);
+    jlong bad = copy_arguments(env, "read", destination, offset, length, address, &at);
+    if (bad < 0) {
+        return bad;
     }
     (*env)->SetByteArrayRegion(env, destination, offset, length, (const jbyte *)at);
     return 0;
