@@ -66,7 +66,8 @@ case "$platform" in
 exec qemu-aarch64 -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=$root/lib/aarch64-linux-gnu:$root/usr/lib/aarch64-linux-gnu "$real_java" "\$@"
 LAUNCHER
         chmod +x "$java"
-        extra=(-Dtest.jvmArgs=-Djdk.lang.Process.launchMechanism=VFORK '-Dtest=!NoexecTest'
+        # buffers.test.java: the launcher for the child JVMs of NativeAccessTest too.
+        extra=("-Dtest.jvmArgs=-Djdk.lang.Process.launchMechanism=VFORK -Dbuffers.test.java=$java" '-Dtest=!NoexecTest'
                -Dsurefire.failIfNoSpecifiedTests=false)
         say "not run on $platform: NoexecTest (qemu-user cannot enforce noexec mounts)" ;;
 esac

@@ -4,17 +4,16 @@
  * paths under identical conditions.
  */
 #include "jni_convert.h"
-#include "reloaded_memory_buffers_NativeBuffers.h"
+#include "jni_natives.h"
+#include "jni_status.h"
 
-JNIEXPORT void JNICALL Java_reloaded_memory_buffers_NativeBuffers_noop(JNIEnv *env, jclass cls)
+void jni_noop(JNIEnv *env, jclass cls)
 {
     (void)env;
     (void)cls;
 }
 
-JNIEXPORT jlong JNICALL Java_reloaded_memory_buffers_NativeBuffers_hotPathInC(JNIEnv *env, jclass cls, jlong min,
-                                                                             jlong max, jbyteArray data,
-                                                                             jint iterations)
+jlong jni_hot_path_in_c(JNIEnv *env, jclass cls, jlong min, jlong max, jbyteArray data, jint iterations)
 {
     (void)cls;
     jbyte bytes[256];
@@ -22,7 +21,8 @@ JNIEXPORT jlong JNICALL Java_reloaded_memory_buffers_NativeBuffers_hotPathInC(JN
     jsize length = data == NULL ? 0 : (*env)->GetArrayLength(env, data);
     if (length <= 0 || length > (jsize)sizeof bytes || iterations < 0
         || !jni_range(min, max, &settings.min_address, &settings.max_address)) {
-        return -(jlong)BUFFERS_ERROR_INVALID_ARGUMENT;
+        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "hot path: data of %d bytes or iterations %d is invalid",
+                        (int)length, (int)iterations);
     }
     (*env)->GetByteArrayRegion(env, data, 0, length, bytes);
     settings.size = (uint32_t)length;
@@ -31,7 +31,7 @@ JNIEXPORT jlong JNICALL Java_reloaded_memory_buffers_NativeBuffers_hotPathInC(JN
         buffers_item *item;
         buffers_status status = buffers_get_buffer(&settings, &item);
         if (status != BUFFERS_OK) {
-            return -(jlong)status;
+            return jni_failed(status);
         }
         last = buffers_item_append(item, bytes, (size_t)length);
         buffers_item_release(item);

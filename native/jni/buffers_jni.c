@@ -1,337 +1,234 @@
 /*
- * JNI glue for reloaded.memory.buffers.NativeBuffers: converts arguments, calls the public C API
- * and hands back results. Failures come back as -buffers_status (or 0 for appends) and the Java side
- * (Status.java) turns them into exceptions. The Java side checks every argument first; the checks
- * here repeat the ones that guard memory, so that no call can crash the JVM.
+ * JNI glue, part one: library facts, shared buffers and one-call writes. Converts arguments, calls
+ * the public C API and hands back results; failures follow jni_status.h (-status, reason recorded).
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "jni_convert.h"
-#include "reloaded_memory_buffers_NativeBuffers.h"
+#include "jni_natives.h"
+#include "jni_status.h"
 
-#define ABI_VERSION 1    /* NativeBuffers.ABI_VERSION */
-#define SMALL_COPY 256   /* arrays up to this size are copied to the stack instead of pinned */
+#define SMALL_COPY 256 /* arrays up to this size are copied to the stack instead of pinned */
 
-JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
-{
-    (void)vm;
-    (void)reserved;
-    return JNI_VERSION_1_8;
-}
-
-JNIEXPORT jint JNICALL Java_reloaded_memory_buffers_NativeBuffers_abiVersion(JNIEnv *env, jclass cls)
+jint jni_abi_version(JNIEnv *env, jclass cls)
 {
     (void)env;
     (void)cls;
-    return ABI_VERSION;
+    return JNI_ABI_VERSION;
 }
 
-/* A Java string from C text, with bytes outside ASCII replaced (modified UTF-8 must stay valid). */
-static jstring ascii_string(JNIEnv *env, const char *text)
-{
-    char buffer[1024];
-    size_t n = 0;
-    for (; text != NULL && text[n] != '\0' && n + 1 < sizeof buffer; n++) {
-        unsigned char c = (unsigned char)text[n];
-        buffer[n] = (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t' ? (char)c : '?';
-    }
-    buffer[n] = '\0';
-    return (*env)->NewStringUTF(env, buffer);
-}
-
-JNIEXPORT jstring JNICALL Java_reloaded_memory_buffers_NativeBuffers_version(JNIEnv *env, jclass cls)
+jstring jni_version(JNIEnv *env, jclass cls)
 {
     (void)cls;
-    return ascii_string(env, buffers_version());
+    return jni_ascii_string(env, buffers_version());
 }
 
-JNIEXPORT jstring JNICALL Java_reloaded_memory_buffers_NativeBuffers_lastError(JNIEnv *env, jclass cls)
+jstring jni_last_error_string(JNIEnv *env, jclass cls)
 {
     (void)cls;
-    return ascii_string(env, buffers_last_error());
+    return jni_ascii_string(env, jni_last_error());
 }
 
-JNIEXPORT jlong JNICALL Java_reloaded_memory_buffers_NativeBuffers_maxAddress(JNIEnv *env, jclass cls)
+jlong jni_max_address(JNIEnv *env, jclass cls)
 {
     (void)env;
     (void)cls;
     return (jlong)buffers_max_address();
 }
 
-JNIEXPORT jint JNICALL Java_reloaded_memory_buffers_NativeBuffers_allocationGranularity(JNIEnv *env, jclass cls)
+jint jni_allocation_granularity(JNIEnv *env, jclass cls)
 {
     (void)env;
     (void)cls;
     return (jint)buffers_allocation_granularity();
 }
 
-static buffers_status get_item(jlong min, jlong max, jint size, jint alignment, buffers_item **out)
+/* Search settings from Java values; 0 (reason recorded) if they cannot name memory here. */
+static jlong search_settings(jlong min, jlong max, jint size, buffers_search_settings *out)
 {
-    buffers_search_settings settings;
-    if (size <= 0 || alignment < 0) {
-        return BUFFERS_ERROR_INVALID_ARGUMENT;
+    if (size <= 0) {
+        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "size %d is not positive", (int)size);
     }
-    if (!jni_range(min, max, &settings.min_address, &settings.max_address)) {
-        return BUFFERS_ERROR_NO_SPACE; /* the whole range is above this process's address space */
+    if (!jni_range(min, max, &out->min_address, &out->max_address)) {
+        return jni_fail(BUFFERS_ERROR_NO_SPACE, "min address %#llx is above this process's address space",
+                        (unsigned long long)min);
     }
-    settings.size = (uint32_t)size;
-    return alignment == 0 ? buffers_get_buffer(&settings, out)
-                          : buffers_get_buffer_aligned(&settings, (uint32_t)alignment, out);
+    out->size = (uint32_t)size;
+    return 0;
 }
 
-JNIEXPORT jlong JNICALL Java_reloaded_memory_buffers_NativeBuffers_getBuffer(JNIEnv *env, jclass cls, jlong min,
-                                                                            jlong max, jint size, jint alignment)
+jlong jni_get_buffer(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jint alignment)
 {
     (void)env;
     (void)cls;
+    buffers_search_settings settings;
+    jlong bad = search_settings(min, max, size, &settings);
+    if (bad < 0) {
+        return bad;
+    }
+    if (alignment < 0) {
+        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "alignment %d is negative", (int)alignment);
+    }
     buffers_item *item = NULL;
-    buffers_status status = get_item(min, max, size, alignment, &item);
-    return status == BUFFERS_OK ? jni_handle(item) : -(jlong)status;
+    buffers_status status = alignment == 0 ? buffers_get_buffer(&settings, &item)
+                                           : buffers_get_buffer_aligned(&settings, (uint32_t)alignment, &item);
+    return status == BUFFERS_OK ? jni_handle(item) : jni_failed(status);
 }
 
-/* Appends data[offset, offset + length) to the item; 0 if out of bounds, too long, or out of memory. */
-static uintptr_t append_array(JNIEnv *env, buffers_item *item, jbyteArray data, jint offset, jint length,
-                              jboolean code)
+/* The address an append returned, or -status: 0 means the C core refused it and said why. */
+static jlong appended(uintptr_t at)
 {
-    if (item == NULL || data == NULL || length <= 0 || offset < 0) {
-        return 0;
+    return at != 0 ? (jlong)at : jni_failed(BUFFERS_ERROR_INVALID_ARGUMENT);
+}
+
+static uintptr_t append_bytes(buffers_item *item, const void *bytes, jint length, jboolean code)
+{
+    return code ? buffers_item_append_code(item, bytes, (size_t)length)
+                : buffers_item_append(item, bytes, (size_t)length);
+}
+
+jlong jni_append(JNIEnv *env, jclass cls, jlong item, jbyteArray data, jint offset, jint length, jboolean code)
+{
+    (void)cls;
+    if (item == 0 || data == NULL || length <= 0
+        || !jni_in_bounds(offset, length, (*env)->GetArrayLength(env, data))) {
+        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "append: no buffer, no data or [%d, +%d) outside the array",
+                        (int)offset, (int)length);
     }
     if (length <= SMALL_COPY) {
         jbyte copy[SMALL_COPY];
-        /* checks the bounds itself: out of range leaves an exception pending and copies nothing */
-        (*env)->GetByteArrayRegion(env, data, offset, length, copy);
-        if ((*env)->ExceptionCheck(env)) {
-            return 0;
-        }
-        return code ? buffers_item_append_code(item, copy, (size_t)length)
-                    : buffers_item_append(item, copy, (size_t)length);
-    }
-    if (!jni_in_bounds(offset, length, (*env)->GetArrayLength(env, data))) {
-        return 0;
+        (*env)->GetByteArrayRegion(env, data, offset, length, copy); /* in bounds: cannot throw */
+        return appended(append_bytes(jni_item(item), copy, length, code));
     }
     jbyte *bytes = (*env)->GetPrimitiveArrayCritical(env, data, NULL);
     if (bytes == NULL) {
-        return 0; /* OutOfMemoryError is pending */
+        return jni_fail(BUFFERS_ERROR_OUT_OF_MEMORY, "append: the JVM could not pin the array");
     }
-    uintptr_t at = code ? buffers_item_append_code(item, bytes + offset, (size_t)length)
-                        : buffers_item_append(item, bytes + offset, (size_t)length);
+    uintptr_t at = append_bytes(jni_item(item), bytes + offset, length, code); /* never blocks */
     (*env)->ReleasePrimitiveArrayCritical(env, data, bytes, JNI_ABORT);
-    return at;
+    return appended(at);
 }
 
-JNIEXPORT jlong JNICALL Java_reloaded_memory_buffers_NativeBuffers_append(JNIEnv *env, jclass cls, jlong item,
-                                                                         jbyteArray data, jint offset, jint length,
-                                                                         jboolean code)
+jlong jni_append_direct(JNIEnv *env, jclass cls, jlong item, jobject data, jint offset, jint length, jboolean code)
 {
     (void)cls;
-    return (jlong)append_array(env, jni_item(item), data, offset, length, code);
+    unsigned char *base = data == NULL ? NULL : (*env)->GetDirectBufferAddress(env, data);
+    jlong capacity = base == NULL ? 0 : (*env)->GetDirectBufferCapacity(env, data);
+    if (item == 0 || base == NULL || length <= 0 || offset < 0 || (jlong)offset + length > capacity) {
+        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT,
+                        "append: no buffer, not a direct buffer, or [%d, +%d) outside its %lld bytes", (int)offset,
+                        (int)length, (long long)capacity);
+    }
+    return appended(append_bytes(jni_item(item), base + offset, length, code));
 }
 
-JNIEXPORT jlong JNICALL Java_reloaded_memory_buffers_NativeBuffers_appendDirect(JNIEnv *env, jclass cls, jlong item,
-                                                                               jobject data, jint offset,
-                                                                               jint length, jboolean code)
-{
-    (void)cls;
-    if (item == 0 || data == NULL || length <= 0) {
-        return 0;
-    }
-    unsigned char *base = (*env)->GetDirectBufferAddress(env, data);
-    jlong capacity = (*env)->GetDirectBufferCapacity(env, data);
-    if (base == NULL || offset < 0 || (jlong)offset + length > capacity) {
-        return 0;
-    }
-    return (jlong)(code ? buffers_item_append_code(jni_item(item), base + offset, (size_t)length)
-                        : buffers_item_append(jni_item(item), base + offset, (size_t)length));
-}
-
-JNIEXPORT jlong JNICALL Java_reloaded_memory_buffers_NativeBuffers_itemBaseAddress(JNIEnv *env, jclass cls,
-                                                                                  jlong item)
+jlong jni_item_base_address(JNIEnv *env, jclass cls, jlong item)
 {
     (void)env;
     (void)cls;
     return (jlong)buffers_item_base_address(jni_item(item));
 }
 
-JNIEXPORT jint JNICALL Java_reloaded_memory_buffers_NativeBuffers_itemSize(JNIEnv *env, jclass cls, jlong item)
+/* The three counters cross as the raw 32 bits; Java reads them unsigned (Buffer.unsigned). */
+jint jni_item_size(JNIEnv *env, jclass cls, jlong item)
 {
     (void)env;
     (void)cls;
     return (jint)buffers_item_size(jni_item(item));
 }
 
-JNIEXPORT jint JNICALL Java_reloaded_memory_buffers_NativeBuffers_itemPosition(JNIEnv *env, jclass cls, jlong item)
+jint jni_item_position(JNIEnv *env, jclass cls, jlong item)
 {
     (void)env;
     (void)cls;
     return (jint)buffers_item_position(jni_item(item));
 }
 
-JNIEXPORT jint JNICALL Java_reloaded_memory_buffers_NativeBuffers_itemBytesLeft(JNIEnv *env, jclass cls, jlong item)
+jint jni_item_bytes_left(JNIEnv *env, jclass cls, jlong item)
 {
     (void)env;
     (void)cls;
     return (jint)buffers_item_bytes_left(jni_item(item));
 }
 
-JNIEXPORT void JNICALL Java_reloaded_memory_buffers_NativeBuffers_release(JNIEnv *env, jclass cls, jlong item)
+void jni_release(JNIEnv *env, jclass cls, jlong item)
 {
     (void)env;
     (void)cls;
     buffers_item_release(jni_item(item));
 }
 
-JNIEXPORT jlong JNICALL Java_reloaded_memory_buffers_NativeBuffers_write(JNIEnv *env, jclass cls, jlong min,
-                                                                        jlong max, jint size, jbyteArray data,
-                                                                        jint offset, jint length, jboolean code)
+/* The address a write returned, or -status (the C core recorded why). */
+static jlong written(buffers_status status, uintptr_t at)
 {
-    (void)cls;
-    if (data == NULL || length <= 0 || offset < 0 || size < length) {
-        return -(jlong)BUFFERS_ERROR_INVALID_ARGUMENT; /* append_array checks the array's bounds */
-    }
-    buffers_item *item = NULL;
-    buffers_status status = get_item(min, max, size, 0, &item);
-    if (status != BUFFERS_OK) {
-        return -(jlong)status;
-    }
-    uintptr_t at = append_array(env, item, data, offset, length, code);
-    buffers_item_release(item);
-    return at != 0 ? (jlong)at : -(jlong)BUFFERS_ERROR_OUT_OF_MEMORY;
+    return status == BUFFERS_OK ? (jlong)at : jni_failed(status);
 }
 
-JNIEXPORT jint JNICALL Java_reloaded_memory_buffers_NativeBuffers_allocatePrivate(JNIEnv *env, jclass cls, jlong min,
-                                                                                 jlong max, jint size,
-                                                                                 jint process_id, jint retry_count,
-                                                                                 jboolean brute_force, jlongArray out)
+/* The slow path of a big write: a private copy, then the call that may make a buffer and wait. */
+static jlong write_slow(JNIEnv *env, const buffers_search_settings *settings, jbyteArray data, jint offset,
+                        jint length, jboolean code)
 {
-    (void)cls;
-    buffers_allocator_settings settings = buffers_allocator_settings_default();
-    if (out == NULL || (*env)->GetArrayLength(env, out) < 3 || size <= 0 || process_id < 0 || retry_count < 1) {
-        return BUFFERS_ERROR_INVALID_ARGUMENT;
+    jbyte *copy = malloc((size_t)length);
+    if (copy == NULL) {
+        return jni_fail(BUFFERS_ERROR_OUT_OF_MEMORY, "write: no memory for a copy of %d bytes", (int)length);
     }
-    if (!jni_range(min, max, &settings.min_address, &settings.max_address)) {
-        return BUFFERS_ERROR_NO_SPACE;
-    }
-    settings.size = (uint32_t)size;
-    settings.target_process_id = (uint32_t)process_id;
-    settings.retry_count = retry_count;
-    settings.brute_force = brute_force == JNI_TRUE;
-    buffers_private_allocation allocation;
-    buffers_status status = buffers_allocate_private_memory(&settings, &allocation);
-    if (status == BUFFERS_OK) {
-        jlong values[3] = {(jlong)allocation.base_address, (jlong)allocation.size, (jlong)allocation.process_id};
-        (*env)->SetLongArrayRegion(env, out, 0, 3, values);
-    }
-    return (jint)status;
+    (*env)->GetByteArrayRegion(env, data, offset, length, copy); /* in bounds: cannot throw */
+    uintptr_t at = 0;
+    buffers_status status = code ? buffers_write_code(settings, copy, (size_t)length, &at)
+                                 : buffers_write(settings, copy, (size_t)length, &at);
+    free(copy);
+    return written(status, at);
 }
 
-JNIEXPORT jint JNICALL Java_reloaded_memory_buffers_NativeBuffers_freePrivate(JNIEnv *env, jclass cls, jlong base,
-                                                                             jlong size, jint process_id)
+/* The fast path, then the blocking call, on bytes nothing can move or free meanwhile. */
+static jlong write_bytes(const buffers_search_settings *settings, const jbyte *bytes, jint length, jboolean code)
 {
-    (void)env;
-    (void)cls;
-    buffers_private_allocation allocation;
-    if (!jni_address(base, &allocation.base_address) || size <= 0 || (uint64_t)size > SIZE_MAX) {
-        return BUFFERS_ERROR_INVALID_ARGUMENT;
+    uintptr_t at = buffers_try_write(settings->min_address, settings->max_address, settings->size, bytes,
+                                     (size_t)length, code);
+    if (at != 0) {
+        return (jlong)at;
     }
-    allocation.size = (size_t)size;
-    allocation.process_id = (uint32_t)process_id;
-    return (jint)buffers_free_private_memory(&allocation);
+    buffers_status status = code ? buffers_write_code(settings, bytes, (size_t)length, &at)
+                                 : buffers_write(settings, bytes, (size_t)length, &at);
+    return written(status, at);
 }
 
-JNIEXPORT jobject JNICALL Java_reloaded_memory_buffers_NativeBuffers_directBuffer(JNIEnv *env, jclass cls,
-                                                                                 jlong address, jint capacity)
+/*
+ * get + append + release. Small arrays (the usual trampoline) are copied to the stack; the JVM
+ * checks the bounds while copying, so one exception check replaces a GetArrayLength call. Bigger
+ * arrays are pinned only around buffers_try_write, which never blocks (JDK 17's G1 holds off GC
+ * while an array is pinned); when no buffer with room is free, they are copied out and
+ * buffers_write, which may make a buffer and wait, runs with nothing pinned.
+ */
+jlong jni_write(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jbyteArray data, jint offset,
+                jint length, jboolean code)
 {
     (void)cls;
-    uintptr_t at;
-    if (!jni_address(address, &at) || at == 0 || capacity < 0) {
-        return NULL;
+    buffers_search_settings settings;
+    jlong bad = search_settings(min, max, size, &settings);
+    if (bad < 0) {
+        return bad;
     }
-    return (*env)->NewDirectByteBuffer(env, (void *)at, (jlong)capacity);
-}
-
-JNIEXPORT void JNICALL Java_reloaded_memory_buffers_NativeBuffers_overwriteCode(JNIEnv *env, jclass cls,
-                                                                               jbyteArray source, jint offset,
-                                                                               jint length, jlong target)
-{
-    (void)cls;
-    uintptr_t at;
-    if (source == NULL || length <= 0 || !jni_address(target, &at) || at == 0
-        || !jni_in_bounds(offset, length, (*env)->GetArrayLength(env, source))) {
-        return;
+    if (data != NULL && length > 0 && length <= SMALL_COPY) {
+        jbyte copy[SMALL_COPY];
+        (*env)->GetByteArrayRegion(env, data, offset, length, copy);
+        if ((*env)->ExceptionCheck(env)) { /* out of bounds: reported like every other failure */
+            (*env)->ExceptionClear(env);
+            return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "write: [%d, +%d) is outside the array", (int)offset,
+                            (int)length);
+        }
+        return write_bytes(&settings, copy, length, code);
     }
-    jbyte *bytes = (*env)->GetPrimitiveArrayCritical(env, source, NULL);
+    if (data == NULL || length <= 0 || !jni_in_bounds(offset, length, (*env)->GetArrayLength(env, data))) {
+        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "write: no data or [%d, +%d) outside the array",
+                        (int)offset, (int)length);
+    }
+    jbyte *bytes = (*env)->GetPrimitiveArrayCritical(env, data, NULL);
     if (bytes == NULL) {
-        return;
+        return jni_fail(BUFFERS_ERROR_OUT_OF_MEMORY, "write: the JVM could not pin the array");
     }
-    buffers_overwrite_allocated_code(bytes + offset, (void *)at, (size_t)length);
-    (*env)->ReleasePrimitiveArrayCritical(env, source, bytes, JNI_ABORT);
-}
-
-JNIEXPORT void JNICALL Java_reloaded_memory_buffers_NativeBuffers_read(JNIEnv *env, jclass cls, jlong address,
-                                                                      jbyteArray destination, jint offset,
-                                                                      jint length)
-{
-    (void)cls;
-    uintptr_t at;
-    if (destination == NULL || length <= 0 || !jni_address(address, &at) || at == 0
-        || !jni_in_bounds(offset, length, (*env)->GetArrayLength(env, destination))) {
-        return;
-    }
-    (*env)->SetByteArrayRegion(env, destination, offset, length, (const jbyte *)at);
-}
-
-JNIEXPORT jlong JNICALL Java_reloaded_memory_buffers_NativeBuffers_locatorAddress(JNIEnv *env, jclass cls)
-{
-    (void)env;
-    (void)cls;
-    return (jlong)buffers_locator_address();
-}
-
-JNIEXPORT jstring JNICALL Java_reloaded_memory_buffers_NativeBuffers_locatorDirectory(JNIEnv *env, jclass cls)
-{
-    (void)cls;
-    return ascii_string(env, buffers_locator_directory());
-}
-
-JNIEXPORT jlongArray JNICALL Java_reloaded_memory_buffers_NativeBuffers_listBuffers(JNIEnv *env, jclass cls)
-{
-    (void)cls;
-    size_t count = 0;
-    if (buffers_list_buffers(NULL, 0, &count) != BUFFERS_OK) {
-        return NULL;
-    }
-    for (;;) { /* the list only grows: retry with room for the new count until it fits */
-        size_t capacity = count + 16;
-        buffers_buffer_info *infos = malloc(capacity * sizeof *infos);
-        if (infos == NULL) {
-            return NULL;
-        }
-        if (buffers_list_buffers(infos, capacity, &count) != BUFFERS_OK) {
-            free(infos);
-            return NULL;
-        }
-        if (count <= capacity) {
-            jlongArray result = (*env)->NewLongArray(env, (jsize)(count * 5));
-            if (result != NULL && count > 0) {
-                jlong *values = malloc(count * 5 * sizeof *values);
-                if (values == NULL) {
-                    free(infos);
-                    return NULL;
-                }
-                for (size_t i = 0; i < count; i++) {
-                    values[i * 5] = (jlong)infos[i].base_address;
-                    values[i * 5 + 1] = (jlong)infos[i].size;
-                    values[i * 5 + 2] = (jlong)infos[i].position;
-                    values[i * 5 + 3] = infos[i].taken ? 1 : 0;
-                    values[i * 5 + 4] = (jlong)infos[i].locator_address;
-                }
-                (*env)->SetLongArrayRegion(env, result, 0, (jsize)(count * 5), values);
-                free(values);
-            }
-            free(infos);
-            return result;
-        }
-        free(infos);
-    }
+    uintptr_t at = buffers_try_write(settings.min_address, settings.max_address, settings.size, bytes + offset,
+                                     (size_t)length, code);
+    (*env)->ReleasePrimitiveArrayCritical(env, data, bytes, JNI_ABORT);
+    return at != 0 ? (jlong)at : write_slow(env, &settings, data, offset, length, code);
 }

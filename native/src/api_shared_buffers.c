@@ -249,6 +249,25 @@ buffers_status buffers_write_code(const buffers_search_settings *settings, const
     return write_once(settings, code, size, out_address, true);
 }
 
+/* Never blocks: only the entry that last served this window, if it is free and has room right now
+ * (the JDK 22+ critical downcall; on 0 the caller goes through buffers_write, which may wait). */
+uintptr_t buffers_try_write(uintptr_t min_address, uintptr_t max_address, uint32_t size, const void *data,
+                            size_t data_size, int code) {
+    if (BUFFERS_UNLIKELY(!data || data_size - 1 >= (size_t)UINT32_MAX || min_address > max_address)) {
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "try_write: data %p of %zu bytes or range [%#llx, %#llx] is invalid",
+                   data, data_size, (unsigned long long)min_address, (unsigned long long)max_address);
+        return 0;
+    }
+    uint32_t need = size > data_size ? size : (uint32_t)data_size;
+    hot_item hot;
+    if (!engine_hint_lock(min_address, max_address, need, &hot)) {
+        errors_set(BUFFERS_ERROR_NO_SPACE, "try_write: no free buffer with %u bytes of room in [%#llx, %#llx] at hand",
+                   (unsigned)need, (unsigned long long)min_address, (unsigned long long)max_address);
+        return 0;
+    }
+    return put_out_of_line(hot.entry, hot.offset, data, data_size, code != 0, true);
+}
+
 buffers_status buffers_use_rust_layout(void) {
     return engine_use_rust_layout();
 }

@@ -166,3 +166,21 @@ const char *buffers_locator_directory(void) {
     locator *first;
     return engine_first_locator(&first) == BUFFERS_OK ? vmem_shared_directory() : "";
 }
+
+/* ---- never-blocking write, revocable private memory ---- */
+
+buffers_status buffers_retire_private_memory(const buffers_private_allocation *allocation) {
+    if (!allocation || !allocation->base_address || !allocation->size)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "retire: the allocation is %s", allocation ? "empty" : "null");
+    if (allocation->process_id != vmem_current_process_id())
+        return errors_set(BUFFERS_ERROR_UNSUPPORTED, "retire: the allocation belongs to process %u",
+                          (unsigned)allocation->process_id);
+    int error = vmem_replace_with_zero_pages(allocation->base_address, allocation->size);
+    if (error) {
+        char text[128];
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "retire: cannot replace %zu bytes at %#llx: %s",
+                          allocation->size, (unsigned long long)allocation->base_address,
+                          vmem_error_text(error, text, sizeof text));
+    }
+    return BUFFERS_OK;
+}

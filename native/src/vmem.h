@@ -188,4 +188,9 @@ int vmem_read_other(uint32_t pid, uintptr_t address, void *out, size_t size);
  * cleans and invalidates the caches for executable mappings; Windows: FlushInstructionCache). */
 int vmem_write_code_other(uint32_t pid, uintptr_t address, const void *code, size_t size);
 
+/* Replaces the pages of [address, address + size) in this process, which this layer reserved, by
+ * fresh zero-filled read/write (not executable) pages at the same address; the range stays reserved
+ * until vmem_release. Used to take memory back from views that may still be read or written. */
+int vmem_replace_with_zero_pages(uintptr_t address, size_t size);
+
 #endif /* BUFFERS_VMEM_H */

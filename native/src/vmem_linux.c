@@ -295,3 +295,10 @@ const char *vmem_error_text(int error, char *buffer, size_t size) {
     snprintf(buffer, size, "%s (errno %d)", text, error);
     return buffer;
 }
+
+int vmem_replace_with_zero_pages(uintptr_t address, size_t size) {
+    /* MAP_FIXED swaps the old pages for new anonymous ones atomically: the range is never unmapped,
+     * so no other mapping can land in it meanwhile. */
+    void *at = mmap((void *)address, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    return at == MAP_FAILED ? errno : 0;
+}

@@ -395,3 +395,12 @@ int vmem_write_code_other(uint32_t pid, uintptr_t address, const void *code, siz
     close_target(pid, process);
     return error;
 }
+
+int vmem_replace_with_zero_pages(uintptr_t address, size_t size) {
+    /* Decommit then commit inside the same reservation: the pages come back zeroed, the range stays
+     * reserved throughout. */
+    DWORD previous;
+    if (!VirtualFree((void *)address, size, MEM_DECOMMIT)) return (int)GetLastError();
+    if (!VirtualAlloc((void *)address, size, MEM_COMMIT, PAGE_READWRITE)) return (int)GetLastError();
+    return VirtualProtect((void *)address, size, PAGE_READWRITE, &previous) ? 0 : (int)GetLastError();
+}

@@ -206,6 +206,25 @@ BUFFERS_API buffers_status buffers_use_rust_layout(void);
  * "" if it could not be found. */
 BUFFERS_API const char *buffers_locator_layout(void);
 
+/* ---- Never-blocking write and revocable private memory (for managed runtimes) ---- */
+
+/* The fast path of buffers_write (code != 0: buffers_write_code), for callers that must not block
+ * (a JVM critical call): the settings are spelled out and the address is returned. It never blocks,
+ * makes nothing and waits for nothing: it uses only the buffer that last served this window in this
+ * copy of the library, when that one is free right now and has room for max(size, data_size) bytes
+ * inside [min_address, max_address]. Returns where the bytes went, or 0 (reason recorded) when there is
+ * no such buffer or an argument is invalid; the caller then calls buffers_write, which makes a
+ * buffer or reports the error. */
+BUFFERS_API uintptr_t buffers_try_write(uintptr_t min_address, uintptr_t max_address, uint32_t size, const void *data,
+                                        size_t data_size, int code);
+
+/* Takes the memory of a private allocation of this process back without giving up its addresses:
+ * the pages are replaced by fresh zero-filled read/write, non-executable pages, so anything still
+ * pointing into the range reads zeros and writes harmlessly, and no other mapping can be placed there.
+ * Free the range for real later with buffers_free_private_memory. Another process:
+ * BUFFERS_ERROR_UNSUPPORTED. */
+BUFFERS_API buffers_status buffers_retire_private_memory(const buffers_private_allocation *allocation);
+
 #ifdef __cplusplus
 }
 #endif

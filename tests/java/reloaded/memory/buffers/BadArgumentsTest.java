@@ -71,8 +71,8 @@ class BadArgumentsTest {
     @Test
     void appendLargerThanTheSpaceLeft() {
         try (Buffer b = Buffers.getBuffer(BufferSearchSettings.defaults().withSize(16))) {
-            int left = b.bytesLeft();
-            int position = b.position();
+            int left = (int) b.bytesLeft();
+            long position = b.position();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.append(new byte[left + 1]));
             assertNames(e, "bytes left");
             assertEquals(position, b.position(), "nothing was written");

@@ -55,7 +55,7 @@ class BuffersTest {
         try (Buffer buffer = Buffers.getBuffer(low)) {
             assertTrue(buffer.isOpen());
             long base = buffer.baseAddress();
-            int before = buffer.position();
+            long before = buffer.position();
             assertEquals(buffer.size() - before, buffer.bytesLeft());
             assertTrue(buffer.bytesLeft() >= 100);
             long at = buffer.append(data);

@@ -37,4 +37,50 @@ class StatusTest {
         assertEquals("BUFFERS_ERROR_NO_SPACE", Status.name(Status.NO_SPACE));
         assertEquals("BUFFERS_STATUS_UNKNOWN(42)", Status.name(42));
     }
+
+    @Test
+    void theStatusIsNamedOnceWhetherOrNotTheDetailNamesIt() {
+        String fromC = "BUFFERS_ERROR_NO_SPACE: no free range in [0x1000, 0x2000]";
+        assertEquals(fromC, Status.message(Status.NO_SPACE, fromC));
+        assertEquals("BUFFERS_ERROR_NO_SPACE: plain", Status.message(Status.NO_SPACE, "plain"));
+        assertEquals("BUFFERS_ERROR_NO_SPACE", Status.message(Status.NO_SPACE, ""));
+        String message = Status.toException(Status.NO_SPACE, fromC, 0, 0, 1).getMessage();
+        assertEquals(message.indexOf("BUFFERS_ERROR_NO_SPACE"), message.lastIndexOf("BUFFERS_ERROR_NO_SPACE"),
+                message);
+    }
+
+    @Test
+    void aFailureTheGlueFindsRecordsItsOwnReasonNotAStaleOne() {
+        // First a failure the C core explains, then one the JNI glue finds itself on this thread.
+        assertTrue(NativeBuffers.getBuffer(0x10000, 0x10064, 4096, 0) < 0);
+        String first = NativeBuffers.lastError();
+        assertTrue(first.startsWith("BUFFERS_ERROR_NO_SPACE"), first);
+        assertEquals(-Status.INVALID_ARGUMENT, NativeBuffers.getBuffer(0, -1, 0, 0));
+        String second = NativeBuffers.lastError();
+        assertTrue(second.startsWith("BUFFERS_ERROR_INVALID_ARGUMENT") && second.contains("size 0"), second);
+        // ...and a later C failure is not hidden behind the glue's earlier reason.
+        assertTrue(NativeBuffers.getBuffer(0x10000, 0x10064, 4096, 0) < 0);
+        assertTrue(NativeBuffers.lastError().startsWith("BUFFERS_ERROR_NO_SPACE"), NativeBuffers.lastError());
+    }
+
+    @Test
+    void everyFallibleNativeReturnsMinusStatusWithAReason() {
+        assertEquals(-Status.INVALID_ARGUMENT, NativeBuffers.append(0, new byte[1], 0, 1, false));
+        assertTrue(NativeBuffers.lastError().contains("append"), NativeBuffers.lastError());
+        assertEquals(-Status.INVALID_ARGUMENT, NativeBuffers.write(0, -1, 8, new byte[4], 2, 4, false));
+        assertTrue(NativeBuffers.lastError().contains("outside the array"), NativeBuffers.lastError());
+        assertEquals(-Status.INVALID_ARGUMENT, NativeBuffers.freePrivate(0, 4096, 0));
+        assertTrue(NativeBuffers.lastError().contains("invalid"), NativeBuffers.lastError());
+        assertEquals(-Status.INVALID_ARGUMENT, NativeBuffers.read(0, new byte[1], 0, 1));
+        assertEquals(-Status.INVALID_ARGUMENT, NativeBuffers.overwriteCode(new byte[1], 0, 1, 0));
+        assertEquals(-Status.INVALID_ARGUMENT, NativeBuffers.allocatePrivate(0, -1, 0, 0, 1, true, new long[3]));
+    }
+
+    @Test
+    void bufferCountersAreReadUnsigned() {
+        // A buffer of 2 GiB or more has a size above Integer.MAX_VALUE: the C uint32_t must not go negative.
+        assertEquals(2_147_483_648L, Buffer.unsigned(0x8000_0000));
+        assertEquals(4_294_967_295L, Buffer.unsigned(-1));
+        assertEquals(4096L, Buffer.unsigned(4096));
+    }
 }

@@ -166,7 +166,7 @@ class CliTest {
         BufferSearchSettings page = BufferSearchSettings.defaults().withSize(4096);
         while (Buffers.listBuffers().size() <= perLocator) {
             try (Buffer b = Buffers.getBuffer(page)) {
-                b.append(new byte[b.bytesLeft()]);
+                b.append(new byte[(int) b.bytesLeft()]);
             }
         }
         List<BufferInfo> expected = Buffers.listBuffers();

@@ -73,12 +73,22 @@ public class HotPathBench {
         return last;
     }
 
-    /** Buffers.write: get + append + release in one JNI call. */
+    /** Buffers.write: one JNI call on JDK 17, a critical FFM downcall on JDK 22+. */
     @Benchmark
     @OperationsPerInvocation(OPS)
     public void javaOneCall(Blackhole bh) {
         for (int i = 0; i < OPS; i++) {
             bh.consume(Buffers.write(window, data));
+        }
+    }
+
+    /** The JNI route of Buffers.write, called directly: the same on every JDK (22+ otherwise takes FFM). */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public void jniOneCall(Blackhole bh) {
+        for (int i = 0; i < OPS; i++) {
+            bh.consume(Status.check(NativeBuffers.write(window.minAddress(), window.maxAddress(), data.length, data, 0,
+                    data.length, false), 0, 0, 0));
         }
     }
 

@@ -115,11 +115,11 @@ public final class Buffer implements AutoCloseable {
     /**
      * The buffer's size in bytes.
      *
-     * @return the size
+     * @return the size; a {@code long} because a buffer may hold 2 GiB or more
      * @throws IllegalStateException if the buffer is closed
      */
-    public synchronized int size() {
-        return NativeBuffers.itemSize(open());
+    public synchronized long size() {
+        return unsigned(NativeBuffers.itemSize(open()));
     }
 
     /**
@@ -129,8 +129,8 @@ public final class Buffer implements AutoCloseable {
      * @return the position
      * @throws IllegalStateException if the buffer is closed
      */
-    public synchronized int position() {
-        return NativeBuffers.itemPosition(open());
+    public synchronized long position() {
+        return unsigned(NativeBuffers.itemPosition(open()));
     }
 
     /**
@@ -139,8 +139,8 @@ public final class Buffer implements AutoCloseable {
      * @return size minus position
      * @throws IllegalStateException if the buffer is closed
      */
-    public synchronized int bytesLeft() {
-        return NativeBuffers.itemBytesLeft(open());
+    public synchronized long bytesLeft() {
+        return unsigned(NativeBuffers.itemBytesLeft(open()));
     }
 
     /**
@@ -172,8 +172,8 @@ public final class Buffer implements AutoCloseable {
             return "Buffer[closed]";
         }
         long base = NativeBuffers.itemBaseAddress(item);
-        return "Buffer[base " + Addresses.hex(base) + ", size " + NativeBuffers.itemSize(item) + ", position "
-                + NativeBuffers.itemPosition(item) + "]";
+        return "Buffer[base " + Addresses.hex(base) + ", size " + unsigned(NativeBuffers.itemSize(item))
+                + ", position " + unsigned(NativeBuffers.itemPosition(item)) + "]";
     }
 
     private synchronized long appendArray(byte[] data, int offset, int length, boolean code) {
@@ -184,17 +184,41 @@ public final class Buffer implements AutoCloseable {
         return fitted(NativeBuffers.append(handle, data, offset, length, code), handle, length);
     }
 
-    /** The address an append returned, or the exception for one that did not fit (0). */
+    /** The address an append returned, or the exception for one that failed (-status). */
     private static long fitted(long address, long handle, int length) {
-        if (address == 0) {
-            throw new IllegalArgumentException("data length " + length + " is more than the "
-                    + NativeBuffers.itemBytesLeft(handle) + " bytes left in the buffer");
+        if (address < 0) {
+            long base = NativeBuffers.itemBaseAddress(handle);
+            throw Status.toException((int) -address, NativeBuffers.lastError() + " (data length " + length
+                    + ", " + unsigned(NativeBuffers.itemBytesLeft(handle)) + " bytes left in the buffer)", base, base,
+                    length);
         }
         return address;
     }
 
     private static long nextAddress(long handle) {
-        return NativeBuffers.itemBaseAddress(handle) + Integer.toUnsignedLong(NativeBuffers.itemPosition(handle));
+        return NativeBuffers.itemBaseAddress(handle) + unsigned(NativeBuffers.itemPosition(handle));
+    }
+
+    /**
+     * A C {@code uint32_t} counter (size, position, bytes left) that crossed JNI as 32 raw bits: a
+     * buffer of 2 GiB or more has counters above {@code Integer.MAX_VALUE}.
+     */
+    static long unsigned(int raw) {
+        return Integer.toUnsignedLong(raw);
+    }
+
+    /** What the JDK 22+ segment entry points append with: the address written at, or an exception. */
+    interface RawAppend {
+        long append(long handle);
+    }
+
+    /**
+     * Runs a raw append (JDK 22+ segment entry points) under this buffer's lock with its open
+     * handle; an empty one returns the next address without calling it.
+     */
+    synchronized long appendWith(long length, RawAppend append) {
+        long handle = open();
+        return length == 0 ? nextAddress(handle) : append.append(handle);
     }
 
     private long open() {

@@ -20,6 +20,17 @@ import java.util.Objects;
  *
  * <p>The native library is loaded on first use (see {@code docs/java.md} for the system
  * properties that steer it). Addresses are unsigned: compare them with {@link Long#compareUnsigned}.
+ *
+ * <p>Native access (JEP 472): from JDK 24 on, start the JVM with
+ * {@code --enable-native-access=ALL-UNNAMED} when this jar is on the class path, or with
+ * {@code --enable-native-access=reloaded.memory.buffers} when it is on the module path
+ * ({@code java -jar} needs neither: the manifest enables it). Without the flag the JVM prints a
+ * warning; with {@code --illegal-native-access=deny} the first call throws an
+ * {@link UnsatisfiedLinkError} that names the flag to add.
+ *
+ * <p>On JDK 22+ (multi-release jar) {@link #write} and {@link #writeCode} copy through a
+ * java.lang.foreign downcall, and the class {@code Segments} offers {@code MemorySegment} entry
+ * points; on JDK 17 everything goes through JNI.
  */
 public final class Buffers {
     private static final int MAX_ALIGNMENT = 4096;
@@ -124,7 +135,8 @@ public final class Buffers {
             return;
         }
         onOwnedMemory(target, source.length, "target",
-                () -> NativeBuffers.overwriteCode(source, 0, source.length, target));
+                () -> Status.check(NativeBuffers.overwriteCode(source, 0, source.length, target), target, target,
+                        source.length));
     }
 
     /**
@@ -142,7 +154,8 @@ public final class Buffers {
             return;
         }
         onOwnedMemory(address, destination.length, "address",
-                () -> NativeBuffers.read(address, destination, 0, destination.length));
+                () -> Status.check(NativeBuffers.read(address, destination, 0, destination.length), address,
+                        address, destination.length));
     }
 
     /**
@@ -154,8 +167,7 @@ public final class Buffers {
     public static List<BufferInfo> listBuffers() {
         long[] flat = NativeBuffers.listBuffers();
         if (flat == null) {
-            throw new BufferAllocationException("the shared locator could not be read: " + NativeBuffers.lastError(),
-                    0, 0, 0);
+            throw Status.toException(Status.LOCATOR, NativeBuffers.lastError(), 0, 0, 0);
         }
         List<BufferInfo> list = new ArrayList<>(flat.length / 5);
         for (int i = 0; i + 4 < flat.length; i += 5) {
@@ -172,12 +184,7 @@ public final class Buffers {
      * @throws BufferAllocationException if the shared locator cannot be opened or created
      */
     public static long locatorAddress() {
-        long address = NativeBuffers.locatorAddress();
-        if (address == 0) {
-            throw new BufferAllocationException("the shared locator could not be opened: " + NativeBuffers.lastError(),
-                    0, 0, 0);
-        }
-        return address;
+        return Status.check(NativeBuffers.locatorAddress(), 0, 0, 0);
     }
 
     /**
@@ -241,11 +248,7 @@ public final class Buffers {
 
     private static Buffer take(BufferSearchSettings settings, int alignment) {
         long item = NativeBuffers.getBuffer(settings.minAddress(), settings.maxAddress(), settings.size(), alignment);
-        if (item < 0) {
-            throw Status.toException((int) -item, NativeBuffers.lastError(), settings.minAddress(),
-                    settings.maxAddress(), settings.size());
-        }
-        return new Buffer(item);
+        return new Buffer(Status.check(item, settings.minAddress(), settings.maxAddress(), settings.size()));
     }
 
     private static long writeTo(BufferSearchSettings settings, byte[] data, boolean code) {
@@ -255,13 +258,7 @@ public final class Buffers {
             throw new IllegalArgumentException((code ? "code" : "data") + " must hold at least one byte");
         }
         int size = Math.max(settings.size(), data.length);
-        long address = NativeBuffers.write(settings.minAddress(), settings.maxAddress(), size, data, 0, data.length,
-                code);
-        if (address < 0) {
-            throw Status.toException((int) -address, NativeBuffers.lastError(), settings.minAddress(),
-                    settings.maxAddress(), size);
-        }
-        return address;
+        return NativeRoute.write(settings.minAddress(), settings.maxAddress(), size, data, code);
     }
 
     /** Runs the access if [address, address + length) is memory this library handed out, else throws. */

@@ -6,15 +6,33 @@ import java.nio.ByteBuffer;
  * The JNI entry points (native/jni/buffers_jni.c). Package-private: the public classes check every
  * argument before calling here, so that the C side only sees values it accepts.
  *
- * <p>Conventions: a handle is a {@code buffers_item*} as a positive {@code long}; a negative result
- * is {@code -buffers_status}; addresses are unsigned.
+ * <p>Conventions: a handle is a {@code buffers_item*} as a positive {@code long}; addresses are
+ * unsigned. One failure convention (native/jni/jni_status.h): a failing call returns
+ * {@code -buffers_status} (or null where it returns an object) and {@link #lastError()} always says
+ * why; {@link Status#check} turns it into the exception.
+ *
+ * <p>The natives are bound by {@code RegisterNatives} in the library's {@code JNI_OnLoad}, which
+ * finds this class by the name put in {@link #CLASS_PROPERTY} for the loading thread, so a
+ * relocated (shaded) copy of these classes binds to its own library copy.
  */
 final class NativeBuffers {
     /** Bumped whenever a signature below changes; checked against the library after loading. */
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
+
+    /** Prefix of the system property (+ thread id) naming this class to JNI_OnLoad. */
+    static final String CLASS_PROPERTY = "reloaded.buffers.jni.class.";
 
     static {
-        NativeLoader.ensureLoaded();
+        @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; the C side calls getId() too
+        String key = CLASS_PROPERTY + Thread.currentThread().getId();
+        System.setProperty(key, NativeBuffers.class.getName());
+        try {
+            NativeLoader.ensureLoaded();
+        } catch (IllegalCallerException e) {
+            throw NativeAccess.denied(e);
+        } finally {
+            System.clearProperty(key);
+        }
     }
 
     private NativeBuffers() {
@@ -37,7 +55,7 @@ final class NativeBuffers {
     /** Returns an item handle, or -status. alignment 0 means unaligned. */
     static native long getBuffer(long min, long max, int size, int alignment);
 
-    /** Copies data[offset, offset + length) into the item; the address written at, or 0 if it did not fit. */
+    /** Copies data[offset, offset + length) into the item; the address written at, or -status. */
     static native long append(long item, byte[] data, int offset, int length, boolean code);
 
     /** As append, from a direct buffer's memory at [offset, offset + length). */
@@ -45,6 +63,7 @@ final class NativeBuffers {
 
     static native long itemBaseAddress(long item);
 
+    /** The C uint32_t counters as raw 32 bits; read them with Integer.toUnsignedLong. */
     static native int itemSize(long item);
 
     static native int itemPosition(long item);
@@ -56,24 +75,32 @@ final class NativeBuffers {
     /** get + append + release in one crossing: the address written at, or -status. */
     static native long write(long min, long max, int size, byte[] data, int offset, int length, boolean code);
 
-    /** Fills out with base, size, process id; returns a status. */
-    static native int allocatePrivate(long min, long max, int size, int processId, int retryCount,
-                                      boolean bruteForce, long[] out);
+    /** Fills out with base, size, process id; returns 0 or -status. */
+    static native long allocatePrivate(long min, long max, int size, int processId, int retryCount,
+                                       boolean bruteForce, long[] out);
 
-    static native int freePrivate(long base, long size, int processId);
+    /** 0 or -status. */
+    static native long freePrivate(long base, long size, int processId);
 
+    /** Replaces the pages by zero read/write pages, keeping the range reserved; 0 or -status. */
+    static native long retirePrivate(long base, long size, int processId);
+
+    /** A direct buffer over the memory, or null. */
     static native ByteBuffer directBuffer(long address, int capacity);
 
-    static native void overwriteCode(byte[] source, int offset, int length, long target);
+    /** 0 or -status. */
+    static native long overwriteCode(byte[] source, int offset, int length, long target);
 
-    static native void read(long address, byte[] destination, int offset, int length);
+    /** 0 or -status. */
+    static native long read(long address, byte[] destination, int offset, int length);
 
+    /** The address, or -status. */
     static native long locatorAddress();
 
     /** The directory holding this process's locator file; "" where there is none. */
     static native String locatorDirectory();
 
-    /** Five longs per buffer (base, size, position, taken, locator), or null with lastError() set. */
+    /** Five longs per buffer (base, size, position, taken, locator), or null (reason in lastError()). */
     static native long[] listBuffers();
 
     /** A JNI call that does nothing: the floor of every crossing (benchmarks). */

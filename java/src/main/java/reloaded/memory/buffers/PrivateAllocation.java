@@ -1,6 +1,9 @@
 package reloaded.memory.buffers;
 
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -9,20 +12,32 @@ import java.util.concurrent.ConcurrentHashMap;
  * from {@link Buffers#allocatePrivateMemory(BufferAllocatorSettings)}; {@link #close()} frees it.
  * After close every method other than {@code close} and {@link #isOpen()} throws
  * {@link IllegalStateException}.
+ *
+ * <p>Views ({@link #asByteBuffer()}, and on JDK 22+ the segment of {@code PrivateSegments}) never
+ * crash the JVM, even when used after close: a segment then throws {@link IllegalStateException};
+ * a byte buffer (which Java cannot revoke) keeps working on private zero-filled memory at the same
+ * addresses, which stay reserved until every byte buffer view is unreachable, so it can never
+ * alias memory handed out later.
  */
 public final class PrivateAllocation implements AutoCloseable {
     /** Allocations of this class loader that are not yet freed: the memory code may be written to. */
     private static final Set<PrivateAllocation> LIVE = ConcurrentHashMap.newKeySet();
+    /** Frees ranges whose last byte buffer view became unreachable after close. */
+    private static final Cleaner VIEWS_GONE = Cleaner.create();
 
     private final long baseAddress;
     private final long size;
     private final int processId;
+    private final Reservation reservation;
+    /** Run at close before the memory goes (JDK 22+: closing the segment views' arenas). */
+    private final List<Runnable> closeHooks = new ArrayList<>();
     private boolean open = true;
 
     PrivateAllocation(long baseAddress, long size, int processId) {
         this.baseAddress = baseAddress;
         this.size = size;
         this.processId = processId;
+        this.reservation = new Reservation(baseAddress, size, processId);
         LIVE.add(this);
     }
 
@@ -49,8 +64,10 @@ public final class PrivateAllocation implements AutoCloseable {
     }
 
     /**
-     * A direct byte buffer over the whole allocation, for reading and writing it from Java. The
-     * buffer must not be used after {@link #close()}: the memory behind it is then gone.
+     * A direct byte buffer over the whole allocation, for reading and writing it from Java. After
+     * {@link #close()} the buffer still reads and writes without fault, but on fresh zero-filled
+     * memory that is no longer the allocation (nor any other memory): the address range stays
+     * reserved until this buffer and every view derived from it are unreachable.
      *
      * @return a new buffer of capacity {@link #size()}
      * @throws IllegalStateException         if the memory was freed
@@ -62,10 +79,15 @@ public final class PrivateAllocation implements AutoCloseable {
         if (size > Integer.MAX_VALUE) {
             throw new UnsupportedOperationException("allocation of " + size + " bytes is larger than a ByteBuffer");
         }
-        if (processId != 0 && processId != ProcessHandle.current().pid()) {
-            throw new UnsupportedOperationException("the memory belongs to process " + processId);
+        checkOwnProcess();
+        ByteBuffer view = NativeBuffers.directBuffer(baseAddress, (int) size);
+        if (view == null) {
+            throw Status.toException(Status.OUT_OF_MEMORY, NativeBuffers.lastError(), baseAddress, baseAddress, size);
         }
-        return NativeBuffers.directBuffer(baseAddress, (int) size);
+        reservation.viewMade();
+        // Slices and duplicates of a direct buffer keep it reachable, so this one object stands for all.
+        VIEWS_GONE.register(view, reservation::viewGone);
+        return view;
     }
 
     /**
@@ -78,17 +100,25 @@ public final class PrivateAllocation implements AutoCloseable {
     }
 
     /**
-     * Frees the memory. Calling it again does nothing.
+     * Frees the memory (or, while byte buffer views are reachable, takes it back as described at
+     * {@link #asByteBuffer()}). Calling it again does nothing.
      *
      * @throws BufferAllocationException if the operating system refused to free it
+     * @throws IllegalStateException     if a segment view is in use by a native call right now
+     *                                   (nothing was freed; close again later)
      */
     @Override
     public synchronized void close() {
-        if (open) {
-            open = false;
-            LIVE.remove(this);
-            Status.check(NativeBuffers.freePrivate(baseAddress, size, processId), baseAddress, baseAddress, size);
+        if (!open) {
+            return;
         }
+        while (!closeHooks.isEmpty()) {
+            closeHooks.get(closeHooks.size() - 1).run(); // may throw: the allocation stays open
+            closeHooks.remove(closeHooks.size() - 1);
+        }
+        open = false;
+        LIVE.remove(this);
+        reservation.close();
     }
 
     /**
@@ -100,6 +130,13 @@ public final class PrivateAllocation implements AutoCloseable {
     public synchronized String toString() {
         return open ? "PrivateAllocation[base " + Addresses.hex(baseAddress) + ", size " + size + "]"
                 : "PrivateAllocation[freed]";
+    }
+
+    /** Registers an action close() runs before the memory goes; throws if already closed. */
+    synchronized void onClose(Runnable hook) {
+        checkOpen();
+        checkOwnProcess();
+        closeHooks.add(hook);
     }
 
     /**
@@ -121,6 +158,50 @@ public final class PrivateAllocation implements AutoCloseable {
     private void checkOpen() {
         if (!open) {
             throw new IllegalStateException("the private allocation was freed");
+        }
+    }
+
+    private void checkOwnProcess() {
+        if (processId != 0 && processId != ProcessHandle.current().pid()) {
+            throw new UnsupportedOperationException("the memory belongs to process " + processId);
+        }
+    }
+
+    /**
+     * The address range and the byte buffer views still reachable. It must not refer to its
+     * PrivateAllocation nor to any view: the Cleaner's actions hold it.
+     */
+    private static final class Reservation {
+        private final long base;
+        private final long size;
+        private final int processId;
+        private int views;
+        private boolean closed;
+
+        Reservation(long base, long size, int processId) {
+            this.base = base;
+            this.size = size;
+            this.processId = processId;
+        }
+
+        synchronized void viewMade() {
+            views++;
+        }
+
+        /** The Cleaner thread: a view became unreachable. Frees the range if it was the last after close. */
+        synchronized void viewGone() {
+            views--;
+            if (closed && views == 0) {
+                NativeBuffers.freePrivate(base, size, processId); // nobody to tell if this fails
+            }
+        }
+
+        /** Frees the range now, or, with views around, swaps in zero pages and frees it when they go. */
+        synchronized void close() {
+            closed = true;
+            long result = views == 0 ? NativeBuffers.freePrivate(base, size, processId)
+                    : NativeBuffers.retirePrivate(base, size, processId);
+            Status.check(result, base, base, size);
         }
     }
 }

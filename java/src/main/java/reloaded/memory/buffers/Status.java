@@ -35,9 +35,7 @@ final class Status {
      * @param detail the C library's description (buffers_last_error), may be empty
      */
     static RuntimeException toException(int status, String detail, long min, long max, long size) {
-        // The C library's text already starts with the status name: name it once.
-        String message = detail == null || detail.isEmpty() ? name(status)
-                : detail.startsWith(name(status)) ? detail : name(status) + ": " + detail;
+        String message = message(status, detail);
         switch (status) {
             case INVALID_ARGUMENT:
                 return new IllegalArgumentException(message);
@@ -51,10 +49,26 @@ final class Status {
         }
     }
 
-    /** Throws the exception for a status that is not OK. */
-    static void check(int status, long min, long max, long size) {
-        if (status != OK) {
-            throw toException(status, NativeBuffers.lastError(), min, max, size);
+    /**
+     * The status name followed by the native description, naming the status once: the C library's
+     * text already starts with it ("BUFFERS_ERROR_NO_SPACE: ..."), other sources may not.
+     */
+    static String message(int status, String detail) {
+        String name = name(status);
+        if (detail == null || detail.isEmpty()) {
+            return name;
         }
+        return detail.startsWith(name) ? detail : name + ": " + detail;
+    }
+
+    /**
+     * The one failure convention of the natives: a negative result is -status, with the reason in
+     * {@link NativeBuffers#lastError()}. Returns a non-negative result as it is, throws otherwise.
+     */
+    static long check(long result, long min, long max, long size) {
+        if (result < 0) {
+            throw toException((int) -result, NativeBuffers.lastError(), min, max, size);
+        }
+        return result;
     }
 }

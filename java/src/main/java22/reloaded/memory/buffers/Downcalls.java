@@ -1,0 +1,137 @@
+package reloaded.memory.buffers;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * JDK 22+: java.lang.foreign downcalls into the C core exported by the JNI library (exports.map).
+ *
+ * <p>Calls that never block ({@code buffers_try_write}, {@code buffers_item_append*}) are critical
+ * downcalls that read heap arrays in place; {@code buffers_write*}, which may map memory and wait
+ * for a lock, runs as a normal downcall on native copies. Only 64-bit JVMs take this route
+ * ({@link #SUPPORTED}): uintptr_t and size_t are passed as {@code long}s.
+ */
+final class Downcalls {
+    /**
+     * Whether this JVM takes the FFM route: 64-bit, and the loaded library exports every function
+     * (a library from an older build, or one whose platform cannot export them, keeps JNI).
+     */
+    static final boolean SUPPORTED;
+
+    private static final MethodHandle TRY_WRITE;
+    private static final MethodHandle WRITE;
+    private static final MethodHandle WRITE_CODE;
+    private static final MethodHandle APPEND;
+    private static final MethodHandle APPEND_CODE;
+    private static final MethodHandle LAST_ERROR;
+
+    static {
+        NativeBuffers.init(); // the library is loaded by this class loader: loaderLookup sees it
+        SymbolLookup lookup = SymbolLookup.loaderLookup();
+        String[] names = {"buffers_try_write", "buffers_write", "buffers_write_code", "buffers_item_append",
+            "buffers_item_append_code", "buffers_last_error"};
+        MemorySegment[] symbols = new MemorySegment[names.length];
+        boolean found = ADDRESS.byteSize() == 8;
+        for (int i = 0; i < names.length && found; i++) {
+            symbols[i] = lookup.find(names[i]).orElse(null);
+            found = symbols[i] != null;
+        }
+        SUPPORTED = found;
+        Linker linker = Linker.nativeLinker();
+        Linker.Option critical = Linker.Option.critical(true);
+        FunctionDescriptor write = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+        FunctionDescriptor append = FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
+        TRY_WRITE = found ? linker.downcallHandle(symbols[0],
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
+                critical) : null;
+        WRITE = found ? linker.downcallHandle(symbols[1], write) : null;
+        WRITE_CODE = found ? linker.downcallHandle(symbols[2], write) : null;
+        APPEND = found ? linker.downcallHandle(symbols[3], append, critical) : null;
+        APPEND_CODE = found ? linker.downcallHandle(symbols[4], append, critical) : null;
+        LAST_ERROR = found ? linker.downcallHandle(symbols[5], FunctionDescriptor.of(ADDRESS)) : null;
+    }
+
+    private Downcalls() {
+    }
+
+    /**
+     * get + append + release. Fast path: a critical call that succeeds only when a registered
+     * buffer with room is free right now; otherwise the blocking call, not critical.
+     *
+     * @param size bytes that must be free (at least data's size)
+     * @return the address written at
+     */
+    static long write(long min, long max, long size, MemorySegment data, boolean code) {
+        long at;
+        try {
+            at = (long) TRY_WRITE.invokeExact(min, max, (int) size, data, data.byteSize(), code ? 1 : 0);
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+        return at != 0 ? at : writeBlocking(min, max, size, data, code);
+    }
+
+    private static long writeBlocking(long min, long max, long size, MemorySegment data, boolean code) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment settings = arena.allocate(24, 8);
+            settings.set(JAVA_LONG, 0, min);
+            settings.set(JAVA_LONG, 8, max);
+            settings.set(JAVA_INT, 16, (int) size);
+            MemorySegment bytes = data.isNative() ? data : arena.allocate(data.byteSize()).copyFrom(data);
+            MemorySegment out = arena.allocate(JAVA_LONG);
+            int status;
+            try {
+                status = (int) (code ? WRITE_CODE : WRITE).invokeExact(settings, bytes, bytes.byteSize(), out);
+            } catch (Throwable t) {
+                throw rethrown(t);
+            }
+            if (status != Status.OK) {
+                throw Status.toException(status, lastError(), min, max, size);
+            }
+            return out.get(JAVA_LONG, 0);
+        }
+    }
+
+    /** buffers_item_append(_code) on a locked item: the address written at, or an exception. */
+    static long append(long item, MemorySegment data, boolean code) {
+        long at;
+        try {
+            at = (long) (code ? APPEND_CODE : APPEND).invokeExact(MemorySegment.ofAddress(item), data,
+                    data.byteSize());
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+        if (at == 0) {
+            throw Status.toException(Status.INVALID_ARGUMENT, lastError(), item, item, data.byteSize());
+        }
+        return at;
+    }
+
+    /** buffers_last_error() of this thread: the reason of the C core's last failure. */
+    static String lastError() {
+        try {
+            MemorySegment text = (MemorySegment) LAST_ERROR.invokeExact();
+            return text.equals(MemorySegment.NULL) ? "" : text.reinterpret(65536).getString(0);
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+    }
+
+    private static RuntimeException rethrown(Throwable t) {
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException("unexpected checked exception from a downcall", t);
+    }
+}

@@ -1,0 +1,32 @@
+package reloaded.memory.buffers;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The route of the copy-only hot path ({@link Buffers#write}, {@link Buffers#writeCode}) into the C
+ * core, JDK 22+ version (multi-release jar): a critical java.lang.foreign downcall reading the array
+ * in place, with a blocking normal downcall as the slow path (see {@link Downcalls}). JVMs the FFM
+ * route does not cover keep the JNI call of the JDK 17 version.
+ */
+final class NativeRoute {
+    /** Which route this is, for tests and benchmarks (a method: a constant would be inlined by callers). */
+    static String name() {
+        return Downcalls.SUPPORTED ? "ffm" : "jni";
+    }
+
+    private NativeRoute() {
+    }
+
+    /**
+     * Gets a buffer in [min, max] with size bytes free, copies data into it and releases it.
+     *
+     * @return the address the first byte went to
+     * @throws RuntimeException the mapped status (Status) on failure
+     */
+    static long write(long min, long max, int size, byte[] data, boolean code) {
+        if (!Downcalls.SUPPORTED) {
+            return Status.check(NativeBuffers.write(min, max, size, data, 0, data.length, code), min, max, size);
+        }
+        return Downcalls.write(min, max, Integer.toUnsignedLong(size), MemorySegment.ofArray(data), code);
+    }
+}

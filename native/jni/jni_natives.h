@@ -1,0 +1,48 @@
+/*
+ * Every native method of reloaded.memory.buffers.NativeBuffers, bound by RegisterNatives
+ * (jni_register.c) rather than by exported Java_* names, so that a relocated (shaded) copy of the
+ * classes binds too. The Java side checks every argument first; the glue repeats the checks that
+ * guard memory, so that no call can crash the JVM. Failures follow jni_status.h.
+ */
+#ifndef BUFFERS_JNI_NATIVES_H
+#define BUFFERS_JNI_NATIVES_H
+
+#include <jni.h>
+
+#define JNI_ABI_VERSION 2 /* NativeBuffers.ABI_VERSION */
+
+/* buffers_jni.c: library facts, shared buffers, one-call writes */
+jint jni_abi_version(JNIEnv *env, jclass cls);
+jstring jni_version(JNIEnv *env, jclass cls);
+jstring jni_last_error_string(JNIEnv *env, jclass cls);
+jlong jni_max_address(JNIEnv *env, jclass cls);
+jint jni_allocation_granularity(JNIEnv *env, jclass cls);
+jlong jni_get_buffer(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jint alignment);
+jlong jni_append(JNIEnv *env, jclass cls, jlong item, jbyteArray data, jint offset, jint length, jboolean code);
+jlong jni_append_direct(JNIEnv *env, jclass cls, jlong item, jobject data, jint offset, jint length,
+                        jboolean code);
+jlong jni_item_base_address(JNIEnv *env, jclass cls, jlong item);
+jint jni_item_size(JNIEnv *env, jclass cls, jlong item);
+jint jni_item_position(JNIEnv *env, jclass cls, jlong item);
+jint jni_item_bytes_left(JNIEnv *env, jclass cls, jlong item);
+void jni_release(JNIEnv *env, jclass cls, jlong item);
+jlong jni_write(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jbyteArray data, jint offset,
+                jint length, jboolean code);
+
+/* private_jni.c: private memory, code overwrites, reads, the locator */
+jlong jni_allocate_private(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jint process_id,
+                           jint retry_count, jboolean brute_force, jlongArray out);
+jlong jni_free_private(JNIEnv *env, jclass cls, jlong base, jlong size, jint process_id);
+jlong jni_retire_private(JNIEnv *env, jclass cls, jlong base, jlong size, jint process_id);
+jobject jni_direct_buffer(JNIEnv *env, jclass cls, jlong address, jint capacity);
+jlong jni_overwrite_code(JNIEnv *env, jclass cls, jbyteArray source, jint offset, jint length, jlong target);
+jlong jni_read(JNIEnv *env, jclass cls, jlong address, jbyteArray destination, jint offset, jint length);
+jlong jni_locator_address(JNIEnv *env, jclass cls);
+jstring jni_locator_directory(JNIEnv *env, jclass cls);
+jlongArray jni_list_buffers(JNIEnv *env, jclass cls);
+
+/* bench_jni.c */
+void jni_noop(JNIEnv *env, jclass cls);
+jlong jni_hot_path_in_c(JNIEnv *env, jclass cls, jlong min, jlong max, jbyteArray data, jint iterations);
+
+#endif
