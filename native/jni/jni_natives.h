@@ -9,7 +9,7 @@
 
 #include <jni.h>
 
-#define JNI_ABI_VERSION 2 /* NativeBuffers.ABI_VERSION */
+#define JNI_ABI_VERSION 3 /* NativeBuffers.ABI_VERSION */
 
 /* buffers_jni.c: library facts, shared buffers, one-call writes */
 jint jni_abi_version(JNIEnv *env, jclass cls);
@@ -40,6 +40,8 @@ jlong jni_read(JNIEnv *env, jclass cls, jlong address, jbyteArray destination, j
 jlong jni_locator_address(JNIEnv *env, jclass cls);
 jstring jni_locator_directory(JNIEnv *env, jclass cls);
 jlongArray jni_list_buffers(JNIEnv *env, jclass cls);
+jlong jni_use_rust_layout(JNIEnv *env, jclass cls);
+jstring jni_locator_layout(JNIEnv *env, jclass cls);
 
 /* bench_jni.c */
 void jni_noop(JNIEnv *env, jclass cls);

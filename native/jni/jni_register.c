@@ -43,6 +43,8 @@ static const JNINativeMethod METHODS[] = {
     {"locatorAddress", "()J", (void *)jni_locator_address},
     {"locatorDirectory", "()Ljava/lang/String;", (void *)jni_locator_directory},
     {"listBuffers", "()[J", (void *)jni_list_buffers},
+    {"useRustLayout", "()J", (void *)jni_use_rust_layout},
+    {"locatorLayout", "()Ljava/lang/String;", (void *)jni_locator_layout},
     {"noop", "()V", (void *)jni_noop},
     {"hotPathInC", "(JJ[BI)J", (void *)jni_hot_path_in_c},
 };

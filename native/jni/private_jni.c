@@ -151,6 +151,20 @@ jstring jni_locator_directory(JNIEnv *env, jclass cls)
     return jni_ascii_string(env, buffers_locator_directory());
 }
 
+jlong jni_use_rust_layout(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    buffers_status status = buffers_use_rust_layout();
+    return status == BUFFERS_OK ? 0 : jni_failed(status);
+}
+
+jstring jni_locator_layout(JNIEnv *env, jclass cls)
+{
+    (void)cls;
+    return jni_ascii_string(env, buffers_locator_layout());
+}
+
 /* Five longs per buffer: base, size, position, taken, locator. */
 static jlongArray to_java(JNIEnv *env, const buffers_buffer_info *infos, size_t count)
 {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -224,5 +225,14 @@ class BuffersTest {
             throw new AssertionError("cannot read /proc/self/maps", e);
         }
         throw new AssertionError("address 0x" + Long.toHexString(address) + " is not mapped");
+    }
+
+    @Test
+    void theLayoutIsTheDocumentsAndRustsCannotBeChosenOnceTheLocatorExists() {
+        Buffers.locatorAddress();   // the locator exists from here on
+        assertEquals("document", Buffers.locatorLayout());
+        BufferAllocationException refused = assertThrows(BufferAllocationException.class, Buffers::useRustLayout);
+        assertTrue(refused.getMessage().contains("BUFFERS_ERROR_LOCATOR"), refused.getMessage());
+        assertEquals("document", Buffers.locatorLayout());
     }
 }

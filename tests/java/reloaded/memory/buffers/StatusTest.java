@@ -12,6 +12,7 @@ class StatusTest {
     void eachStatusBecomesItsException() {
         assertInstanceOf(IllegalArgumentException.class, Status.toException(Status.INVALID_ARGUMENT, "x", 1, 2, 3));
         assertInstanceOf(UnsupportedOperationException.class, Status.toException(Status.UNSUPPORTED, "x", 1, 2, 3));
+        assertInstanceOf(SecurityException.class, Status.toException(Status.PERMISSION, "x", 1, 2, 3));
         for (int s : new int[] {Status.NO_SPACE, Status.LOCATOR, Status.OUT_OF_MEMORY, 99}) {
             BufferAllocationException e = assertInstanceOf(BufferAllocationException.class,
                     Status.toException(s, "detail", 0x10, 0x20, 30));
@@ -35,6 +36,7 @@ class StatusTest {
     void namesMatchTheCEnumerators() {
         assertEquals("BUFFERS_OK", Status.name(Status.OK));
         assertEquals("BUFFERS_ERROR_NO_SPACE", Status.name(Status.NO_SPACE));
+        assertEquals("BUFFERS_ERROR_PERMISSION", Status.name(Status.PERMISSION));
         assertEquals("BUFFERS_STATUS_UNKNOWN(42)", Status.name(42));
     }
 

@@ -198,6 +198,34 @@ public final class Buffers {
     }
 
     /**
+     * Creates this process's locators in the upstream Rust library's item layout, so that a copy of
+     * the Rust library loaded later in this process reads them (docs/format.md). Call it before any
+     * other call of this library; the environment variable {@code BUFFERS_LOCATOR_LAYOUT=rust} does
+     * the same for every copy of the library in the process. A locator made by the Rust library is
+     * adopted in its layout without this call.
+     *
+     * @throws BufferAllocationException if the locator already exists in the document's layout (it is
+     *         never rewritten), or cannot be opened
+     */
+    public static void useRustLayout() {
+        Status.check(NativeBuffers.useRustLayout(), 0, 0, 0);
+    }
+
+    /**
+     * The item layout of this process's locator chain, finding or creating it.
+     *
+     * @return {@code "document"} or {@code "rust"}
+     * @throws BufferAllocationException if the shared locator cannot be opened
+     */
+    public static String locatorLayout() {
+        String layout = NativeBuffers.locatorLayout();
+        if (layout.isEmpty()) {
+            throw Status.toException(Status.LOCATOR, NativeBuffers.lastError(), 0, 0, 0);
+        }
+        return layout;
+    }
+
+    /**
      * The highest address user code may map on this machine.
      *
      * @return the address (unsigned)

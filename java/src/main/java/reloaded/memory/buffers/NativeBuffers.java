@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  */
 final class NativeBuffers {
     /** Bumped whenever a signature below changes; checked against the library after loading. */
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
 
     /** Prefix of the system property (+ thread id) naming this class to JNI_OnLoad. */
     static final String CLASS_PROPERTY = "reloaded.buffers.jni.class.";
@@ -102,6 +102,12 @@ final class NativeBuffers {
 
     /** Five longs per buffer (base, size, position, taken, locator), or null (reason in lastError()). */
     static native long[] listBuffers();
+
+    /** buffers_use_rust_layout: 0, or -status (reason in lastError()). */
+    static native long useRustLayout();
+
+    /** buffers_locator_layout: "document", "rust", or "" when the locator cannot be found. */
+    static native String locatorLayout();
 
     /** A JNI call that does nothing: the floor of every crossing (benchmarks). */
     static native void noop();

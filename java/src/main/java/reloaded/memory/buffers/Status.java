@@ -11,6 +11,7 @@ final class Status {
     static final int LOCATOR = 3;
     static final int UNSUPPORTED = 4;
     static final int OUT_OF_MEMORY = 5;
+    static final int PERMISSION = 6;
 
     private Status() {
     }
@@ -24,6 +25,7 @@ final class Status {
             case LOCATOR: return "BUFFERS_ERROR_LOCATOR";
             case UNSUPPORTED: return "BUFFERS_ERROR_UNSUPPORTED";
             case OUT_OF_MEMORY: return "BUFFERS_ERROR_OUT_OF_MEMORY";
+            case PERMISSION: return "BUFFERS_ERROR_PERMISSION";
             default: return "BUFFERS_STATUS_UNKNOWN(" + status + ")";
         }
     }
@@ -41,6 +43,8 @@ final class Status {
                 return new IllegalArgumentException(message);
             case UNSUPPORTED:
                 return new UnsupportedOperationException(message);
+            case PERMISSION:   // the OS refused to let this process act in another one (ptrace, OpenProcess)
+                return new SecurityException(message);
             case NO_SPACE:
             case LOCATOR:
             case OUT_OF_MEMORY:
