@@ -99,9 +99,17 @@ maven_verify() {
 stage_fat_jar() {
   local home; home=$(jdk17_home) || return 1
   bash scripts/build-natives.sh || return 1
-  JAVA_HOME=$home mvn -B -ntp -q clean package -DskipTests || return 1
+  # The released jar carries the JDK 22+ classes (Segments, the FFM route) too: built on JDK 17 with
+  # the newest JDK's javac for that part (pom.xml, profile jdk22-javac).
+  local newest; newest=$(newest_jdk) || return 1
+  JAVA_HOME=$home mvn -B -ntp -q clean package -DskipTests -Djdk22.javac="$newest/bin/javac" || return 1
   local jar; jar=$(ls target/reloaded-memory-buffers-*.jar | grep -v -- '-sources\|-javadoc' | head -1)
   local listing platform missing=0; listing=$(unzip -l "$jar")
+  if grep -q 'META-INF/versions/22/reloaded/memory/buffers/Segments.class' <<<"$listing"; then
+    echo "$jar holds the JDK 22+ classes"
+  else
+    echo "$jar lacks META-INF/versions/22 (Segments, the FFM route)" >&2; missing=1
+  fi
   for platform in $BUFFERS_PLATFORMS; do
     if grep -qE "reloaded/memory/buffers/native/$platform/(lib)?buffers_jni\.(so|dll)$" <<<"$listing"; then
       echo "$jar holds $platform"
@@ -109,7 +117,8 @@ stage_fat_jar() {
       echo "$jar lacks $platform" >&2; missing=1
     fi
   done
-  [ $missing -eq 0 ] && (cd / && "$home/bin/java" -jar "$OLDPWD/$jar" demo)
+  [ $missing -eq 0 ] && (cd / && "$home/bin/java" -jar "$OLDPWD/$jar" demo) &&
+    (cd / && "$newest/bin/java" --enable-native-access=ALL-UNNAMED -jar "$OLDPWD/$jar" demo)
 }
 
 stage_java17()     { local home; home=$(jdk17_home) && maven_verify "$home"; }
