@@ -7,7 +7,8 @@ jni_generated_headers() {
     local dir="${JNI_HEADERS_DIR:-$REPO_ROOT/target/generated-sources/jni-headers}"
     if ! compgen -G "$dir/*.h" >/dev/null; then
         local sources
-        sources=$(find "$REPO_ROOT/java/src/main" -name '*.java' 2>/dev/null)
+        # Only the JDK 17 tree: java/src/main/java22 holds the JDK 22+ classes, which JDK 17 cannot compile.
+        sources=$(find "$REPO_ROOT/java/src/main/java" -name '*.java' 2>/dev/null)
         [ -n "$sources" ] || die "no generated JNI headers in $dir and no Java sources (java/src/main) to make them from: run 'mvn compile' or merge the Java facade first"
         command -v javac >/dev/null || die "no javac to generate the JNI headers"
         mkdir -p "$dir" "$REPO_ROOT/build/natives-javac"
