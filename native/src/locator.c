@@ -179,6 +179,14 @@ buffers_status locator_register_locked(locator *start, locator_layout layout, ui
     }
 }
 
+locator_item *locator_register_here_locked(locator *loc, locator_layout layout, uintptr_t base, uint32_t size) {
+    locator_lock(loc);
+    uint32_t count = locator_item_count(loc);
+    locator_item *item = count < LOCATOR_MAX_ITEMS ? append_item(loc, layout, count, base, size, true) : NULL;
+    locator_unlock(loc);
+    return item;
+}
+
 void locator_for_each_item(locator *first, locator_layout layout, locator_item_fn fn, void *context) {
     for (locator *loc = first; loc; loc = locator_next(loc)) {
         uint32_t count = locator_item_count(loc);

@@ -142,6 +142,10 @@ locator_item *locator_find_locked(locator *first, locator_layout layout, uint32_
 buffers_status locator_register_locked(locator *start, locator_layout layout, uintptr_t base, uint32_t size,
                                        locator_item **out);
 
+/* As locator_register_locked, in loc only (never chaining: another process's locator, whose chain
+ * this process cannot extend); NULL when loc is full. */
+locator_item *locator_register_here_locked(locator *loc, locator_layout layout, uintptr_t base, uint32_t size);
+
 /* Calls fn for every registered item of the chain in order; fn returns true to stop. */
 typedef bool (*locator_item_fn)(const locator *owner, const item_view *item, void *context);
 void locator_for_each_item(locator *first, locator_layout layout, locator_item_fn fn, void *context);
