@@ -24,11 +24,14 @@ typedef struct process_state {
 } process_state;
 
 /* The handle stays (a few bytes) after close, so a call through it is an error, not a use of freed
- * memory; its state goes. */
+ * memory; its state goes. Closed handles are kept on a list: deliberately kept, not leaked. */
 struct buffers_process {
-    uint32_t       pid;
-    process_state *state;          /* NULL once closed */
+    uint32_t          pid;
+    process_state    *state;       /* NULL once closed */
+    buffers_process  *next_closed;
 };
+
+static _Atomic(buffers_process *) closed_handles;
 
 static buffers_status refuse_pid(uint32_t pid) {
     if (pid == 0 || pid == vmem_current_process_id())
@@ -93,6 +96,10 @@ void buffers_process_close(buffers_process *process) {
     vmem_shared_close_other(&process->state->mapping);
     free(process->state);
     process->state = NULL;
+    buffers_process *head = atomic_load_explicit(&closed_handles, memory_order_relaxed);
+    do process->next_closed = head;
+    while (!atomic_compare_exchange_weak_explicit(&closed_handles, &head, process, memory_order_release,
+                                                  memory_order_relaxed));
 }
 
 /* The chain's layout as the target's items show it; an empty locator is taken to be in the

@@ -119,6 +119,7 @@ static void print_records(const worker *workers, int threads, char tag) {
         for (int i = 0; i < workers[t].rounds; i++)
             printf("%c %#llx %u %u\n", tag, (unsigned long long)workers[t].records[i].address,
                    (unsigned)workers[t].records[i].length, (unsigned)workers[t].records[i].seed);
+    fflush(stdout);   /* before any exit-time handler (a sanitizer's) can end the process */
 }
 
 static int target(int threads, int rounds) {
@@ -146,6 +147,7 @@ static int target(int threads, int rounds) {
     }
     print_records(workers, threads, 'T');
     printf("checked %d\n", bad + failed);
+    free(workers);
     wait_for("exit");
     return 0;
 }
@@ -162,6 +164,7 @@ static int writer(uint32_t pid, int threads, int rounds, int who) {
     start_workers(workers, threads, ids);
     int failed = join_workers(workers, threads, ids);
     print_records(workers, threads, 'W');
+    free(workers);
     buffers_process_close(process);
     return failed;
 }
