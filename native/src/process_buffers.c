@@ -143,16 +143,8 @@ static remote_item *bind(buffers_process *process, locator_layout layout, uint32
 static remote_item *find_in_first(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
                                   uintptr_t max) {
     locator *view = process->state->view;
-    uint32_t count = locator_item_count(view);
-    for (uint32_t n = 0; n < count; n++) {
-        locator_item *item = &view->items[n];
-        item_view seen = item_read(item, layout);
-        if (!item_view_can_use(&seen, need, min, max) || !item_try_lock(item, layout)) continue;
-        seen = item_read(item, layout);
-        if (item_view_can_use(&seen, need, min, max)) return bind(process, layout, n);
-        item_unlock(item, layout);
-    }
-    return NULL;
+    locator_item *item = locator_find_locked_here(view, layout, need, min, max);
+    return item ? bind(process, layout, (uint32_t)(item - view->items)) : NULL;
 }
 
 /* Free buffers in the target's further locators that would fit (read, never locked from here). */
