@@ -1,6 +1,6 @@
 /* Helper for test_process_buffers.cc. Two roles:
  *   process_buffers_peer target THREADS ROUNDS
- *     uses the library itself: prints "ready" once its locator exists, waits for "go" on stdin,
+ *     uses the library itself: prints "ready <layout>" once its locator exists, waits for "go" on stdin,
  *     runs THREADS threads of get/append/release (a record of 8..64 bytes per round, checked right
  *     after writing, a pause of 100 us between rounds) until "check" arrives or each has done
  *     ROUNDS, checks every record again, prints "T <address> <length> <seed>" per record and
@@ -132,7 +132,7 @@ static int target(int threads, int rounds) {
         return 1;
     }
     buffers_item_release(item);
-    printf("ready\n");
+    printf("ready %s\n", buffers_locator_layout());
     wait_for("go");
     worker *workers = make_workers(threads, rounds, 1, NULL);
     pthread_t ids[MAX_THREADS];

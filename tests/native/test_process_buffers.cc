@@ -59,7 +59,8 @@ struct Child {
     pid_t pid = -1;
     FILE *in = nullptr, *out = nullptr;
 
-    explicit Child(std::vector<std::string> args) {
+    // layout: the target's BUFFERS_LOCATOR_LAYOUT ("" leaves the environment alone).
+    explicit Child(std::vector<std::string> args, const std::string &layout = "") {
         int to[2], from[2];
         if (pipe(to) != 0 || pipe(from) != 0) return;
         pid = fork();
@@ -68,6 +69,7 @@ struct Child {
             dup2(from[1], 1);
             close(to[1]);
             close(from[0]);
+            if (!layout.empty()) setenv("BUFFERS_LOCATOR_LAYOUT", layout.c_str(), 1);
             std::vector<char *> argv;
             for (auto &a : args) argv.push_back(const_cast<char *>(a.c_str()));
             argv.push_back(nullptr);
@@ -128,15 +130,16 @@ class ProcessBuffers : public ::testing::Test {
     }
 };
 
-TEST_F(ProcessBuffers, TwoWriterProcessesAndTheTargetShareItsBuffersWithoutOverlap) {
-    // The target keeps writing (pausing between rounds) until "check", so it runs all the while the
-    // writers do.
+// The target (its chain in layout) keeps writing, pausing between rounds, until "check", so it runs
+// all the while two writer processes write into it.
+void ShareWithTwoWriters(const std::string &layout) {
     const int kTargetThreads = 4, kTargetRounds = 2000, kWriterThreads = 3, kWriterRounds = 300;
-    Child target({PROCESS_BUFFERS_PEER_PATH, "target", std::to_string(kTargetThreads), std::to_string(kTargetRounds)});
+    Child target({PROCESS_BUFFERS_PEER_PATH, "target", std::to_string(kTargetThreads), std::to_string(kTargetRounds)},
+                 layout);
     ASSERT_GT(target.pid, 0);
     auto ready = target.Lines("ready");
     ASSERT_FALSE(ready.empty());
-    ASSERT_EQ(ready.back(), "ready\n");
+    ASSERT_EQ(ready.back(), "ready " + layout + "\n");
     std::string pid = std::to_string(target.pid);
     Child first({PROCESS_BUFFERS_PEER_PATH, "writer", pid, std::to_string(kWriterThreads),
                  std::to_string(kWriterRounds), "2"});
@@ -184,7 +187,18 @@ TEST_F(ProcessBuffers, TwoWriterProcessesAndTheTargetShareItsBuffersWithoutOverl
     std::set_intersection(own_pages.begin(), own_pages.end(), written_pages.begin(), written_pages.end(),
                           std::back_inserter(both));
     EXPECT_FALSE(both.empty());
-    EXPECT_TRUE(std::all_of(all.begin(), all.end(), [](const Record &r) { return r.address && r.address < 0x80000000u; }));
+    EXPECT_TRUE(std::all_of(all.begin(), all.end(),
+                            [](const Record &r) { return r.address && r.address < 0x80000000u; }));
+}
+
+TEST_F(ProcessBuffers, TwoWriterProcessesAndTheTargetShareItsBuffersWithoutOverlap) {
+    ShareWithTwoWriters("document");
+}
+
+// The writers find the target's layout from its items: written in the document's, their lock
+// compare-and-swap would land on Rust's size word.
+TEST_F(ProcessBuffers, TargetInRustsItemLayoutIsSharedInThatLayout) {
+    ShareWithTwoWriters("rust");
 }
 
 TEST_F(ProcessBuffers, ProcessThatDoesNotExistIsAnInvalidArgument) {
@@ -218,9 +232,9 @@ TEST_F(ProcessBuffers, NullArgumentsAndThisProcessAreRefused) {
 }
 
 TEST_F(ProcessBuffers, ItemCallsActInTheTargetAndUseAfterCloseIsRefused) {
-    Child target({PROCESS_BUFFERS_PEER_PATH, "target", "1", "1"});
+    Child target({PROCESS_BUFFERS_PEER_PATH, "target", "1", "1"}, "document");
     ASSERT_GT(target.pid, 0);
-    ASSERT_EQ(target.Lines("ready").back(), "ready\n");
+    ASSERT_EQ(target.Lines("ready").back(), "ready document\n");
     buffers_process *process = nullptr;
     ASSERT_EQ(buffers_process_open((uint32_t)target.pid, &process), BUFFERS_OK) << buffers_last_error();
     buffers_search_settings settings = {0, kTwoGiB, 32};
