@@ -7,6 +7,7 @@
 
 #include "api_checks.h"
 #include "engine.h"
+#include "process_buffers.h"
 #include "vmem.h"
 
 enum { MAX_ALIGNMENT = 4096 };
@@ -134,8 +135,9 @@ buffers_status buffers_get_buffer_aligned(const buffers_search_settings *setting
 
 /* ---- append ---- */
 
-static BUFFERS_COLD uintptr_t refuse_append(const index_entry *entry, const void *data, size_t size,
+static BUFFERS_COLD uintptr_t refuse_append(index_entry *entry, const void *data, size_t size, bool code,
                                             const char *what) {
+    if (entry && remote_item_is(entry)) return remote_item_append(entry, data, size, code, what);
     if (!entry)
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: item is null", what);
     else if (!data && size)
@@ -158,7 +160,7 @@ static inline uint32_t append_position(const index_entry *entry, const void *dat
 static inline uintptr_t append(buffers_item *item, const void *data, size_t size, bool code, const char *what) {
     index_entry *entry = (index_entry *)item;
     uint32_t position = append_position(entry, data, size);
-    if (BUFFERS_UNLIKELY(position == UINT32_MAX)) return refuse_append(entry, data, size, what);
+    if (BUFFERS_UNLIKELY(position == UINT32_MAX)) return refuse_append(entry, data, size, code, what);
     _Atomic(uint32_t) *position_word = entry->position;
     uintptr_t at = entry->base + position;
     if (BUFFERS_UNLIKELY(!copies_inline(code) || !copy_small((void *)at, data, size)))
@@ -183,8 +185,21 @@ uintptr_t buffers_item_base_address(const buffers_item *item) {
     return item ? ((const index_entry *)item)->base : 0;
 }
 
+/* Size 0 is a remote item (process_buffers.h) or no item at all: local handles always have room. */
+static BUFFERS_COLD uint32_t unsized_item_size(const index_entry *entry) {
+    return remote_item_is(entry) ? remote_item_size(entry) : 0;
+}
+
+static BUFFERS_COLD uint32_t unsized_item_left(const index_entry *entry) {
+    if (!remote_item_is(entry)) return 0;
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed), size = remote_item_size(entry);
+    return position >= size ? 0 : size - position;
+}
+
 uint32_t buffers_item_size(const buffers_item *item) {
-    return item ? ((const index_entry *)item)->size : 0;
+    if (!item) return 0;
+    uint32_t size = ((const index_entry *)item)->size;
+    return BUFFERS_LIKELY(size) ? size : unsized_item_size((const index_entry *)item);
 }
 
 uint32_t buffers_item_position(const buffers_item *item) {
@@ -192,7 +207,9 @@ uint32_t buffers_item_position(const buffers_item *item) {
 }
 
 uint32_t buffers_item_bytes_left(const buffers_item *item) {
-    return item ? index_entry_left((const index_entry *)item) : 0;
+    if (!item) return 0;
+    const index_entry *entry = (const index_entry *)item;
+    return BUFFERS_LIKELY(entry->size) ? index_entry_left(entry) : unsized_item_left(entry);
 }
 
 /* ---- one call ---- */

@@ -122,19 +122,26 @@ void locator_initialize_in(locator *loc, uintptr_t this_address, size_t block_si
     }
 }
 
+locator_item *locator_find_locked_here(locator *loc, locator_layout layout, uint32_t size, uintptr_t min,
+                                       uintptr_t max) {
+    uint32_t count = locator_item_count(loc);
+    for (uint32_t i = 0; i < count; i++) {
+        locator_item *item = &loc->items[i];
+        item_view view = item_read(item, layout);
+        if (!item_view_can_use(&view, size, min, max) || !item_try_lock(item, layout)) continue;
+        /* Another holder may have appended between the check and the lock. */
+        view = item_read(item, layout);
+        if (item_view_can_use(&view, size, min, max)) return item;
+        item_unlock(item, layout);
+    }
+    return NULL;
+}
+
 locator_item *locator_find_locked(locator *first, locator_layout layout, uint32_t size, uintptr_t min,
                                   uintptr_t max) {
     for (locator *loc = first; loc; loc = locator_next(loc)) {
-        uint32_t count = locator_item_count(loc);
-        for (uint32_t i = 0; i < count; i++) {
-            locator_item *item = &loc->items[i];
-            item_view view = item_read(item, layout);
-            if (!item_view_can_use(&view, size, min, max) || !item_try_lock(item, layout)) continue;
-            /* Another holder may have appended between the check and the lock. */
-            view = item_read(item, layout);
-            if (item_view_can_use(&view, size, min, max)) return item;
-            item_unlock(item, layout);
-        }
+        locator_item *item = locator_find_locked_here(loc, layout, size, min, max);
+        if (item) return item;
     }
     return NULL;
 }
@@ -177,6 +184,14 @@ buffers_status locator_register_locked(locator *start, locator_layout layout, ui
         if (status != BUFFERS_OK) return status;
         loc = next;
     }
+}
+
+locator_item *locator_register_here_locked(locator *loc, locator_layout layout, uintptr_t base, uint32_t size) {
+    locator_lock(loc);
+    uint32_t count = locator_item_count(loc);
+    locator_item *item = count < LOCATOR_MAX_ITEMS ? append_item(loc, layout, count, base, size, true) : NULL;
+    locator_unlock(loc);
+    return item;
 }
 
 void locator_for_each_item(locator *first, locator_layout layout, locator_item_fn fn, void *context) {

@@ -137,10 +137,18 @@ locator *locator_next(const locator *loc);
 locator_item *locator_find_locked(locator *first, locator_layout layout, uint32_t size, uintptr_t min,
                                   uintptr_t max);
 
+/* As locator_find_locked, in loc only (another process's locator: its next address is not ours). */
+locator_item *locator_find_locked_here(locator *loc, locator_layout layout, uint32_t size, uintptr_t min,
+                                       uintptr_t max);
+
 /* Registers the buffer [base, base + size) in the first locator from start with a free slot,
  * chaining a new locator when all are full, and returns its item already locked. */
 buffers_status locator_register_locked(locator *start, locator_layout layout, uintptr_t base, uint32_t size,
                                        locator_item **out);
+
+/* As locator_register_locked, in loc only (never chaining: another process's locator, whose chain
+ * this process cannot extend); NULL when loc is full. */
+locator_item *locator_register_here_locked(locator *loc, locator_layout layout, uintptr_t base, uint32_t size);
 
 /* Calls fn for every registered item of the chain in order; fn returns true to stop. */
 typedef bool (*locator_item_fn)(const locator *owner, const item_view *item, void *context);

@@ -193,4 +193,13 @@ int vmem_write_code_other(uint32_t pid, uintptr_t address, const void *code, siz
  * until vmem_release. Used to take memory back from views that may still be read or written. */
 int vmem_replace_with_zero_pages(uintptr_t address, size_t size);
 
+/* Maps, in this process, the locator object process pid (not this one) uses: name or a derived name
+ * "<name> #n" (vmem_shared_open's rules) whose recorded address (first pointer-sized word) starts a
+ * live mapping of that same object in pid. size bytes, shared read/write, not executable, no lock
+ * taken. out->address is this process's view; *out_recorded is where pid maps it. ENOENT when pid
+ * maps no such object, EACCES when one exists but may not be trusted (not ours); out->where says
+ * which places were looked at. Windows: VMEM_UNSUPPORTED (not done yet). */
+int  vmem_shared_open_other(uint32_t pid, const char *name, size_t size, vmem_shared *out, uintptr_t *out_recorded);
+void vmem_shared_close_other(vmem_shared *shared);
+
 #endif /* BUFFERS_VMEM_H */

@@ -115,11 +115,15 @@ static bool traced_by_someone(uint32_t pid) {
     return atoi(tracer) > 0;
 }
 
-/* ptrace_session_begin under this process's turn; the turn is held until close_session. */
+/* ptrace_session_begin under this process's turn; the turn is held until close_session. An EPERM
+ * while nobody traces pid may be a tracer that has just left (another process's session): it is
+ * believed only when it happens UNTRACED_TRIES times. */
 static int open_session(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
+    enum { UNTRACED_TRIES = 3 };
     pthread_mutex_lock(&session_turn);
     int error = ptrace_session_begin(pid, session, why, why_size);
-    for (int i = 0; error == EPERM && i < BUSY_RETRIES && traced_by_someone(pid); i++) {
+    for (int i = 0, untraced = 0; error == EPERM && i < BUSY_RETRIES; i++) {
+        if (!traced_by_someone(pid) && ++untraced >= UNTRACED_TRIES) break;
         struct timespec pause = {0, BUSY_WAIT_NS};
         nanosleep(&pause, NULL);
         error = ptrace_session_begin(pid, session, why, why_size);

@@ -225,6 +225,29 @@ BUFFERS_API uintptr_t buffers_try_write(uintptr_t min_address, uintptr_t max_add
  * BUFFERS_ERROR_UNSUPPORTED. */
 BUFFERS_API buffers_status buffers_retire_private_memory(const buffers_private_allocation *allocation);
 
+/* ---- Buffers of another process (docs/external.md) ---- */
+
+/* Another process, opened by PID. */
+typedef struct buffers_process buffers_process;
+
+/* Opens process pid, which must already use this library (have a locator file): its first locator
+ * is mapped into this process so its locks work across the two. A pid that does not exist (or is
+ * this process) is BUFFERS_ERROR_INVALID_ARGUMENT; one that ptrace rules forbid us,
+ * BUFFERS_ERROR_PERMISSION; one without a locator, BUFFERS_ERROR_UNSUPPORTED ("has no locator":
+ * creating one in another process is not done yet); Windows: BUFFERS_ERROR_UNSUPPORTED. */
+BUFFERS_API buffers_status buffers_process_open(uint32_t pid, buffers_process **out);
+
+/* Closes the handle: a later call through it is BUFFERS_ERROR_INVALID_ARGUMENT (a few bytes stay
+ * allocated for that). Release every item of the process first: item handles die with it. */
+BUFFERS_API void buffers_process_close(buffers_process *process);
+
+/* As buffers_get_buffer, in that process: the item calls (append, append_code, position, bytes
+ * left, base address, size, release) then act there, appends writing into its memory. Only the
+ * target's first locator is used (its further locators cannot be locked from outside yet): when
+ * that one is full, BUFFERS_ERROR_NO_SPACE says so. */
+BUFFERS_API buffers_status buffers_process_get_buffer(buffers_process *process, const buffers_search_settings *settings,
+                                                      buffers_item **out_item);
+
 #ifdef __cplusplus
 }
 #endif
