@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "maps.h"
+#include "vmem_linux_maps.h"
 #include "vmem_linux_remote.h"
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -209,29 +210,42 @@ static int read_proc_file(const char *path, char **out_text, size_t *out_length)
     return 0;
 }
 
-typedef struct live_search {
-    const vmem_shared *shared;
-    uintptr_t          address;
-    bool               found;
-} live_search;
+static void maps_path(uint32_t pid, char *path, size_t size) {
+    if (is_self(pid)) snprintf(path, size, "/proc/self/maps");
+    else snprintf(path, size, "/proc/%u/maps", (unsigned)pid);
+}
 
-static bool match_live_mapping(const maps_entry *entry, void *context) {
-    live_search *search = context;
+typedef struct file_search {
+    uintptr_t address;
+    uint64_t  inode;
+    dev_t     device;
+    bool      found;
+} file_search;
+
+static bool match_file_mapping(const maps_entry *entry, void *context) {
+    file_search *search = context;
     if (entry->start != search->address) return false;
-    dev_t device = (dev_t)search->shared->device;
-    search->found = entry->has_identity && entry->offset == 0 && entry->inode == search->shared->identity &&
-                    entry->dev_major == major(device) && entry->dev_minor == minor(device);
+    search->found = entry->has_identity && entry->offset == 0 && entry->inode == search->inode &&
+                    entry->dev_major == major(search->device) && entry->dev_minor == minor(search->device);
     return true;
 }
 
-bool vmem_shared_is_live_at(const vmem_shared *shared, uintptr_t address) {
+bool linux_maps_file_at(uint32_t pid, uint64_t device, uint64_t inode, uintptr_t address) {
+    char path[64];
+    maps_path(pid, path, sizeof path);
     char *text;
     size_t length;
-    if (address == 0 || address == shared->address || read_proc_file("/proc/self/maps", &text, &length) != 0) return false;
-    live_search search = {shared, address, false};
-    maps_for_each_entry(text, length, match_live_mapping, &search);
+    if (read_proc_file(path, &text, &length) != 0) return false;
+    file_search search = {address, inode, (dev_t)device, false};
+    maps_for_each_entry(text, length, match_file_mapping, &search);
     free(text);
     return search.found;
+}
+
+bool vmem_shared_is_live_at(const vmem_shared *shared, uintptr_t address) {
+    /* The handle's own view is never evidence (docs/locator-security.md). */
+    return address != 0 && address != shared->address &&
+           linux_maps_file_at(0, shared->device, shared->identity, address);
 }
 
 typedef struct gap_filter {
@@ -255,8 +269,7 @@ int vmem_walk_free(uint32_t pid, uintptr_t min, uintptr_t max, vmem_walk_mode mo
                    void *context) {
     if (mode != VMEM_WALK_REGIONS) return VMEM_UNSUPPORTED;
     char path[64];
-    if (is_self(pid)) snprintf(path, sizeof path, "/proc/self/maps");
-    else snprintf(path, sizeof path, "/proc/%u/maps", (unsigned)pid);
+    maps_path(pid, path, sizeof path);
     char *text;
     size_t length;
     int error = read_proc_file(path, &text, &length);

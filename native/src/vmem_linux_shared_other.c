@@ -10,8 +10,8 @@
 #define _POSIX_C_SOURCE 200809L
 #define _FILE_OFFSET_BITS 64
 
-#include "maps.h"
 #include "vmem.h"
+#include "vmem_linux_maps.h"
 #include "vmem_posix_file.h"
 
 #include <errno.h>
@@ -21,43 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
-
-typedef struct mapping_search {
-    uintptr_t address;
-    uint64_t  inode;
-    dev_t     device;
-    bool      found;
-} mapping_search;
-
-static bool match_mapping(const maps_entry *entry, void *context) {
-    mapping_search *search = context;
-    if (entry->start != search->address) return false;
-    search->found = entry->has_identity && entry->offset == 0 && entry->inode == search->inode &&
-                    entry->dev_major == major(search->device) && entry->dev_minor == minor(search->device);
-    return true;
-}
-
-/* True if process pid maps the file st describes starting at address. */
-static bool mapped_in(uint32_t pid, const struct stat *st, uintptr_t address) {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%u/maps", (unsigned)pid);
-    FILE *file = fopen(path, "re");
-    if (!file) return false;
-    mapping_search search = {address, (uint64_t)st->st_ino, st->st_dev, false};
-    char *line = NULL;
-    size_t capacity = 0;
-    ssize_t length;
-    while (!search.found && (length = getline(&line, &capacity, file)) > 0) {
-        if (line[length - 1] == '\n') length--;
-        maps_entry entry;
-        if (maps_parse_line(line, (size_t)length, &entry) && match_mapping(&entry, &search)) break;
-    }
-    free(line);
-    fclose(file);
-    return search.found;
-}
 
 /* Opens path if it is a trusted locator file that pid maps at its recorded address. */
 static int try_file(uint32_t pid, const char *path, int *out_fd, struct stat *st, uintptr_t *recorded) {
@@ -66,7 +30,7 @@ static int try_file(uint32_t pid, const char *path, int *out_fd, struct stat *st
     int error = 0;
     if (fstat(fd, st) != 0 || file_untrusted_reason(st)) error = EACCES;
     else if (pread(fd, recorded, sizeof *recorded, 0) != (ssize_t)sizeof *recorded || !*recorded) error = ENOENT;
-    else if (!mapped_in(pid, st, *recorded)) error = ENOENT;
+    else if (!linux_maps_file_at(pid, (uint64_t)st->st_dev, (uint64_t)st->st_ino, *recorded)) error = ENOENT;
     if (error) {
         close(fd);
         return error;
@@ -93,8 +57,7 @@ static int find_in(uint32_t pid, const char *dir, const char *name, int *fd, str
 int vmem_shared_open_other(uint32_t pid, const char *name, size_t size, vmem_shared *out, uintptr_t *out_recorded) {
     memset(out, 0, sizeof *out);
     out->os_handle = -1;
-    const char *root = getenv("BUFFERS_SHARED_ROOT");
-    if (!root || !*root) root = "/tmp";
+    const char *root = file_shared_root();
     char shared_dir[VMEM_SHARED_PATH_LIMIT], user_dir[VMEM_SHARED_PATH_LIMIT];
     snprintf(shared_dir, sizeof shared_dir, "%s/.reloaded/memory.buffers", root);
     snprintf(user_dir, sizeof user_dir, "%s/.reloaded-%u/memory.buffers", root, (unsigned)geteuid());

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -87,4 +88,9 @@ bool file_still_named(int dirfd, const char *name, const struct stat *st) {
     struct stat now;
     return fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == st->st_ino &&
            now.st_dev == st->st_dev;
+}
+
+const char *file_shared_root(void) {
+    const char *root = getenv("BUFFERS_SHARED_ROOT");
+    return root && *root ? root : "/tmp";
 }

@@ -53,10 +53,6 @@ const char *vmem_shared_directory(void) {
     return chosen_directory;
 }
 
-static const char *shared_root(void) {
-    const char *root = getenv("BUFFERS_SHARED_ROOT");
-    return root && *root ? root : "/tmp";
-}
 
 /* Opens (creating if missing) directory name under parent and checks it may be trusted. */
 static int open_checked_directory(int parent, const char *name, bool shared, char *why, size_t why_size) {
@@ -311,7 +307,7 @@ static int open_in(const char *root, const char *first, bool shared, const char 
 int vmem_shared_open(const char *name, size_t size, vmem_shared *out) {
     memset(out, 0, sizeof *out);
     out->os_handle = -1;
-    const char *root = shared_root();
+    const char *root = file_shared_root();
     char per_user[32];
     snprintf(per_user, sizeof per_user, ".reloaded-%u", (unsigned)geteuid());
     /* The longest path built: <root>/<per-user>/memory.buffers/<name> #<n>. Refuse, never cut. */

@@ -1,0 +1,12 @@
+/* Linux only, shared by the OS-layer files: questions answered from /proc/<pid>/maps. */
+#ifndef BUFFERS_VMEM_LINUX_MAPS_H
+#define BUFFERS_VMEM_LINUX_MAPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* True if process pid (0: this one) has a mapping starting at address of the file with this device
+ * and inode, from its offset 0. False when the map cannot be read. */
+bool linux_maps_file_at(uint32_t pid, uint64_t device, uint64_t inode, uintptr_t address);
+
+#endif
