@@ -89,7 +89,7 @@ check_jni_library() {
         windows-x86) file="$out/buffers_jni.dll" expected="PE32 executable \(DLL\).*Intel 80386" ;;
     esac
     need_packages file binutils
-    file -b "$file" | grep -qE "$expected" || { say "$file is $(file -b "$file")"; return 1; }
+    file -b "$file" | grep -E "$expected" >/dev/null || { say "$file is $(file -b "$file")"; return 1; }
     case "$platform" in
         linux-*) exports=$(nm -D --defined-only "$file" | awk '{ print $3 }') ;;
         windows-*) exports=$(objdump -p "$file" | awk '/\[Ordinal\/Name Pointer\] Table/ { t = 1; next } t && NF >= 3 { print $NF } t && NF == 0 { t = 0 }') ;;
@@ -134,6 +134,6 @@ check_musl_library() {
     local file="$1" needed
     needed=$(objdump -p "$file" | awk '/NEEDED/ { print $2 }' | tr '\n' ' ')
     grep -q 'libc.so ' <<<"$needed " || { say "$file does not need musl's libc.so (NEEDED: $needed)"; return 1; }
-    ! objdump -T "$file" | grep -q 'GLIBC_' || { say "$file asks for glibc symbol versions: not a musl build"; return 1; }
+    ! objdump -T "$file" | grep 'GLIBC_' >/dev/null || { say "$file asks for glibc symbol versions: not a musl build"; return 1; }
     say "$(basename "$file"): musl build (NEEDED: $needed)"
 }

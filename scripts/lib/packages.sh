@@ -35,7 +35,7 @@ apt_update_once() {
 }
 
 package_installed() {
-    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep 'install ok installed' >/dev/null
 }
 
 # apt_install LABEL APT-GET-INSTALL-ARGS...: one apt-get install, its output in a log; on failure
@@ -86,7 +86,7 @@ pin_to_i386_version() {
         [ -n "$version" ] && [ "$version" != "(none)" ] || continue
         package_installed "$name:amd64" || continue
         [ "$(dpkg-query -W -f='${Version}' "$name:amd64")" = "$version" ] && continue
-        apt-cache madison "$name" | grep -q "| $version | .* amd64 Packages" || continue
+        apt-cache madison "$name" | grep "| $version | .* amd64 Packages" >/dev/null || continue
         case " ${pins[*]} " in *" $name:amd64=$version "*) continue ;; esac
         pins+=("$name:amd64=$version"); added=0
     done
@@ -135,7 +135,7 @@ need_i386() {
     for p in "$@"; do package_installed "$p" || missing+=("$p"); done
     [ ${#missing[@]} -eq 0 ] && return 0
     [ "$(id -u)" = 0 ] || { I386_WHY="${missing[*]} missing and we are not root"; return 1; }
-    if ! dpkg --print-foreign-architectures | grep -qx i386; then
+    if ! dpkg --print-foreign-architectures | grep -x i386 >/dev/null; then
         dpkg --add-architecture i386 || { I386_WHY="dpkg --add-architecture i386 failed"; return 1; }
         APT_UPDATED=""; rm -f "$APT_STAMP"   # the new architecture needs its lists
     fi

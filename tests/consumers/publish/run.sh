@@ -26,11 +26,11 @@ odd=$(grep -vE '(\.java|/)$|^META-INF/' <<<"$sources")
 [ -z "$odd" ] || die "the sources jar holds more than Java sources: $odd"
 grep -qx 'reloaded/memory/buffers/Buffers.java' <<<"$sources" || die "the sources jar lacks Buffers.java"
 grep -qx 'module-info.java' <<<"$sources" || die "the sources jar lacks module-info.java"
-unzip -Z1 "$base-javadoc.jar" | grep -q 'reloaded/memory/buffers/Buffers.html$' || die "the javadoc jar lacks the Buffers page"
+unzip -Z1 "$base-javadoc.jar" | grep 'reloaded/memory/buffers/Buffers.html$' >/dev/null || die "the javadoc jar lacks the Buffers page"
 listing=$(unzip -Z1 "$base.jar")
 grep -qx 'META-INF/LICENSE' <<<"$listing" || die "the jar does not carry META-INF/LICENSE"
 grep -q 'MIT License' <(unzip -p "$base.jar" META-INF/LICENSE) || die "META-INF/LICENSE is not the MIT license"
-"$home/bin/jar" --describe-module --file "$base.jar" | grep -q '^reloaded.memory.buffers@1.0.0' \
+"$home/bin/jar" --describe-module --file "$base.jar" | grep '^reloaded.memory.buffers@1.0.0' >/dev/null \
     || die "the jar is not module reloaded.memory.buffers"
 unzip -p "$base.jar" reloaded/memory/buffers/native/linux-x86_64/libbuffers_jni.so >"$clone/jni.so" \
     || die "the jar lacks the linux-x86_64 JNI library"
