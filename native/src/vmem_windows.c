@@ -405,14 +405,4 @@ int vmem_replace_with_zero_pages(uintptr_t address, size_t size) {
     return VirtualProtect((void *)address, size, PAGE_READWRITE, &previous) ? 0 : (int)GetLastError();
 }
 
-/* Another process's locator: not done on Windows yet (its named mapping would be opened by name). */
-int vmem_shared_open_other(uint32_t pid, const char *name, size_t size, vmem_shared *out, uintptr_t *out_recorded) {
-    (void)pid; (void)name; (void)size; (void)out_recorded;
-    memset(out, 0, sizeof *out);
-    snprintf(out->where, sizeof out->where, "opening another process's locator is not done on Windows yet");
-    return VMEM_UNSUPPORTED;
-}
-
-void vmem_shared_close_other(vmem_shared *shared) {
-    (void)shared;
-}
+/* vmem_shared_open_other / vmem_shared_close_other: vmem_windows_shared_other.c. */

@@ -1,0 +1,333 @@
+// Windows: buffers of another process (buffers_process_*), under wine in CI. A target that uses the
+// library in several threads while this process (three threads) and a writer process (two threads)
+// get buffers in it, append and release: no two handed-out ranges overlap, and every byte is intact
+// on both sides. Plus the refusals: no such process, a process without a locator, a section under
+// the target's name that the target does not map, and item calls after release and close.
+#include <gtest/gtest.h>
+
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+
+#include <fcntl.h>
+#include <io.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <iterator>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "test_support.h"
+
+namespace {
+
+struct Record {
+    uintptr_t address;
+    uint32_t length, seed;
+};
+
+// The same pattern as windows_buffers_peer.c.
+unsigned char RecordByte(uint32_t seed, uint32_t k) {
+    return (unsigned char)((seed * 2654435761u + k * 40503u) >> 13);
+}
+
+// A path CMake gave: a cross build running under wine has a Unix one, which wine reaches as Z:.
+std::string WindowsPath(std::string path) {
+    if (!path.empty() && path[0] == '/') path = "Z:" + path;
+    for (char &c : path)
+        if (c == '/') c = '\\';
+    return path;
+}
+
+// A child process with its stdin and stdout on pipes (children are started from one thread only:
+// a second CreateProcess would otherwise inherit the first child's pipe ends).
+struct Child {
+    PROCESS_INFORMATION info{};
+    FILE *in = nullptr, *out = nullptr;
+
+    explicit Child(const std::vector<std::string> &args) {
+        SECURITY_ATTRIBUTES inherit = {sizeof inherit, nullptr, TRUE};
+        HANDLE child_in, to_child, from_child, child_out;
+        if (!CreatePipe(&child_in, &to_child, &inherit, 0)) return;
+        if (!CreatePipe(&from_child, &child_out, &inherit, 0)) return;
+        SetHandleInformation(to_child, HANDLE_FLAG_INHERIT, 0);
+        SetHandleInformation(from_child, HANDLE_FLAG_INHERIT, 0);
+        std::string command;
+        for (const std::string &a : args) command += (command.empty() ? "\"" + WindowsPath(a) + "\"" : " " + a);
+        STARTUPINFOA startup;
+        std::memset(&startup, 0, sizeof startup);
+        startup.cb = sizeof startup;
+        startup.dwFlags = STARTF_USESTDHANDLES;
+        startup.hStdInput = child_in;
+        startup.hStdOutput = child_out;
+        startup.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+        BOOL started = CreateProcessA(nullptr, &command[0], nullptr, nullptr, TRUE, 0, nullptr, nullptr, &startup,
+                                      &info);
+        CloseHandle(child_in);
+        CloseHandle(child_out);
+        if (!started) {
+            ADD_FAILURE() << "cannot start " << command << ": error " << GetLastError();
+            CloseHandle(to_child);
+            CloseHandle(from_child);
+            return;
+        }
+        CloseHandle(info.hThread);
+        in = _fdopen(_open_osfhandle((intptr_t)to_child, 0), "w");
+        out = _fdopen(_open_osfhandle((intptr_t)from_child, _O_RDONLY), "r");
+    }
+    uint32_t Pid() const { return (uint32_t)info.dwProcessId; }
+    void Say(const char *line) {
+        fprintf(in, "%s\n", line);
+        fflush(in);
+    }
+    // Lines (without their line end) until one starting with stop (included); all if stop is empty.
+    std::vector<std::string> Lines(const std::string &stop) {
+        std::vector<std::string> lines;
+        char line[512];
+        while (out && fgets(line, sizeof line, out)) {
+            std::string text = line;
+            while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+            lines.push_back(text);
+            if (!stop.empty() && text.compare(0, stop.size(), stop) == 0) break;
+        }
+        return lines;
+    }
+    int Wait() {
+        if (in) fclose(in);
+        if (out) fclose(out);
+        in = out = nullptr;
+        DWORD code = 999;
+        if (WaitForSingleObject(info.hProcess, 60000) != WAIT_OBJECT_0) return -1;
+        GetExitCodeProcess(info.hProcess, &code);
+        return (int)code;
+    }
+    ~Child() {
+        if (!info.hProcess) return;
+        if (in || out) {
+            TerminateProcess(info.hProcess, 9);
+            Wait();
+        }
+        CloseHandle(info.hProcess);
+    }
+};
+
+void Collect(const std::vector<std::string> &lines, char tag, std::vector<Record> *records, std::string *errors) {
+    for (const auto &line : lines) {
+        unsigned long long address;
+        unsigned length, seed;
+        if (!line.empty() && line[0] == tag && sscanf(line.c_str() + 1, "%llx %u %u", &address, &length, &seed) == 3)
+            records->push_back({(uintptr_t)address, length, seed});
+        else if (line.compare(0, 5, "error") == 0)
+            *errors += line + "\n";
+    }
+}
+
+// rounds records of this process's thread into process, as windows_buffers_peer's writer does.
+void WriteRecords(buffers_process *process, uint32_t who, uint32_t thread, int rounds, std::vector<Record> *records,
+                  ThreadFailures *failures) {
+    buffers_search_settings settings = {0, kTwoGiB, 64};
+    for (int round = 0; round < rounds; round++) {
+        Record r;
+        r.seed = (who << 24) | (thread << 16) | (uint32_t)round;
+        r.length = 8 + (r.seed * 7u) % 57u;
+        unsigned char bytes[64];
+        for (uint32_t k = 0; k < r.length; k++) bytes[k] = RecordByte(r.seed, k);
+        buffers_item *item = nullptr;
+        buffers_status status = buffers_process_get_buffer(process, &settings, &item);
+        if (status != BUFFERS_OK) {
+            failures->Record((int)thread, round, "get_buffer", status);
+            return;
+        }
+        r.address = buffers_item_append(item, bytes, r.length);
+        if (!r.address) failures->Record((int)thread, round, "append", BUFFERS_ERROR_INVALID_ARGUMENT);
+        buffers_item_release(item);
+        if (!r.address) return;
+        records->push_back(r);
+    }
+}
+
+// Bytes of records that differ from their pattern in process (read with ReadProcessMemory).
+size_t WrongBytes(HANDLE process, const std::vector<Record> &records) {
+    size_t wrong = 0;
+    for (const Record &r : records) {
+        unsigned char got[64];
+        SIZE_T moved = 0;
+        if (!ReadProcessMemory(process, (const void *)r.address, got, r.length, &moved) || moved != r.length) {
+            wrong += r.length;
+            continue;
+        }
+        for (uint32_t k = 0; k < r.length; k++) wrong += got[k] != RecordByte(r.seed, k);
+    }
+    return wrong;
+}
+
+std::string LocatorSection(uint32_t pid) {
+    return "/Reloaded.Memory.Buffers.MemoryBuffer, PID " + std::to_string(pid);
+}
+
+// Started and running: the target uses the library and has printed "ready".
+void ExpectReady(Child &target) {
+    ASSERT_TRUE(target.out != nullptr);
+    auto ready = target.Lines("ready");
+    ASSERT_FALSE(ready.empty());
+    ASSERT_EQ(ready.back(), "ready");
+}
+
+}  // namespace
+
+// Breaks if the item lock's compare-and-swap does not reach the target's memory (a private copy of
+// the section, or a plain store in locator_find_locked_here): records overlap or are corrupted.
+TEST(WindowsProcessBuffers, TargetThisProcessAndAWriterProcessShareItsBuffersWithoutOverlap) {
+    const int kTargetThreads = 3, kOurThreads = 3, kWriterThreads = 2, kRounds = 200;
+    Child target({WINDOWS_BUFFERS_PEER_PATH, "target", std::to_string(kTargetThreads), "2000"});
+    ExpectReady(target);
+    std::string pid = std::to_string(target.Pid());
+    Child writer({WINDOWS_BUFFERS_PEER_PATH, "writer", pid, std::to_string(kWriterThreads), std::to_string(kRounds),
+                  "2"});
+    target.Say("go");
+    buffers_process *process = nullptr;
+    ASSERT_EQ(buffers_process_open(target.Pid(), &process), BUFFERS_OK) << buffers_last_error();
+    std::vector<std::vector<Record>> ours(kOurThreads);
+    ThreadFailures failures;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kOurThreads; t++)
+        threads.emplace_back(WriteRecords, process, 3u, (uint32_t)t, kRounds, &ours[t], &failures);
+    for (auto &thread : threads) thread.join();
+    buffers_process_close(process);
+    EXPECT_EQ(failures.Count(), 0u) << failures.Describe();
+
+    std::vector<Record> written, own;
+    std::string errors;
+    for (const auto &records : ours) written.insert(written.end(), records.begin(), records.end());
+    Collect(writer.Lines(""), 'W', &written, &errors);
+    EXPECT_EQ(writer.Wait(), 0) << errors;
+    EXPECT_EQ(written.size(), (size_t)(kOurThreads + kWriterThreads) * kRounds) << errors;
+    target.Say("check");
+    auto report = target.Lines("checked");
+    Collect(report, 'T', &own, &errors);
+    ASSERT_FALSE(report.empty());
+    EXPECT_EQ(report.back(), "checked 0") << errors;   // the target found its own records intact
+    EXPECT_GE(own.size(), (size_t)kTargetThreads) << errors;
+    EXPECT_EQ(WrongBytes(target.info.hProcess, written), 0u);
+    EXPECT_EQ(WrongBytes(target.info.hProcess, own), 0u);
+    target.Say("exit");
+    EXPECT_EQ(target.Wait(), 0);
+
+    std::vector<Record> all = own;
+    all.insert(all.end(), written.begin(), written.end());
+    std::sort(all.begin(), all.end(), [](const Record &a, const Record &b) { return a.address < b.address; });
+    size_t overlaps = 0;
+    for (size_t i = 1; i < all.size(); i++) overlaps += all[i - 1].address + all[i - 1].length > all[i].address;
+    EXPECT_EQ(overlaps, 0u);
+    // The sides really shared buffers: some 4 KiB page holds records of the target and of a writer.
+    std::vector<uintptr_t> own_pages, written_pages, both;
+    for (const Record &r : own) own_pages.push_back(r.address >> 12);
+    for (const Record &r : written) written_pages.push_back(r.address >> 12);
+    std::sort(own_pages.begin(), own_pages.end());
+    std::sort(written_pages.begin(), written_pages.end());
+    std::set_intersection(own_pages.begin(), own_pages.end(), written_pages.begin(), written_pages.end(),
+                          std::back_inserter(both));
+    EXPECT_FALSE(both.empty());
+    EXPECT_TRUE(std::all_of(all.begin(), all.end(), [](const Record &r) { return r.address && r.address <= kTwoGiB; }));
+}
+
+// Breaks if an ended process (its object still held open here, so its pid cannot be reused) were
+// taken for a live one.
+TEST(WindowsProcessBuffers, ProcessThatHasEndedIsAnInvalidArgument) {
+    Child sleeper({WINDOWS_SLEEPER_PATH});
+    ASSERT_TRUE(sleeper.info.hProcess != nullptr);
+    ASSERT_TRUE(TerminateProcess(sleeper.info.hProcess, 0));
+    ASSERT_EQ(WaitForSingleObject(sleeper.info.hProcess, 10000), (DWORD)WAIT_OBJECT_0);
+    buffers_process *process = reinterpret_cast<buffers_process *>(1);
+    ExpectFailure(buffers_process_open(sleeper.Pid(), &process), BUFFERS_ERROR_INVALID_ARGUMENT, "no such process");
+    EXPECT_EQ(process, nullptr);
+}
+
+// Breaks if a process without the section were opened, or the message stopped naming the section
+// looked for.
+TEST(WindowsProcessBuffers, ProcessWithoutLocatorIsRefusedWithTheReason) {
+    Child sleeper({WINDOWS_SLEEPER_PATH});
+    ASSERT_TRUE(sleeper.info.hProcess != nullptr);
+    buffers_process *process = nullptr;
+    ExpectFailure(buffers_process_open(sleeper.Pid(), &process), BUFFERS_ERROR_UNSUPPORTED,
+                  "no section '" + LocatorSection(sleeper.Pid()) + "'");
+    EXPECT_EQ(process, nullptr);
+    EXPECT_EQ(WaitForSingleObject(sleeper.info.hProcess, 0), (DWORD)WAIT_TIMEOUT);   // left running
+}
+
+// A section under the target's name proves nothing by its name: anyone in the session may create
+// one. Breaks if vmem_shared_open_other accepted a section without checking that the target maps
+// it at the address recorded in its first word.
+TEST(WindowsProcessBuffers, SectionUnderTheTargetsNameThatItDoesNotMapIsRefused) {
+    Child sleeper({WINDOWS_SLEEPER_PATH});
+    ASSERT_TRUE(sleeper.info.hProcess != nullptr);
+    std::string name = LocatorSection(sleeper.Pid());
+    HANDLE mapping = CreateFileMappingA(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE, 0, 65536, name.c_str());
+    ASSERT_NE(mapping, nullptr) << GetLastError();
+    void *view = MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, 0, 0, 65536);
+    ASSERT_NE(view, nullptr) << GetLastError();
+    uintptr_t recorded = reinterpret_cast<uintptr_t>(view);   // a locator's own first word, as ours records it
+    std::memcpy(view, &recorded, sizeof recorded);
+    buffers_process *process = nullptr;
+    ExpectFailure(buffers_process_open(sleeper.Pid(), &process), BUFFERS_ERROR_UNSUPPORTED,
+                  "no section '" + name + "'");
+    EXPECT_EQ(process, nullptr);
+    UnmapViewOfFile(view);
+    CloseHandle(mapping);
+}
+
+TEST(WindowsProcessBuffers, NullArgumentsAndThisProcessAreRefused) {
+    ExpectFailure(buffers_process_open(1, nullptr), BUFFERS_ERROR_INVALID_ARGUMENT, "out is null");
+    buffers_process *process = nullptr;
+    ExpectFailure(buffers_process_open((uint32_t)GetCurrentProcessId(), &process), BUFFERS_ERROR_INVALID_ARGUMENT,
+                  "this process");
+    buffers_search_settings settings = {0, kTwoGiB, 16};
+    buffers_item *item = nullptr;
+    ExpectFailure(buffers_process_get_buffer(nullptr, &settings, &item), BUFFERS_ERROR_INVALID_ARGUMENT,
+                  "process is null");
+}
+
+// Breaks if appends did not land in the target at the address they return, or if a released item
+// or a closed handle were still usable.
+TEST(WindowsProcessBuffers, ItemCallsActInTheTargetAndUseAfterCloseIsRefused) {
+    Child target({WINDOWS_BUFFERS_PEER_PATH, "target", "1", "1"});
+    ExpectReady(target);
+    buffers_process *process = nullptr;
+    ASSERT_EQ(buffers_process_open(target.Pid(), &process), BUFFERS_OK) << buffers_last_error();
+    buffers_search_settings settings = {0, kTwoGiB, 32};
+    buffers_item *item = nullptr;
+    ASSERT_EQ(buffers_process_get_buffer(process, &settings, &item), BUFFERS_OK) << buffers_last_error();
+    uint32_t size = buffers_item_size(item), before = buffers_item_position(item);
+    EXPECT_GE(size, 32u);
+    EXPECT_EQ(buffers_item_bytes_left(item), size - before);
+    const unsigned char code[] = {0xC3, 0x90, 0x90, 0xCC};
+    uintptr_t at = buffers_item_append_code(item, code, sizeof code);
+    ASSERT_EQ(at, buffers_item_base_address(item) + before) << buffers_last_error();
+    EXPECT_EQ(buffers_item_position(item), before + sizeof code);
+    EXPECT_EQ(buffers_item_append(item, code, size), 0u);   // more than is left
+    EXPECT_NE(std::string(buffers_last_error()).find("do not fit"), std::string::npos) << buffers_last_error();
+    unsigned char got[sizeof code] = {};
+    SIZE_T moved = 0;
+    ASSERT_TRUE(ReadProcessMemory(target.info.hProcess, (const void *)at, got, sizeof got, &moved));
+    EXPECT_EQ(std::memcmp(got, code, sizeof code), 0);
+    MEMORY_BASIC_INFORMATION region;   // code went into memory the target may run
+    ASSERT_NE(VirtualQueryEx(target.info.hProcess, (const void *)at, &region, sizeof region), 0u);
+    EXPECT_EQ(region.Protect, (DWORD)PAGE_EXECUTE_READWRITE);
+    buffers_item_release(item);
+    EXPECT_EQ(buffers_item_append(item, code, 1), 0u);   // released
+    EXPECT_NE(std::string(buffers_last_error()).find("not locked"), std::string::npos) << buffers_last_error();
+    buffers_process_close(process);
+    ExpectFailure(buffers_process_get_buffer(process, &settings, &item), BUFFERS_ERROR_INVALID_ARGUMENT, "closed");
+    buffers_process_close(process);   // twice: ignored
+    target.Say("go");
+    target.Say("check");
+    auto report = target.Lines("checked");
+    ASSERT_FALSE(report.empty());
+    EXPECT_EQ(report.back(), "checked 0");
+    target.Say("exit");
+    EXPECT_EQ(target.Wait(), 0);
+}
