@@ -10,9 +10,6 @@
 #endif
 #include <windows.h>
 
-#include <fcntl.h>
-#include <io.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +19,7 @@
 #include <vector>
 
 #include "test_support.h"
+#include "windows_child.h"
 
 namespace {
 
@@ -34,86 +32,6 @@ struct Record {
 unsigned char RecordByte(uint32_t seed, uint32_t k) {
     return (unsigned char)((seed * 2654435761u + k * 40503u) >> 13);
 }
-
-// A path CMake gave: a cross build running under wine has a Unix one, which wine reaches as Z:.
-std::string WindowsPath(std::string path) {
-    if (!path.empty() && path[0] == '/') path = "Z:" + path;
-    for (char &c : path)
-        if (c == '/') c = '\\';
-    return path;
-}
-
-// A child process with its stdin and stdout on pipes (children are started from one thread only:
-// a second CreateProcess would otherwise inherit the first child's pipe ends).
-struct Child {
-    PROCESS_INFORMATION info{};
-    FILE *in = nullptr, *out = nullptr;
-
-    explicit Child(const std::vector<std::string> &args) {
-        SECURITY_ATTRIBUTES inherit = {sizeof inherit, nullptr, TRUE};
-        HANDLE child_in, to_child, from_child, child_out;
-        if (!CreatePipe(&child_in, &to_child, &inherit, 0)) return;
-        if (!CreatePipe(&from_child, &child_out, &inherit, 0)) return;
-        SetHandleInformation(to_child, HANDLE_FLAG_INHERIT, 0);
-        SetHandleInformation(from_child, HANDLE_FLAG_INHERIT, 0);
-        std::string command;
-        for (const std::string &a : args) command += (command.empty() ? "\"" + WindowsPath(a) + "\"" : " " + a);
-        STARTUPINFOA startup;
-        std::memset(&startup, 0, sizeof startup);
-        startup.cb = sizeof startup;
-        startup.dwFlags = STARTF_USESTDHANDLES;
-        startup.hStdInput = child_in;
-        startup.hStdOutput = child_out;
-        startup.hStdError = GetStdHandle(STD_ERROR_HANDLE);
-        BOOL started = CreateProcessA(nullptr, &command[0], nullptr, nullptr, TRUE, 0, nullptr, nullptr, &startup,
-                                      &info);
-        CloseHandle(child_in);
-        CloseHandle(child_out);
-        if (!started) {
-            ADD_FAILURE() << "cannot start " << command << ": error " << GetLastError();
-            CloseHandle(to_child);
-            CloseHandle(from_child);
-            return;
-        }
-        CloseHandle(info.hThread);
-        in = _fdopen(_open_osfhandle((intptr_t)to_child, 0), "w");
-        out = _fdopen(_open_osfhandle((intptr_t)from_child, _O_RDONLY), "r");
-    }
-    uint32_t Pid() const { return (uint32_t)info.dwProcessId; }
-    void Say(const char *line) {
-        fprintf(in, "%s\n", line);
-        fflush(in);
-    }
-    // Lines (without their line end) until one starting with stop (included); all if stop is empty.
-    std::vector<std::string> Lines(const std::string &stop) {
-        std::vector<std::string> lines;
-        char line[512];
-        while (out && fgets(line, sizeof line, out)) {
-            std::string text = line;
-            while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-            lines.push_back(text);
-            if (!stop.empty() && text.compare(0, stop.size(), stop) == 0) break;
-        }
-        return lines;
-    }
-    int Wait() {
-        if (in) fclose(in);
-        if (out) fclose(out);
-        in = out = nullptr;
-        DWORD code = 999;
-        if (WaitForSingleObject(info.hProcess, 60000) != WAIT_OBJECT_0) return -1;
-        GetExitCodeProcess(info.hProcess, &code);
-        return (int)code;
-    }
-    ~Child() {
-        if (!info.hProcess) return;
-        if (in || out) {
-            TerminateProcess(info.hProcess, 9);
-            Wait();
-        }
-        CloseHandle(info.hProcess);
-    }
-};
 
 void Collect(const std::vector<std::string> &lines, char tag, std::vector<Record> *records, std::string *errors) {
     for (const auto &line : lines) {
@@ -170,11 +88,11 @@ std::string LocatorSection(uint32_t pid) {
 }
 
 // Started and running: the target uses the library and has printed "ready".
-void ExpectReady(Child &target) {
+void ExpectReady(WindowsChild &target) {
     ASSERT_TRUE(target.out != nullptr);
     auto ready = target.Lines("ready");
     ASSERT_FALSE(ready.empty());
-    ASSERT_EQ(ready.back(), "ready");
+    ASSERT_EQ(ready.back().compare(0, 8, "ready 0x"), 0) << ready.back();
 }
 
 }  // namespace
@@ -183,10 +101,10 @@ void ExpectReady(Child &target) {
 // the section, or a plain store in locator_find_locked_here): records overlap or are corrupted.
 TEST(WindowsProcessBuffers, TargetThisProcessAndAWriterProcessShareItsBuffersWithoutOverlap) {
     const int kTargetThreads = 3, kOurThreads = 3, kWriterThreads = 2, kRounds = 200;
-    Child target({WINDOWS_BUFFERS_PEER_PATH, "target", std::to_string(kTargetThreads), "2000"});
+    WindowsChild target({WINDOWS_BUFFERS_PEER_PATH, "target", std::to_string(kTargetThreads), "2000"});
     ExpectReady(target);
     std::string pid = std::to_string(target.Pid());
-    Child writer({WINDOWS_BUFFERS_PEER_PATH, "writer", pid, std::to_string(kWriterThreads), std::to_string(kRounds),
+    WindowsChild writer({WINDOWS_BUFFERS_PEER_PATH, "writer", pid, std::to_string(kWriterThreads), std::to_string(kRounds),
                   "2"});
     target.Say("go");
     buffers_process *process = nullptr;
@@ -238,7 +156,7 @@ TEST(WindowsProcessBuffers, TargetThisProcessAndAWriterProcessShareItsBuffersWit
 // Breaks if an ended process (its object still held open here, so its pid cannot be reused) were
 // taken for a live one.
 TEST(WindowsProcessBuffers, ProcessThatHasEndedIsAnInvalidArgument) {
-    Child sleeper({WINDOWS_SLEEPER_PATH});
+    WindowsChild sleeper({WINDOWS_SLEEPER_PATH});
     ASSERT_TRUE(sleeper.info.hProcess != nullptr);
     ASSERT_TRUE(TerminateProcess(sleeper.info.hProcess, 0));
     ASSERT_EQ(WaitForSingleObject(sleeper.info.hProcess, 10000), (DWORD)WAIT_OBJECT_0);
@@ -250,7 +168,7 @@ TEST(WindowsProcessBuffers, ProcessThatHasEndedIsAnInvalidArgument) {
 // Breaks if a process without the section were opened, or the message stopped naming the section
 // looked for.
 TEST(WindowsProcessBuffers, ProcessWithoutLocatorIsRefusedWithTheReason) {
-    Child sleeper({WINDOWS_SLEEPER_PATH});
+    WindowsChild sleeper({WINDOWS_SLEEPER_PATH});
     ASSERT_TRUE(sleeper.info.hProcess != nullptr);
     buffers_process *process = nullptr;
     ExpectFailure(buffers_process_open(sleeper.Pid(), &process), BUFFERS_ERROR_UNSUPPORTED,
@@ -263,7 +181,7 @@ TEST(WindowsProcessBuffers, ProcessWithoutLocatorIsRefusedWithTheReason) {
 // one. Breaks if vmem_shared_open_other accepted a section without checking that the target maps
 // it at the address recorded in its first word.
 TEST(WindowsProcessBuffers, SectionUnderTheTargetsNameThatItDoesNotMapIsRefused) {
-    Child sleeper({WINDOWS_SLEEPER_PATH});
+    WindowsChild sleeper({WINDOWS_SLEEPER_PATH});
     ASSERT_TRUE(sleeper.info.hProcess != nullptr);
     std::string name = LocatorSection(sleeper.Pid());
     HANDLE mapping = CreateFileMappingA(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE, 0, 65536, name.c_str());
@@ -294,7 +212,7 @@ TEST(WindowsProcessBuffers, NullArgumentsAndThisProcessAreRefused) {
 // Breaks if appends did not land in the target at the address they return, or if a released item
 // or a closed handle were still usable.
 TEST(WindowsProcessBuffers, ItemCallsActInTheTargetAndUseAfterCloseIsRefused) {
-    Child target({WINDOWS_BUFFERS_PEER_PATH, "target", "1", "1"});
+    WindowsChild target({WINDOWS_BUFFERS_PEER_PATH, "target", "1", "1"});
     ExpectReady(target);
     buffers_process *process = nullptr;
     ASSERT_EQ(buffers_process_open(target.Pid(), &process), BUFFERS_OK) << buffers_last_error();

@@ -1,6 +1,8 @@
 /* Helper for test_windows_process_buffers.cc (the Windows twin of process_buffers_peer.c). Two roles:
- *   windows_buffers_peer target THREADS ROUNDS
- *     uses the library itself: prints "ready" once its locator exists, waits for "go" on stdin, runs
+ *   windows_buffers_peer target THREADS ROUNDS [late]
+ *     (late: first waits for "start" on stdin, touching the library only then)
+ *     uses the library itself: prints "ready <locator address>" once its locator exists, waits for
+ *     "go" on stdin, runs
  *     THREADS threads of get/append/release (a record of 8..64 bytes per round, checked right after
  *     writing, a Sleep(1) between rounds) until "check" arrives or each has done ROUNDS, checks every
  *     record again, prints "T <address> <length> <seed>" per record and "checked <bad>", then waits
@@ -135,7 +137,8 @@ static void print_records(const worker *workers, int threads, char tag) {
     fflush(stdout);
 }
 
-static int target(int threads, int rounds) {
+static int target(int threads, int rounds, bool late) {
+    if (late) wait_for("start");
     buffers_search_settings settings = {0, 0x7FFFFFFF, 64};
     buffers_item *item;
     if (buffers_get_buffer(&settings, &item) != BUFFERS_OK) {
@@ -144,7 +147,7 @@ static int target(int threads, int rounds) {
         return 1;
     }
     buffers_item_release(item);
-    printf("ready\n");
+    printf("ready %#llx\n", (unsigned long long)buffers_locator_address());
     fflush(stdout);
     wait_for("go");
     worker *workers = make_workers(threads, rounds, 1, NULL);
@@ -185,16 +188,16 @@ static int writer(uint32_t pid, int threads, int rounds, int who) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 4 && strcmp(argv[1], "target") == 0) {
+    if ((argc == 4 || (argc == 5 && strcmp(argv[4], "late") == 0)) && strcmp(argv[1], "target") == 0) {
         int threads = atoi(argv[2]), rounds = atoi(argv[3]);
         if (threads < 1 || threads > MAX_THREADS || rounds < 1 || rounds > MAX_ROUNDS) return 2;
-        return target(threads, rounds);
+        return target(threads, rounds, argc == 5);
     }
     if (argc == 6 && strcmp(argv[1], "writer") == 0) {
         int threads = atoi(argv[3]), rounds = atoi(argv[4]);
         if (threads < 1 || threads > MAX_THREADS || rounds < 1 || rounds > MAX_ROUNDS) return 2;
         return writer((uint32_t)strtoul(argv[2], NULL, 10), threads, rounds, atoi(argv[5]));
     }
-    fprintf(stderr, "usage: windows_buffers_peer target THREADS ROUNDS | writer PID THREADS ROUNDS ID\n");
+    fprintf(stderr, "usage: windows_buffers_peer target THREADS ROUNDS [late] | writer PID THREADS ROUNDS ID\n");
     return 2;
 }
