@@ -9,73 +9,24 @@
  *     opens PID with buffers_process_open and writes ROUNDS records per thread into it with
  *     buffers_process_get_buffer + append + release; prints "W <address> <length> <seed>" per record
  *     and exits 0, or prints "error ..." and exits 1.
- * A record's bytes follow from its seed (record_byte), so the test can check them from outside. */
+ * A record's bytes follow from its seed (record_byte, peer_records.h), so the test can check them
+ * from outside. */
 #define _GNU_SOURCE
-#include <reloaded/buffers.h>
-
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#define MAX_THREADS 8
-#define MAX_ROUNDS 2000
-
-typedef struct record {
-    uintptr_t address;
-    uint32_t  length, seed;
-} record;
-
-typedef struct worker {
-    int               thread, rounds, who;
-    buffers_process  *process;   /* NULL: this process */
-    record            records[MAX_ROUNDS];
-    int               bad;
-    char              error[512];
-} worker;
+#include "peer_records.h"
 
 static atomic_bool stop;   /* target: "check" arrived */
 
-static unsigned char record_byte(uint32_t seed, uint32_t k) {
-    return (unsigned char)((seed * 2654435761u + k * 40503u) >> 13);
-}
-
-static void fill(unsigned char *bytes, uint32_t seed, uint32_t length) {
-    for (uint32_t k = 0; k < length; k++) bytes[k] = record_byte(seed, k);
-}
-
-static int check(const record *r) {
-    unsigned char want[64];
-    fill(want, r->seed, r->length);
-    return memcmp((const void *)r->address, want, r->length) != 0;
-}
-
 static void *work(void *argument) {
     worker *w = argument;
-    buffers_search_settings settings = {0, 0x7FFFFFFF, 64};
     for (int round = 0; round < w->rounds; round++) {
-        record *r = &w->records[round];
-        r->seed = ((uint32_t)w->who << 24) | ((uint32_t)w->thread << 16) | (uint32_t)round;
-        r->length = 8 + (r->seed * 7u) % 57u;
-        unsigned char bytes[64];
-        fill(bytes, r->seed, r->length);
-        buffers_item *item;
-        buffers_status status = w->process ? buffers_process_get_buffer(w->process, &settings, &item)
-                                           : buffers_get_buffer(&settings, &item);
-        if (status == BUFFERS_OK) r->address = buffers_item_append(item, bytes, r->length);
-        if (status != BUFFERS_OK || !r->address) {
-            snprintf(w->error, sizeof w->error, "round %d: %s %s", round, buffers_status_name(status),
-                     buffers_last_error());
-            if (status == BUFFERS_OK) buffers_item_release(item);
-            w->rounds = round;
-            return NULL;
-        }
-        buffers_item_release(item);
+        if (!write_round(w, round)) return NULL;
         if (w->process) continue;
-        if (check(r)) w->bad++;
+        if (check(&w->records[round])) w->bad++;
         if (atomic_load(&stop)) {
             w->rounds = round + 1;
             break;
@@ -101,27 +52,6 @@ static int join_workers(worker *workers, int threads, pthread_t *ids) {
     return failed;
 }
 
-static void wait_for(const char *word) {
-    char line[64];
-    while (fgets(line, sizeof line, stdin))
-        if (strncmp(line, word, strlen(word)) == 0) return;
-    exit(3);   /* the test went away */
-}
-
-static worker *make_workers(int threads, int rounds, int who, buffers_process *process) {
-    worker *workers = calloc((size_t)threads, sizeof *workers);
-    for (int t = 0; t < threads; t++) workers[t] = (worker){.thread = t, .rounds = rounds, .who = who, .process = process};
-    return workers;
-}
-
-static void print_records(const worker *workers, int threads, char tag) {
-    for (int t = 0; t < threads; t++)
-        for (int i = 0; i < workers[t].rounds; i++)
-            printf("%c %#llx %u %u\n", tag, (unsigned long long)workers[t].records[i].address,
-                   (unsigned)workers[t].records[i].length, (unsigned)workers[t].records[i].seed);
-    fflush(stdout);   /* before any exit-time handler (a sanitizer's) can end the process */
-}
-
 static int target(int threads, int rounds) {
     prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);   /* Yama scope 1: the writers are not our parents */
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -140,11 +70,7 @@ static int target(int threads, int rounds) {
     wait_for("check");
     atomic_store(&stop, true);
     int failed = join_workers(workers, threads, ids);
-    int bad = 0;
-    for (int t = 0; t < threads; t++) {
-        bad += workers[t].bad;
-        for (int i = 0; i < workers[t].rounds; i++) bad += check(&workers[t].records[i]);
-    }
+    int bad = count_bad(workers, threads);
     print_records(workers, threads, 'T');
     printf("checked %d\n", bad + failed);
     free(workers);

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "record_checks.h"
 #include "test_support.h"
 
 extern "C" {
@@ -25,16 +26,6 @@ extern "C" {
 }
 
 namespace {
-
-struct Record {
-    uintptr_t address;
-    uint32_t length, seed;
-};
-
-// The same pattern as process_buffers_peer.c.
-unsigned char RecordByte(uint32_t seed, uint32_t k) {
-    return (unsigned char)((seed * 2654435761u + k * 40503u) >> 13);
-}
 
 // Why these tests cannot run here, or "".
 std::string WhyNotHere() {
@@ -111,17 +102,6 @@ struct Child {
     }
 };
 
-void Collect(const std::vector<std::string> &lines, char tag, std::vector<Record> *records, std::string *errors) {
-    for (const auto &line : lines) {
-        unsigned long long address;
-        unsigned length, seed;
-        if (line[0] == tag && sscanf(line.c_str() + 1, "%llx %u %u", &address, &length, &seed) == 3)
-            records->push_back({(uintptr_t)address, length, seed});
-        else if (line.compare(0, 5, "error") == 0)
-            *errors += line;
-    }
-}
-
 class ProcessBuffers : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -172,23 +152,7 @@ void ShareWithTwoWriters(const std::string &layout) {
     target.Say("exit");
     EXPECT_EQ(target.Wait(), 0);
 
-    std::vector<Record> all = own;
-    all.insert(all.end(), written.begin(), written.end());
-    std::sort(all.begin(), all.end(), [](const Record &a, const Record &b) { return a.address < b.address; });
-    size_t overlaps = 0;
-    for (size_t i = 1; i < all.size(); i++) overlaps += all[i - 1].address + all[i - 1].length > all[i].address;
-    EXPECT_EQ(overlaps, 0u);
-    // The two sides really shared buffers: some 4 KiB page holds records of the target and a writer.
-    std::vector<uintptr_t> own_pages, written_pages, both;
-    for (const Record &r : own) own_pages.push_back(r.address >> 12);
-    for (const Record &r : written) written_pages.push_back(r.address >> 12);
-    std::sort(own_pages.begin(), own_pages.end());
-    std::sort(written_pages.begin(), written_pages.end());
-    std::set_intersection(own_pages.begin(), own_pages.end(), written_pages.begin(), written_pages.end(),
-                          std::back_inserter(both));
-    EXPECT_FALSE(both.empty());
-    EXPECT_TRUE(std::all_of(all.begin(), all.end(),
-                            [](const Record &r) { return r.address && r.address < 0x80000000u; }));
+    ExpectSharedWithoutOverlap(own, written);
 }
 
 TEST_F(ProcessBuffers, TwoWriterProcessesAndTheTargetShareItsBuffersWithoutOverlap) {

@@ -18,31 +18,11 @@
 #include <thread>
 #include <vector>
 
+#include "record_checks.h"
 #include "test_support.h"
 #include "windows_child.h"
 
 namespace {
-
-struct Record {
-    uintptr_t address;
-    uint32_t length, seed;
-};
-
-// The same pattern as windows_buffers_peer.c.
-unsigned char RecordByte(uint32_t seed, uint32_t k) {
-    return (unsigned char)((seed * 2654435761u + k * 40503u) >> 13);
-}
-
-void Collect(const std::vector<std::string> &lines, char tag, std::vector<Record> *records, std::string *errors) {
-    for (const auto &line : lines) {
-        unsigned long long address;
-        unsigned length, seed;
-        if (!line.empty() && line[0] == tag && sscanf(line.c_str() + 1, "%llx %u %u", &address, &length, &seed) == 3)
-            records->push_back({(uintptr_t)address, length, seed});
-        else if (line.compare(0, 5, "error") == 0)
-            *errors += line + "\n";
-    }
-}
 
 // rounds records of this process's thread into process, as windows_buffers_peer's writer does.
 void WriteRecords(buffers_process *process, uint32_t who, uint32_t thread, int rounds, std::vector<Record> *records,
@@ -135,22 +115,7 @@ TEST(WindowsProcessBuffers, TargetThisProcessAndAWriterProcessShareItsBuffersWit
     target.Say("exit");
     EXPECT_EQ(target.Wait(), 0);
 
-    std::vector<Record> all = own;
-    all.insert(all.end(), written.begin(), written.end());
-    std::sort(all.begin(), all.end(), [](const Record &a, const Record &b) { return a.address < b.address; });
-    size_t overlaps = 0;
-    for (size_t i = 1; i < all.size(); i++) overlaps += all[i - 1].address + all[i - 1].length > all[i].address;
-    EXPECT_EQ(overlaps, 0u);
-    // The sides really shared buffers: some 4 KiB page holds records of the target and of a writer.
-    std::vector<uintptr_t> own_pages, written_pages, both;
-    for (const Record &r : own) own_pages.push_back(r.address >> 12);
-    for (const Record &r : written) written_pages.push_back(r.address >> 12);
-    std::sort(own_pages.begin(), own_pages.end());
-    std::sort(written_pages.begin(), written_pages.end());
-    std::set_intersection(own_pages.begin(), own_pages.end(), written_pages.begin(), written_pages.end(),
-                          std::back_inserter(both));
-    EXPECT_FALSE(both.empty());
-    EXPECT_TRUE(std::all_of(all.begin(), all.end(), [](const Record &r) { return r.address && r.address <= kTwoGiB; }));
+    ExpectSharedWithoutOverlap(own, written);
 }
 
 // Breaks if an ended process (its object still held open here, so its pid cannot be reused) were
@@ -241,11 +206,5 @@ TEST(WindowsProcessBuffers, ItemCallsActInTheTargetAndUseAfterCloseIsRefused) {
     buffers_process_close(process);
     ExpectFailure(buffers_process_get_buffer(process, &settings, &item), BUFFERS_ERROR_INVALID_ARGUMENT, "closed");
     buffers_process_close(process);   // twice: ignored
-    target.Say("go");
-    target.Say("check");
-    auto report = target.Lines("checked");
-    ASSERT_FALSE(report.empty());
-    EXPECT_EQ(report.back(), "checked 0");
-    target.Say("exit");
-    EXPECT_EQ(target.Wait(), 0);
+    ExpectPeerTargetFinishesIntact(target);
 }

@@ -114,11 +114,5 @@ TEST(WindowsSharedCreate, TargetsLibraryLoadingLaterAdoptsTheSection) {
     unsigned long long used = 0;
     ASSERT_EQ(sscanf(ready.back().c_str(), "ready %llx", &used), 1) << ready.back();
     EXPECT_EQ((uintptr_t)used, remote);
-    target.Say("go");
-    target.Say("check");
-    auto report = target.Lines("checked");
-    ASSERT_FALSE(report.empty());
-    EXPECT_EQ(report.back(), "checked 0");
-    target.Say("exit");
-    EXPECT_EQ(target.Wait(), 0);
+    ExpectPeerTargetFinishesIntact(target);
 }

@@ -97,4 +97,16 @@ struct WindowsChild {
     }
 };
 
+// Ends a windows_buffers_peer target: its threads write ("go"), then check their records ("check"),
+// which must all be intact, and it exits 0.
+inline void ExpectPeerTargetFinishesIntact(WindowsChild &target) {
+    target.Say("go");
+    target.Say("check");
+    auto report = target.Lines("checked");
+    ASSERT_FALSE(report.empty());
+    EXPECT_EQ(report.back(), "checked 0");
+    target.Say("exit");
+    EXPECT_EQ(target.Wait(), 0);
+}
+
 #endif

@@ -1,0 +1,59 @@
+// The checks the buffers-of-another-process tests make on the records the peers (peer_records.h)
+// and the tests wrote: parsed from the peers' lines, no two overlapping, both sides sharing pages.
+#ifndef BUFFERS_RECORD_CHECKS_H
+#define BUFFERS_RECORD_CHECKS_H
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <iterator>
+#include <string>
+#include <vector>
+
+struct Record {
+    uintptr_t address;
+    uint32_t length, seed;
+};
+
+// record_byte of peer_records.h (which is C only).
+inline unsigned char RecordByte(uint32_t seed, uint32_t k) {
+    return (unsigned char)((seed * 2654435761u + k * 40503u) >> 13);
+}
+
+// The records of lines "<tag> <address> <length> <seed>"; lines starting with "error" go to errors.
+inline void Collect(const std::vector<std::string> &lines, char tag, std::vector<Record> *records,
+                    std::string *errors) {
+    for (const auto &line : lines) {
+        unsigned long long address;
+        unsigned length, seed;
+        if (!line.empty() && line[0] == tag && sscanf(line.c_str() + 1, "%llx %u %u", &address, &length, &seed) == 3)
+            records->push_back({(uintptr_t)address, length, seed});
+        else if (line.compare(0, 5, "error") == 0)
+            *errors += line + (line.back() == '\n' ? "" : "\n");
+    }
+}
+
+// No two of all records overlap, all lie in the first 2 GiB, and the two sides really shared
+// buffers: some 4 KiB page holds records of the target (own) and of a writer (written).
+inline void ExpectSharedWithoutOverlap(const std::vector<Record> &own, const std::vector<Record> &written) {
+    std::vector<Record> all = own;
+    all.insert(all.end(), written.begin(), written.end());
+    std::sort(all.begin(), all.end(), [](const Record &a, const Record &b) { return a.address < b.address; });
+    size_t overlaps = 0;
+    for (size_t i = 1; i < all.size(); i++) overlaps += all[i - 1].address + all[i - 1].length > all[i].address;
+    EXPECT_EQ(overlaps, 0u);
+    std::vector<uintptr_t> own_pages, written_pages, both;
+    for (const Record &r : own) own_pages.push_back(r.address >> 12);
+    for (const Record &r : written) written_pages.push_back(r.address >> 12);
+    std::sort(own_pages.begin(), own_pages.end());
+    std::sort(written_pages.begin(), written_pages.end());
+    std::set_intersection(own_pages.begin(), own_pages.end(), written_pages.begin(), written_pages.end(),
+                          std::back_inserter(both));
+    EXPECT_FALSE(both.empty());
+    EXPECT_TRUE(std::all_of(all.begin(), all.end(),
+                            [](const Record &r) { return r.address && r.address < 0x80000000u; }));
+}
+
+#endif
