@@ -28,6 +28,7 @@
 #include <windows.h>
 
 #include "vmem.h"
+#include "vmem_windows_width.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -106,6 +107,11 @@ int vmem_shared_create_in_other(uint32_t pid, const char *name, size_t size, vme
         snprintf(out->where, sizeof out->where, "process %u cannot be opened with PROCESS_DUP_HANDLE | "
                  "PROCESS_VM_OPERATION | PROCESS_QUERY_INFORMATION", (unsigned)pid);
         return error;
+    }
+    int refused = windows_check_width(process, pid, out->where, sizeof out->where);
+    if (refused) {
+        CloseHandle(process);
+        return refused;
     }
     HANDLE mutex = CreateMutexA(NULL, FALSE, lock_name);
     DWORD waited = mutex ? WaitForSingleObject(mutex, 5000) : WAIT_FAILED;

@@ -21,6 +21,7 @@
 #include <windows.h>
 
 #include "vmem.h"
+#include "vmem_windows_width.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -76,15 +77,6 @@ static int find_section(HANDLE process, const char *bare, size_t size, void **vi
     return kept;
 }
 
-/* A 64-bit locator and a 32-bit one differ in layout: a word read at the wrong width could even pass
- * the check above (a 32-bit header whose next locator is 0 reads as its own address), so a target
- * of the other width is refused. Both run under WOW64, or neither does, when widths match. */
-static bool same_width(HANDLE process) {
-    BOOL ours = FALSE, theirs = FALSE;
-    if (!IsWow64Process(GetCurrentProcess(), &ours) || !IsWow64Process(process, &theirs)) return false;
-    return ours == theirs;
-}
-
 int vmem_shared_open_other(uint32_t pid, const char *name, size_t size, vmem_shared *out, uintptr_t *out_recorded) {
     memset(out, 0, sizeof *out);
     const char *bare = name[0] == '/' ? name + 1 : name;
@@ -96,12 +88,12 @@ int vmem_shared_open_other(uint32_t pid, const char *name, size_t size, vmem_sha
                  (unsigned)pid, vmem_error_text(error, text, sizeof text));
         return error;
     }
-    if (!same_width(process)) {
+    /* A 32-bit header read as a 64-bit one can pass mapped_there (its first eight bytes are its
+     * address and a zero next-locator) and would then be written in the wrong layout. */
+    int refused = windows_check_width(process, pid, out->where, sizeof out->where);
+    if (refused) {
         CloseHandle(process);
-        snprintf(out->where, sizeof out->where, "process %u is not a %u-bit process (or its width cannot be told); "
-                 "a locator is shared only between processes of the same width", (unsigned)pid,
-                 (unsigned)(sizeof(void *) * 8));
-        return VMEM_UNSUPPORTED;
+        return refused;
     }
     void *view = NULL;
     uintptr_t recorded = 0;
