@@ -35,15 +35,23 @@ inline void Collect(const std::vector<std::string> &lines, char tag, std::vector
     }
 }
 
-// No two of all records overlap, all lie in the first 2 GiB, and the two sides really shared
-// buffers: some 4 KiB page holds records of the target (own) and of a writer (written).
-inline void ExpectSharedWithoutOverlap(const std::vector<Record> &own, const std::vector<Record> &written) {
+// No two of all records (of the target, own, and of writers, written) overlap, and all lie in the
+// first 2 GiB.
+inline void ExpectNoOverlap(const std::vector<Record> &own, const std::vector<Record> &written) {
     std::vector<Record> all = own;
     all.insert(all.end(), written.begin(), written.end());
     std::sort(all.begin(), all.end(), [](const Record &a, const Record &b) { return a.address < b.address; });
     size_t overlaps = 0;
     for (size_t i = 1; i < all.size(); i++) overlaps += all[i - 1].address + all[i - 1].length > all[i].address;
     EXPECT_EQ(overlaps, 0u);
+    EXPECT_TRUE(std::all_of(all.begin(), all.end(),
+                            [](const Record &r) { return r.address && r.address < 0x80000000u; }));
+}
+
+// As ExpectNoOverlap, and the two sides really shared buffers: some 4 KiB page holds records of
+// the target and of a writer.
+inline void ExpectSharedWithoutOverlap(const std::vector<Record> &own, const std::vector<Record> &written) {
+    ExpectNoOverlap(own, written);
     std::vector<uintptr_t> own_pages, written_pages, both;
     for (const Record &r : own) own_pages.push_back(r.address >> 12);
     for (const Record &r : written) written_pages.push_back(r.address >> 12);
@@ -52,8 +60,6 @@ inline void ExpectSharedWithoutOverlap(const std::vector<Record> &own, const std
     std::set_intersection(own_pages.begin(), own_pages.end(), written_pages.begin(), written_pages.end(),
                           std::back_inserter(both));
     EXPECT_FALSE(both.empty());
-    EXPECT_TRUE(std::all_of(all.begin(), all.end(),
-                            [](const Record &r) { return r.address && r.address < 0x80000000u; }));
 }
 
 #endif

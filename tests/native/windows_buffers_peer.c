@@ -2,9 +2,10 @@
  *   windows_buffers_peer target THREADS ROUNDS [late]
  *     (late: first waits for "start" on stdin, touching the library only then)
  *     uses the library itself: prints "ready <locator address>" once its locator exists, waits for
- *     "go" on stdin, runs THREADS threads of get/append/release (a record of 8..64 bytes per round,
- *     checked right after writing, a Sleep(1) between rounds) until "check" arrives or each has done
- *     ROUNDS, checks every record again, prints "T <address> <length> <seed>" per record and
+ *     "go" on stdin (answering "items" with "item <base> <position> <taken>" per item of its first
+ *     locator and "items end"), runs THREADS threads of get/append/release (a record of 8..64 bytes per round,
+ *     checked right after writing, a Sleep(1) between rounds; "writing" is printed once each has
+ *     done its first round) until "check" arrives or each has done ROUNDS, checks every record again, prints "T <address> <length> <seed>" per record and
  *     "checked <bad>", then waits for "exit".
  *   windows_buffers_peer writer PID THREADS ROUNDS ID
  *     opens PID with buffers_process_open and writes ROUNDS records per thread into it with
@@ -19,14 +20,18 @@
 
 #include <stdatomic.h>
 
+#include "locator.h"   /* the "items" answer reads the locator directly, as the format allows */
 #include "peer_records.h"
 
-static atomic_bool stop;   /* target: "check" arrived */
+static atomic_bool stop;      /* target: "check" arrived */
+static atomic_int  started;   /* target: threads past their first round */
 
 static DWORD WINAPI work(LPVOID argument) {
     worker *w = argument;
     for (int round = 0; round < w->rounds; round++) {
-        if (!write_round(w, round)) return 0;
+        bool written = write_round(w, round);
+        if (round == 0 && !w->process) atomic_fetch_add(&started, 1);
+        if (!written) return 0;
         if (w->process) continue;
         if (check(&w->records[round])) w->bad++;
         if (atomic_load(&stop)) {
@@ -62,6 +67,28 @@ static int join_workers(worker *workers, int threads, HANDLE *ids) {
     return failed;
 }
 
+/* "item <base> <position> <taken>" per item of this process's first locator, then "items end". */
+static void print_items(void) {
+    locator *first = (locator *)buffers_locator_address();
+    uint32_t count = locator_item_count(first);
+    for (uint32_t n = 0; n < count; n++) {
+        item_view view = item_read(&first->items[n], locator_creation_layout());
+        printf("item %#llx %u %d\n", (unsigned long long)view.base, (unsigned)view.position, view.taken ? 1 : 0);
+    }
+    printf("items end\n");
+    fflush(stdout);
+}
+
+/* wait_for(word), answering "items" meanwhile. */
+static void serve_until(const char *word) {
+    char line[64];
+    while (fgets(line, sizeof line, stdin)) {
+        if (strncmp(line, "items", 5) == 0) print_items();
+        if (strncmp(line, word, strlen(word)) == 0) return;
+    }
+    exit(3);   /* the test went away */
+}
+
 static int target(int threads, int rounds, bool late) {
     if (late) wait_for("start");
     buffers_search_settings settings = {0, 0x7FFFFFFF, 64};
@@ -74,10 +101,13 @@ static int target(int threads, int rounds, bool late) {
     buffers_item_release(item);
     printf("ready %#llx\n", (unsigned long long)buffers_locator_address());
     fflush(stdout);
-    wait_for("go");
+    serve_until("go");
     worker *workers = make_workers(threads, rounds, 1, NULL);
     HANDLE ids[MAX_THREADS];
     start_workers(workers, threads, ids);
+    while (atomic_load(&started) < threads) Sleep(1);
+    printf("writing\n");
+    fflush(stdout);
     wait_for("check");
     atomic_store(&stop, true);
     int failed = join_workers(workers, threads, ids);
