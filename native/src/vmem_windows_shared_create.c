@@ -93,6 +93,10 @@ int vmem_shared_create_in_other(uint32_t pid, const char *name, size_t size, vme
     memset(out, 0, sizeof *out);
     const char *bare = name[0] == '/' ? name + 1 : name;
     char object[VMEM_SHARED_PATH_LIMIT + 16], lock_name[VMEM_SHARED_PATH_LIMIT + 32];
+    if (strlen(bare) >= VMEM_SHARED_PATH_LIMIT) {   /* refused, never cut */
+        snprintf(out->where, sizeof out->where, "the section name is longer than %d bytes", VMEM_SHARED_PATH_LIMIT);
+        return ERROR_FILENAME_EXCED_RANGE;
+    }
     snprintf(object, sizeof object, "/%s", bare);
     snprintf(lock_name, sizeof lock_name, "%s lock", object);
     map_view_3_fn map_in = map_view_3();
