@@ -198,7 +198,8 @@ int vmem_replace_with_zero_pages(uintptr_t address, size_t size);
  * live mapping of that same object in pid. size bytes, shared read/write, not executable, no lock
  * taken. out->address is this process's view; *out_recorded is where pid maps it. ENOENT when pid
  * maps no such object, EACCES when one exists but may not be trusted (not ours); out->where says
- * which places were looked at. Windows: VMEM_UNSUPPORTED (not done yet). */
+ * which places were looked at. Windows: the named section, accepted when the recorded address is the
+ * base of a mapped view in pid whose first word is that address (vmem_windows_shared_other.c). */
 int  vmem_shared_open_other(uint32_t pid, const char *name, size_t size, vmem_shared *out, uintptr_t *out_recorded);
 void vmem_shared_close_other(vmem_shared *shared);
 
