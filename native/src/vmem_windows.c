@@ -416,3 +416,12 @@ int vmem_shared_open_other(uint32_t pid, const char *name, size_t size, vmem_sha
 void vmem_shared_close_other(vmem_shared *shared) {
     (void)shared;
 }
+
+/* Creating another process's locator: not done on Windows yet. */
+int vmem_shared_create_in_other(uint32_t pid, const char *name, size_t size, vmem_shared *out,
+                                uintptr_t *out_remote_address) {
+    (void)pid; (void)name; (void)size; (void)out_remote_address;
+    memset(out, 0, sizeof *out);
+    snprintf(out->where, sizeof out->where, "creating another process's locator is not done on Windows yet");
+    return VMEM_UNSUPPORTED;
+}
