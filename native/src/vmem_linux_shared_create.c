@@ -324,14 +324,18 @@ static int map_in_target(uint32_t pid, const made_file *f, size_t size, uintptr_
 
 /* The target's effective user must be ours: its library trusts only its own user's files. */
 static int check_owner(uint32_t pid, char *why, size_t why_size) {
-    char path[32];
-    struct stat st;
-    snprintf(path, sizeof path, "/proc/%u", (unsigned)pid);
-    if (stat(path, &st) != 0) return because(ESRCH, why, why_size, "no such process: %u", (unsigned)pid);
-    if (st.st_uid == geteuid()) return 0;
+    char path[32], line[256];
+    snprintf(path, sizeof path, "/proc/%u/status", (unsigned)pid);
+    FILE *status = fopen(path, "re");
+    if (!status) return because(ESRCH, why, why_size, "no such process: %u", (unsigned)pid);
+    unsigned real = 0, effective = UINT32_MAX;
+    while (fgets(line, sizeof line, status) && sscanf(line, "Uid: %u %u", &real, &effective) != 2) {
+    }
+    fclose(status);
+    if (effective == geteuid()) return 0;
     return because(EPERM, why, why_size, "process %u runs as user %u; its library would trust no locator file of "
-                   "user %u (this process): run as user %u", (unsigned)pid, (unsigned)st.st_uid,
-                   (unsigned)geteuid(), (unsigned)st.st_uid);
+                   "user %u (this process): run as user %u", (unsigned)pid, effective, (unsigned)geteuid(),
+                   effective);
 }
 
 int vmem_shared_create_in_other(uint32_t pid, const char *name, size_t size, vmem_shared *out,
