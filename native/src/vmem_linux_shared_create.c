@@ -125,11 +125,14 @@ static int make_in(uint32_t pid, const char *root, const char *first, bool share
     char link[64], directory[VMEM_SHARED_PATH_LIMIT];
     snprintf(link, sizeof link, "/proc/self/fd/%d", f->dirfd);
     ssize_t length = f->dirfd >= 0 ? readlink(link, directory, sizeof directory - 1) : -1;
-    if (f->dirfd >= 0 && length <= 0) snprintf(why, why_size, "its directory's path cannot be read: %s", strerror(errno));
-    if (length > 0) {
+    if (length >= (ssize_t)sizeof directory - 1) error = because(ENAMETOOLONG, why, why_size, "its path is too long");
+    else if (f->dirfd >= 0 && length <= 0)
+        snprintf(why, why_size, "its directory's path cannot be read: %s", strerror(errno));
+    else if (length > 0) {
         directory[length] = 0;   /* absolute: the target's working directory is not ours */
-        snprintf(f->path, sizeof f->path, "%s/%s", directory, name);
-        error = create_file(pid, f, name, why, why_size);
+        int written = snprintf(f->path, sizeof f->path, "%s/%s", directory, name);
+        error = written < (int)sizeof f->path ? create_file(pid, f, name, why, why_size)
+                                              : because(ENAMETOOLONG, why, why_size, "its path is too long");
     }
     if (error && f->dirfd >= 0) close(f->dirfd);
     if (error) f->dirfd = -1;
@@ -215,7 +218,7 @@ static intptr_t call(remote_steps *s, long number, uintptr_t a0, uintptr_t a1, u
     return error ? -(intptr_t)error : result;
 }
 
-/* The scratch page with the file's path, then and the "alive" lock record after it. */
+/* The scratch page: the file's path, then the "alive" lock record after it. */
 static int write_scratch(uint32_t pid, remote_steps *s, const char *path, uintptr_t *lock_record) {
     intptr_t got = call(s, SYS_mmap, 0, vmem_page_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                         (uintptr_t)-1, 0);
