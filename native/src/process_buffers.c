@@ -71,7 +71,7 @@ static buffers_status map_locator(uint32_t pid, process_state *state) {
     char name[80];
     snprintf(name, sizeof name, LOCATOR_NAME_PREFIX "%u", (unsigned)pid);
     int error = vmem_shared_open_other(pid, name, LOCATOR_SIZE, &state->mapping, &state->remote_first);
-    if (error == ENOENT) {
+    if (error == ENOENT || error == EACCES) {   /* none, or only another user's file: its library would make one */
         error = create_locator(pid, name, state);
         if (error == EEXIST) {   /* in use: perhaps made meanwhile by the target's library or another opener */
             static _Thread_local vmem_shared made;   /* large; its where is kept only on success */

@@ -209,6 +209,30 @@ TEST_F(ProcessCreate, StaleFileUnderTheTargetsNameIsReplacedNotReused) {
     close(planted);
 }
 
+// As the target's own library would: another user's file in the shared directory sends the
+// locator to the per-user directory, and the planted file is not touched.
+TEST_F(ProcessCreate, AnotherUsersFileUnderTheTargetsNameSendsItToThePerUserDirectory) {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root, to plant a file of another user";
+    Child sleeper({"sleep", "30"});
+    ASSERT_TRUE(sleeper.WaitUntilBlockedIn(SYS_clock_nanosleep));
+    pid_t pid = sleeper.pid();
+    int planted = Plant(pid, 0);
+    ASSERT_EQ(fchown(planted, 65534, 65534), 0) << strerror(errno);
+    buffers_process *process = nullptr;
+    ASSERT_EQ(buffers_process_open((uint32_t)pid, &process), BUFFERS_OK) << buffers_last_error();
+    buffers_process_close(process);
+    std::string per_user = root + "/.reloaded-" + std::to_string(geteuid()) + "/memory.buffers/" + kName +
+                           std::to_string(pid);
+    int fd = open(per_user.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0) << "no locator in the per-user directory: " << strerror(errno);
+    struct stat st;
+    ASSERT_EQ(fstat(fd, &st), 0);
+    EXPECT_NE(MapsLineAt(Maps(pid), FirstWord(fd)).find(" " + std::to_string(st.st_ino) + " "), std::string::npos);
+    close(fd);
+    EXPECT_EQ(FirstWord(planted), 0u) << "the other user's file was changed";
+    close(planted);
+}
+
 TEST_F(ProcessCreate, LiveFileUnderTheTargetsNameIsLeftAloneAndTheTargetUnchanged) {
     Child sleeper({"sleep", "30"});
     ASSERT_TRUE(sleeper.WaitUntilBlockedIn(SYS_clock_nanosleep));
