@@ -4,6 +4,7 @@
  * target's anonymous memory and are only read (for the refusal's message). */
 #include "process_buffers.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,15 +44,46 @@ static buffers_status refuse_pid(uint32_t pid) {
     return BUFFERS_OK;
 }
 
+/* A process without a locator gets one: created there by the OS layer and initialised through our
+ * view exactly as its own library would have (empty, version 0, recording the address it has in
+ * the target), before the file's setup lock is let go; its library adopts it when it starts. */
+static int create_locator(uint32_t pid, const char *name, process_state *state) {
+    int error = vmem_shared_create_in_other(pid, name, LOCATOR_SIZE, &state->mapping, &state->remote_first);
+    if (error) return error;
+    locator_initialize_in((locator *)state->mapping.address, state->remote_first, LOCATOR_SIZE, false,
+                          LOCATOR_LAYOUT_DOCUMENT);
+    vmem_shared_close(&state->mapping, true);   /* drops the setup lock, keeps our view */
+    return 0;
+}
+
+static buffers_status refuse_locator(uint32_t pid, int error, const char *where) {
+    char text[128];
+    if (error == VMEM_UNSUPPORTED) return errors_set(BUFFERS_ERROR_UNSUPPORTED, "process %u: %s", (unsigned)pid, where);
+    if (error == ESRCH) return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "no such process: %u (%s)", (unsigned)pid, where);
+    if (error == EPERM || error == EACCES)
+        return errors_set(BUFFERS_ERROR_PERMISSION, "process %u has no locator and one cannot be made for it: %s",
+                          (unsigned)pid, where);
+    return errors_set(BUFFERS_ERROR_LOCATOR, "process %u has no locator and one cannot be made for it: %s (%s)",
+                      (unsigned)pid, where, vmem_error_text(error, text, sizeof text));
+}
+
 static buffers_status map_locator(uint32_t pid, process_state *state) {
     char name[80];
     snprintf(name, sizeof name, LOCATOR_NAME_PREFIX "%u", (unsigned)pid);
     int error = vmem_shared_open_other(pid, name, LOCATOR_SIZE, &state->mapping, &state->remote_first);
-    if (error == VMEM_UNSUPPORTED)
-        return errors_set(BUFFERS_ERROR_UNSUPPORTED, "process %u: %s", (unsigned)pid, state->mapping.where);
-    if (error)
-        return errors_set(BUFFERS_ERROR_UNSUPPORTED, "process %u has no locator; creating one in another process is "
-                          "not supported yet (%s)", (unsigned)pid, state->mapping.where);
+    if (error == ENOENT || error == EACCES) {   /* none, or only another user's file: its library would make one */
+        error = create_locator(pid, name, state);
+        if (error == EEXIST) {   /* in use: perhaps made meanwhile by the target's library or another opener */
+            static _Thread_local vmem_shared made;   /* large; its where is kept only on success */
+            uintptr_t recorded;
+            if (vmem_shared_open_other(pid, name, LOCATOR_SIZE, &made, &recorded) == 0) {
+                state->mapping = made;
+                state->remote_first = recorded;
+                error = 0;
+            }
+        }
+    }
+    if (error) return refuse_locator(pid, error, state->mapping.where);
     state->view = (locator *)state->mapping.address;
     unsigned version = state->view->header.flags & LOCATOR_VERSION_MASK;
     if (state->view->header.this_address != state->remote_first || version != LOCATOR_VERSION) {

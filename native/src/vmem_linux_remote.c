@@ -115,10 +115,10 @@ static bool traced_by_someone(uint32_t pid) {
     return atoi(tracer) > 0;
 }
 
-/* ptrace_session_begin under this process's turn; the turn is held until close_session. An EPERM
+/* ptrace_session_begin under this process's turn; the turn is held until remote_session_close. An EPERM
  * while nobody traces pid may be a tracer that has just left (another process's session): it is
  * believed only when it happens UNTRACED_TRIES times. */
-static int open_session(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
+int remote_session_open(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
     enum { UNTRACED_TRIES = 3 };
     pthread_mutex_lock(&session_turn);
     int error = ptrace_session_begin(pid, session, why, why_size);
@@ -132,7 +132,7 @@ static int open_session(uint32_t pid, ptrace_session *session, char *why, size_t
     return error;
 }
 
-static int close_session(ptrace_session *session) {
+int remote_session_close(ptrace_session *session) {
     int error = ptrace_session_end(session);
     pthread_mutex_unlock(&session_turn);
     return error;
@@ -155,13 +155,13 @@ static bool failed(intptr_t result) {
 static int run_in(uint32_t pid, remote_call *calls, size_t count) {
     ptrace_session session;
     char why[256];
-    int error = open_session(pid, &session, why, sizeof why);
+    int error = remote_session_open(pid, &session, why, sizeof why);
     if (error) return error;
     for (size_t i = 0; i < count && !error; i++) {
         error = ptrace_session_syscall(&session, calls[i].number, calls[i].args, &calls[i].result);
         if (!error && failed(calls[i].result)) break;
     }
-    int ended = close_session(&session);
+    int ended = remote_session_close(&session);
     return error ? error : ended;
 }
 
@@ -196,8 +196,8 @@ vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why
         return VMEM_PROCESS_MISSING;
     }
     ptrace_session session;
-    int error = open_session(pid, &session, why, why_size);
-    if (!error) error = close_session(&session);
+    int error = remote_session_open(pid, &session, why, why_size);
+    if (!error) error = remote_session_close(&session);
     if (!error) return VMEM_PROCESS_ACCESSIBLE;
     if (error == ESRCH) {
         snprintf(why, why_size, "no such process: %u ended while being checked", (unsigned)pid);

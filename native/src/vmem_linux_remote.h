@@ -18,4 +18,11 @@ int remote_reserve_at(uint32_t pid, uintptr_t address, size_t size);
 /* munmap(address, size) run inside pid. */
 int remote_release(uint32_t pid, uintptr_t address, size_t size);
 
+/* A ptrace session on pid (vmem_linux_ptrace.h) under this process's turn: threads of this process
+ * take turns, and another tracer is waited out for about a second. For callers that run several
+ * dependent system calls in one session (vmem_linux_shared_create.c). 0 or an errno (EPERM: refused). */
+struct ptrace_session;
+int remote_session_open(uint32_t pid, struct ptrace_session *session, char *why, size_t why_size);
+int remote_session_close(struct ptrace_session *session);
+
 #endif

@@ -7,6 +7,7 @@
 #define BUFFERS_VMEM_POSIX_FILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 
 enum {
@@ -35,6 +36,10 @@ bool file_held_alive(int fd);
 /* Why a file may not be used (type, owner, mode, links), or NULL. Judged before any lock, so no
  * stranger's file is ever waited on. */
 const char *file_untrusted_reason(const struct stat *st);
+
+/* Opens (creating it if missing: mode 01777 when shared, else 0700) directory name under parent and
+ * checks it may be trusted (docs/locator-security.md rules 1-3); its descriptor, or -1 with why. */
+int file_open_checked_directory(int parent, const char *name, bool shared, char *why, size_t why_size);
 
 /* True if name in dirfd still is the file st describes (it may be replaced while we wait). */
 bool file_still_named(int dirfd, const char *name, const struct stat *st);

@@ -55,7 +55,7 @@ const char *vmem_shared_directory(void) {
 
 
 /* Opens (creating if missing) directory name under parent and checks it may be trusted. */
-static int open_checked_directory(int parent, const char *name, bool shared, char *why, size_t why_size) {
+int file_open_checked_directory(int parent, const char *name, bool shared, char *why, size_t why_size) {
     int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) {
         if (mkdirat(parent, name, 0700) == 0) {
@@ -285,9 +285,9 @@ static int open_in(const char *root, const char *first, bool shared, const char 
     }
     int error = EACCES;
     char file_name[VMEM_SHARED_PATH_LIMIT];
-    int top = open_checked_directory(rootfd, first, shared, why, why_size);
+    int top = file_open_checked_directory(rootfd, first, shared, why, why_size);
     if (top >= 0) {
-        int dir = open_checked_directory(top, "memory.buffers", shared, why, why_size);
+        int dir = file_open_checked_directory(top, "memory.buffers", shared, why, why_size);
         if (dir >= 0) {
             candidate chosen;
             error = choose_file(dir, name, &chosen, file_name, sizeof file_name, why, why_size);

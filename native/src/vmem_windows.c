@@ -405,4 +405,5 @@ int vmem_replace_with_zero_pages(uintptr_t address, size_t size) {
     return VirtualProtect((void *)address, size, PAGE_READWRITE, &previous) ? 0 : (int)GetLastError();
 }
 
-/* vmem_shared_open_other / vmem_shared_close_other: vmem_windows_shared_other.c. */
+/* vmem_shared_open_other / vmem_shared_close_other: vmem_windows_shared_other.c;
+ * vmem_shared_create_in_other: vmem_windows_shared_create.c. */

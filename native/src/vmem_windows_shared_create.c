@@ -33,9 +33,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int vmem_shared_create_in_other(uint32_t pid, const char *name, size_t size, vmem_shared *out,
-                                uintptr_t *out_remote_address);
-
 typedef PVOID(WINAPI *map_view_3_fn)(HANDLE, HANDLE, PVOID, ULONG64, SIZE_T, ULONG, ULONG, void *, ULONG);
 
 static map_view_3_fn map_view_3(void) {

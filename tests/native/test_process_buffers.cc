@@ -174,16 +174,6 @@ TEST_F(ProcessBuffers, ProcessThatDoesNotExistIsAnInvalidArgument) {
     EXPECT_EQ(process, nullptr);
 }
 
-TEST_F(ProcessBuffers, ProcessWithoutLocatorIsRefusedWithTheReason) {
-    Child sleeper({"/bin/sleep", "30"});
-    ASSERT_GT(sleeper.pid, 0);
-    usleep(100 * 1000);   // past exec
-    buffers_process *process = nullptr;
-    ExpectFailure(buffers_process_open((uint32_t)sleeper.pid, &process), BUFFERS_ERROR_UNSUPPORTED,
-                  "has no locator; creating one in another process is not supported yet");
-    EXPECT_EQ(process, nullptr);
-}
-
 TEST_F(ProcessBuffers, NullArgumentsAndThisProcessAreRefused) {
     ExpectFailure(buffers_process_open(1, nullptr), BUFFERS_ERROR_INVALID_ARGUMENT, "out is null");
     buffers_process *process = nullptr;

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "remote_process.h"
 #include "test_support.h"
 
 extern "C" {
@@ -29,126 +30,7 @@ extern "C" {
 }
 
 namespace {
-using Clock = std::chrono::steady_clock;
-
-const char kUnsupportedBuild[] = "this build does not act in other processes (Linux x86-64/aarch64 only)";
-
-// The errno of seizing a child of our own with ptrace (0: ptrace works).
-int PtraceError() {
-    pid_t child = fork();
-    if (child == 0) {
-        pause();
-        _exit(0);
-    }
-    long seized = ptrace(PTRACE_SEIZE, child, nullptr, nullptr);
-    int error = seized == 0 ? 0 : errno;
-    kill(child, SIGKILL);
-    waitpid(child, nullptr, 0);
-    return error;
-}
-
-// Why the tests cannot run here, or "" when they can.
-std::string WhyNotHere() {
-    if (!vmem_supports_other_processes()) return kUnsupportedBuild;
-    int error = PtraceError();
-    if (error == 0) return "";
-    return std::string("ptrace is not available here (") + strerror(error) + ")" +
-           (error == ENOSYS ? ": qemu-user does not emulate ptrace" : "");
-}
-
-std::string ReadFile(const std::string &path) {
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
-std::string Maps(pid_t pid) { return ReadFile("/proc/" + std::to_string(pid) + "/maps"); }
-
-// Independent of the library: the target's bytes through /proc/<pid>/mem.
-std::vector<uint8_t> ReadThroughProcMem(pid_t pid, uintptr_t address, size_t size) {
-    std::vector<uint8_t> bytes(size);
-    int fd = open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_RDONLY);
-    ssize_t got = fd >= 0 ? pread(fd, bytes.data(), size, (off_t)address) : -1;
-    if (fd >= 0) close(fd);
-    if (got != (ssize_t)size) bytes.clear();
-    return bytes;
-}
-
-std::string MapsLineAt(const std::string &maps, uintptr_t address) {
-    std::stringstream hex;
-    hex << std::hex << address << "-";
-    std::istringstream lines(maps);
-    for (std::string line; std::getline(lines, line);)
-        if (line.rfind(hex.str(), 0) == 0) return line;
-    return "";
-}
-
-// A child process with a pipe to its stdin and one from its stdout; killed if still running.
-class Child {
-  public:
-    explicit Child(const std::vector<std::string> &argv) {
-        int in[2], out[2];
-        if (pipe(in) != 0 || pipe(out) != 0) return;
-        started_ = Clock::now();
-        pid_ = fork();
-        if (pid_ == 0) {
-            dup2(in[0], STDIN_FILENO);
-            dup2(out[1], STDOUT_FILENO);
-            std::vector<char *> args;
-            for (const std::string &arg : argv) args.push_back(const_cast<char *>(arg.c_str()));
-            args.push_back(nullptr);
-            execvp(args[0], args.data());
-            _exit(127);
-        }
-        close(in[0]);
-        close(out[1]);
-        stdin_ = in[1];
-        stdout_ = out[0];
-    }
-    ~Child() {
-        if (pid_ > 0 && !reaped_) {
-            kill(pid_, SIGKILL);
-            waitpid(pid_, nullptr, 0);
-        }
-        if (stdin_ >= 0) close(stdin_);
-        if (stdout_ >= 0) close(stdout_);
-    }
-    pid_t pid() const { return pid_; }
-    double SecondsSinceStart() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
-    // A line of its output, waiting up to 60 s; "" on timeout or end of output.
-    std::string ReadLine() {
-        std::string line;
-        char c;
-        pollfd ready = {stdout_, POLLIN, 0};
-        while (poll(&ready, 1, 60000) == 1 && read(stdout_, &c, 1) == 1 && c != '\n') line += c;
-        return line;
-    }
-    bool Write(const std::string &text) { return write(stdin_, text.data(), text.size()) == (ssize_t)text.size(); }
-    // Its wait status once it has ended (blocks).
-    int Wait() {
-        int status = -1;
-        while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-        }
-        reaped_ = true;
-        return status;
-    }
-    // Waits until /proc says it is sleeping in system call number (up to 30 s).
-    bool WaitUntilBlockedIn(long number) {
-        std::string want = std::to_string(number) + " ";
-        for (int i = 0; i < 3000; i++) {
-            if (ReadFile("/proc/" + std::to_string(pid_) + "/syscall").rfind(want, 0) == 0) return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        return false;
-    }
-
-  private:
-    pid_t pid_ = -1;
-    int stdin_ = -1, stdout_ = -1;
-    bool reaped_ = false;
-    Clock::time_point started_;
-};
+using namespace remote_process;
 
 class RemoteMemory : public ::testing::Test {
   protected:
@@ -257,28 +139,13 @@ TEST_F(RemoteMemory, UnprivilegedCallerIsRefusedWithTheReasonAndTargetIsUnchange
     Child sleeper({"sleep", "30"});
     ASSERT_TRUE(sleeper.WaitUntilBlockedIn(SYS_clock_nanosleep));
     std::string before = Maps(sleeper.pid());
-    int report[2];
-    ASSERT_EQ(pipe(report), 0);
-    pid_t caller = fork();
-    if (caller == 0) {   // as nobody: ask for memory in root's process, report status and message
-        close(report[0]);
-        if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
+    std::string text = RunAsNobody([&] {   // ask for memory in root's process
         buffers_allocator_settings a = buffers_allocator_settings_default();
         a.target_process_id = (uint32_t)sleeper.pid();
         buffers_private_allocation block;
         int status = buffers_allocate_private_memory(&a, &block);
-        std::string text = std::to_string(status) + " " + buffers_last_error();
-        if (write(report[1], text.data(), text.size()) < 0) _exit(3);
-        _exit(0);
-    }
-    close(report[1]);
-    std::string text;
-    char chunk[256];
-    for (ssize_t n; (n = read(report[0], chunk, sizeof chunk)) > 0;) text.append(chunk, (size_t)n);
-    close(report[0]);
-    int caller_status;
-    ASSERT_EQ(waitpid(caller, &caller_status, 0), caller);
-    ASSERT_TRUE(WIFEXITED(caller_status) && WEXITSTATUS(caller_status) == 0) << caller_status;
+        return std::to_string(status) + " " + buffers_last_error();
+    });
     EXPECT_EQ(text.rfind(std::to_string(BUFFERS_ERROR_PERMISSION) + " ", 0), 0u) << text;
     EXPECT_NE(text.find("BUFFERS_ERROR_PERMISSION"), std::string::npos) << text;
     EXPECT_NE(text.find("runs as user 0"), std::string::npos) << text;

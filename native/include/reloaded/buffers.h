@@ -230,11 +230,12 @@ BUFFERS_API buffers_status buffers_retire_private_memory(const buffers_private_a
 /* Another process, opened by PID. */
 typedef struct buffers_process buffers_process;
 
-/* Opens process pid, which must already use this library (have a locator file): its first locator
- * is mapped into this process so its locks work across the two. A pid that does not exist (or is
- * this process) is BUFFERS_ERROR_INVALID_ARGUMENT; one that ptrace rules forbid us,
- * BUFFERS_ERROR_PERMISSION; one without a locator, BUFFERS_ERROR_UNSUPPORTED ("has no locator":
- * creating one in another process is not done yet); Windows: BUFFERS_ERROR_UNSUPPORTED. */
+/* Opens process pid: its first locator is mapped into this process so its locks work across the
+ * two. A process that never used this library gets one (Linux: created in it under ptrace; the
+ * library adopts it if the process loads it later). A pid that does not exist (or is this process)
+ * is BUFFERS_ERROR_INVALID_ARGUMENT; one that ptrace rules forbid us, or that runs as another user,
+ * BUFFERS_ERROR_PERMISSION; a locator that cannot be made there, BUFFERS_ERROR_LOCATOR with the
+ * reason; Windows: BUFFERS_ERROR_UNSUPPORTED. */
 BUFFERS_API buffers_status buffers_process_open(uint32_t pid, buffers_process **out);
 
 /* Closes the handle: a later call through it is BUFFERS_ERROR_INVALID_ARGUMENT (a few bytes stay
