@@ -19,9 +19,7 @@
  *     loading in the target adopts it (vmem_shared_is_live_at) instead of starting over. The caller
  *     writes the rest of the header through out.
  * Access needed to the target: PROCESS_DUP_HANDLE, PROCESS_VM_OPERATION, PROCESS_QUERY_INFORMATION.
- *
- * The prototype is vmem.h's (declared there by the branch that calls it); repeated here until the
- * branches meet, when the stub returning VMEM_UNSUPPORTED at the end of vmem_windows.c goes. */
+ */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
