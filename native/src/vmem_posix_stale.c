@@ -16,7 +16,7 @@
 #include "vmem_posix_file.h"
 
 /* LOCATOR_FURTHER_INFIX of locator.h, which the OS layer does not include (nothing below calls
- * up); test_locator_files.cc sweeps files named by locator_further_name, so the two cannot drift. */
+ * up); test_locator_files.cc sweeps files named in the format docs/format.md gives. */
 #define FURTHER_INFIX ", after 0x"
 
 /* Skips "<digits>" at *at (at most max of them, at least one); false if there are none. */
