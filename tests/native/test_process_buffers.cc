@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "maps_path.h"
 #include "test_support.h"
 
 extern "C" {
@@ -34,6 +35,52 @@ struct Record {
 // The same pattern as process_buffers_peer.c.
 unsigned char RecordByte(uint32_t seed, uint32_t k) {
     return (unsigned char)((seed * 2654435761u + k * 40503u) >> 13);
+}
+
+// One locator of a target's chain, read from its memory: where it is, the file mapped there ("" for
+// private memory) and its items' buffers (document layout: base, taken, size, position).
+struct ChainLocator {
+    uintptr_t address;
+    std::string path;
+    std::vector<std::pair<uintptr_t, uint32_t>> buffers;
+};
+
+// The chain of process pid from its first locator (the mapping of its "PID <pid>" file).
+std::vector<ChainLocator> ReadChain(pid_t pid) {
+    std::vector<ChainLocator> chain;
+    std::string maps_name = "/proc/" + std::to_string(pid) + "/maps", suffix = "PID " + std::to_string(pid) + "\n";
+    FILE *maps = fopen(maps_name.c_str(), "r");
+    uintptr_t address = 0;
+    char line[4096];
+    while (maps && fgets(line, sizeof line, maps))
+        if (std::string(line).size() > suffix.size() &&
+            std::string(line).compare(strlen(line) - suffix.size(), suffix.size(), suffix) == 0)
+            address = (uintptr_t)strtoull(line, nullptr, 16);
+    if (maps) fclose(maps);
+    for (int n = 0; address && n < 64; n++) {
+        unsigned char block[4096];
+        if (vmem_read_other((uint32_t)pid, address, block, sizeof block) != 0) break;
+        ChainLocator loc{address, MappedPathAt(pid, address), {}};
+        unsigned count = std::max(block[21], block[23]);
+        for (unsigned i = 0; i < count && i < 203; i++) {
+            uintptr_t base;
+            uint32_t size;
+            memcpy(&base, block + 24 + 20 * i, sizeof base);
+            memcpy(&size, block + 24 + 20 * i + 12, sizeof size);
+            loc.buffers.emplace_back(base, size);
+        }
+        chain.push_back(loc);
+        memcpy(&address, block + 8, sizeof address);
+    }
+    return chain;
+}
+
+// Which locator of chain registers the buffer holding address (-1: none).
+int LocatorOf(const std::vector<ChainLocator> &chain, uintptr_t address) {
+    for (size_t n = 0; n < chain.size(); n++)
+        for (const auto &buffer : chain[n].buffers)
+            if (address >= buffer.first && address - buffer.first < buffer.second) return (int)n;
+    return -1;
 }
 
 // Why these tests cannot run here, or "".
@@ -130,11 +177,33 @@ class ProcessBuffers : public ::testing::Test {
     }
 };
 
-// The target (its chain in layout) keeps writing, pausing between rounds, until "check", so it runs
-// all the while two writer processes write into it.
-void ShareWithTwoWriters(const std::string &layout) {
+// Every writer record lies in a buffer of the third locator or later (the first two hold only full
+// buffers), and the target's further locators are its files named after the locator before each.
+void ExpectWritersInFurtherLocators(pid_t pid, const std::vector<Record> &written) {
+    std::vector<ChainLocator> chain = ReadChain(pid);
+    ASSERT_GE(chain.size(), 3u);
+    for (size_t n = 1; n < chain.size(); n++) {
+        std::string name = "/" + FurtherLocatorName(pid, chain[n - 1].address);
+        ASSERT_GE(chain[n].path.size(), name.size()) << "locator " << n + 1 << " is not a file: " << chain[n].path;
+        EXPECT_EQ(chain[n].path.substr(chain[n].path.size() - name.size()), name) << "locator " << n + 1;
+    }
+    size_t in_first_two = 0, nowhere = 0;
+    for (const Record &r : written) {
+        int n = LocatorOf(chain, r.address);
+        in_first_two += n == 0 || n == 1;
+        nowhere += n < 0;
+    }
+    EXPECT_EQ(in_first_two, 0u);
+    EXPECT_EQ(nowhere, 0u) << "records in buffers no locator of the target registers";
+}
+
+// The target (its chain in layout; with full, that many full buffers registered first) keeps
+// writing, pausing between rounds, until "check", so it runs all the while two writer processes
+// write into it.
+void ShareWithTwoWriters(const std::string &layout, int full = 0) {
     const int kTargetThreads = 4, kTargetRounds = 2000, kWriterThreads = 3, kWriterRounds = 300;
-    Child target({PROCESS_BUFFERS_PEER_PATH, "target", std::to_string(kTargetThreads), std::to_string(kTargetRounds)},
+    Child target({PROCESS_BUFFERS_PEER_PATH, "target", std::to_string(kTargetThreads), std::to_string(kTargetRounds),
+                  std::to_string(full)},
                  layout);
     ASSERT_GT(target.pid, 0);
     auto ready = target.Lines("ready");
@@ -169,6 +238,7 @@ void ShareWithTwoWriters(const std::string &layout) {
         for (uint32_t k = 0; k < r.length; k++) wrong += got[k] != RecordByte(r.seed, k);
     }
     EXPECT_EQ(wrong, 0u);
+    if (full) ExpectWritersInFurtherLocators(target.pid, written);
     target.Say("exit");
     EXPECT_EQ(target.Wait(), 0);
 
@@ -199,6 +269,50 @@ TEST_F(ProcessBuffers, TwoWriterProcessesAndTheTargetShareItsBuffersWithoutOverl
 // compare-and-swap would land on Rust's size word.
 TEST_F(ProcessBuffers, TargetInRustsItemLayoutIsSharedInThatLayout) {
     ShareWithTwoWriters("rust");
+}
+
+// 64-bit: 203 items per locator. The target's first two locators hold only full buffers, so every
+// buffer the writers lock or register is in the third locator or later: mapped from its file and
+// locked there across the three processes.
+constexpr int kItemsPerLocator = 203;
+
+TEST_F(ProcessBuffers, WritersLockAndRegisterBuffersInTheTargetsFurtherLocators) {
+    ShareWithTwoWriters("document", 2 * kItemsPerLocator + 5);
+}
+
+// A chain whose every locator is full: the refusal says so; once the target extends its chain
+// itself, the same handle walks into the new locator and finds the target's buffer there.
+TEST_F(ProcessBuffers, AFullChainIsRefusedUntilTheTargetExtendsIt) {
+    Child target({PROCESS_BUFFERS_PEER_PATH, "target", "1", "1", std::to_string(2 * kItemsPerLocator)}, "document");
+    ASSERT_GT(target.pid, 0);
+    ASSERT_EQ(target.Lines("ready").back(), "ready document\n");
+    ASSERT_EQ(ReadChain(target.pid).size(), 2u);
+    buffers_process *process = nullptr;
+    ASSERT_EQ(buffers_process_open((uint32_t)target.pid, &process), BUFFERS_OK) << buffers_last_error();
+    buffers_search_settings settings = {0, kTwoGiB, 64};
+    buffers_item *item = nullptr;
+    ExpectFailure(buffers_process_get_buffer(process, &settings, &item), BUFFERS_ERROR_NO_SPACE,
+                  "(2 locator(s) in its chain, 0 of them in its private memory");
+    EXPECT_NE(std::string(buffers_last_error()).find("creating further locators in another process is not done"),
+              std::string::npos) << buffers_last_error();
+    target.Say("go");   // its one round makes a buffer, registered in a third locator
+    target.Say("check");
+    std::vector<Record> own;
+    std::string errors;
+    auto report = target.Lines("checked");
+    Collect(report, 'T', &own, &errors);
+    ASSERT_EQ(report.back(), "checked 0\n") << errors;
+    ASSERT_EQ(own.size(), 1u);
+    std::vector<ChainLocator> chain = ReadChain(target.pid);
+    ASSERT_EQ(chain.size(), 3u);
+    EXPECT_EQ(LocatorOf(chain, own[0].address), 2);
+    ASSERT_EQ(buffers_process_get_buffer(process, &settings, &item), BUFFERS_OK) << buffers_last_error();
+    EXPECT_EQ(LocatorOf(chain, buffers_item_base_address(item)), 2);
+    EXPECT_EQ(buffers_item_base_address(item), own[0].address & ~(uintptr_t)0xfff) << "the target's buffer";
+    buffers_item_release(item);
+    buffers_process_close(process);
+    target.Say("exit");
+    EXPECT_EQ(target.Wait(), 0);
 }
 
 TEST_F(ProcessBuffers, ProcessThatDoesNotExistIsAnInvalidArgument) {
