@@ -165,7 +165,8 @@ static remote_item *register_in_chain(buffers_process *process, locator_layout l
                                       chain_cursor *tail) {
     chain_cursor c = chain_start(process->state);
     do {
-        locator_item *item = c.view ? locator_register_here_locked(c.view, layout, base, size) : NULL;
+        bool room = c.view && locator_item_count(c.view) < LOCATOR_MAX_ITEMS;   /* full ones: no lock taken */
+        locator_item *item = room ? locator_register_here_locked(c.view, layout, base, size) : NULL;
         if (item) return bind(process, layout, &c, (uint32_t)(item - c.view->items));
     } while (chain_advance(process->pid, &c));
     *tail = c;

@@ -10,10 +10,10 @@
 #include <cstring>
 #include <string>
 
-constexpr const char *kNoMappingThere = "<no mapping starts there>";
+constexpr const char *kNoMappingThere = "<nothing is mapped there>";
 
-// The path of the mapping that starts at address in process pid, "" for an anonymous one, or
-// kNoMappingThere.
+// The path of the mapping that holds address in process pid, "" for an anonymous one (which the
+// kernel may have merged with its neighbours), or kNoMappingThere.
 inline std::string MappedPathAt(pid_t pid, uintptr_t address) {
     std::string file = "/proc/" + std::to_string(pid) + "/maps";
     FILE *maps = fopen(file.c_str(), "r");
@@ -21,7 +21,9 @@ inline std::string MappedPathAt(pid_t pid, uintptr_t address) {
     char line[4096];
     std::string found = kNoMappingThere;
     while (fgets(line, sizeof line, maps)) {
-        if ((uintptr_t)strtoull(line, nullptr, 16) != address) continue;
+        char *end;
+        uintptr_t start = (uintptr_t)strtoull(line, &end, 16), stop = (uintptr_t)strtoull(end + 1, nullptr, 16);
+        if (address < start || address >= stop) continue;
         // start-end perms offset dev inode [path]: the path is what follows the fifth field.
         const char *at = line;
         for (int field = 0; field < 5; field++) {

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,6 +139,28 @@ TEST_F(FurtherLocators, ANameAnotherProcessHoldsMovesToTheDerivedName) {
     uintptr_t next = Next(first);
     ASSERT_NE(next, 0u);
     EXPECT_EQ(MappedPathAt(getpid(), next), PathOf(name + " #2"));
+}
+
+// A file left under the name by a dead process of the same pid (nobody holds it alive) is replaced
+// by a new file (a new inode: whoever might still map the old one keeps its bytes).
+TEST_F(FurtherLocators, AStaleFileUnderTheNameIsReplaced) {
+    uintptr_t first = OpenFirst();
+    ASSERT_NE(first, 0u);
+    std::string path = PathOf(FurtherLocatorName(getpid(), first));
+    FILE *stale = fopen(path.c_str(), "w");
+    ASSERT_NE(stale, nullptr);
+    fputs("stale", stale);
+    fclose(stale);
+    struct stat before;
+    ASSERT_EQ(stat(path.c_str(), &before), 0);
+    Register(first, shim_max_items() + 1, 0x10000000);
+    uintptr_t next = Next(first);
+    ASSERT_NE(next, 0u);
+    EXPECT_EQ(MappedPathAt(getpid(), next), path);
+    struct stat after;
+    ASSERT_EQ(stat(path.c_str(), &after), 0);
+    EXPECT_NE(after.st_ino, before.st_ino) << "the stale file was used in place";
+    EXPECT_EQ(Word(next), next);
 }
 
 // An object under the name that this process already maps at its recorded address is somebody's

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -310,6 +311,71 @@ TEST_F(ProcessBuffers, AFullChainIsRefusedUntilTheTargetExtendsIt) {
     EXPECT_EQ(LocatorOf(chain, buffers_item_base_address(item)), 2);
     EXPECT_EQ(buffers_item_base_address(item), own[0].address & ~(uintptr_t)0xfff) << "the target's buffer";
     buffers_item_release(item);
+    buffers_process_close(process);
+    target.Say("exit");
+    EXPECT_EQ(target.Wait(), 0);
+}
+
+// A root directory whose path leaves room for a locator file of a pid of up to 7 digits, but not for
+// a further locator's file (22 characters longer): the library then keeps further locators in
+// private memory. Removed with everything in it when destroyed.
+struct TightRoot {
+    std::string path;
+    TightRoot() {
+        char pattern[] = "/tmp/buffers-tight-XXXXXX";
+        if (!mkdtemp(pattern)) return;
+        std::string per_user = ".reloaded-" + std::to_string(geteuid());
+        size_t first_name = strlen("Reloaded.Memory.Buffers.MemoryBuffer, PID 1234567");
+        // vmem_shared_open's longest path: root/per_user/memory.buffers/<name> #99, under 1024.
+        size_t wanted = 1012 - (1 + per_user.size() + strlen("/memory.buffers/") + first_name + 4);
+        path = pattern;
+        while (path.size() < wanted) {
+            size_t part = std::min<size_t>(200, wanted - path.size() - 1);
+            if (part == 0) part = 1;
+            path += "/" + std::string(part, 'd');
+            mkdir(path.c_str(), 0700);
+        }
+    }
+    ~TightRoot() {
+        std::string command = "rm -rf '" + path.substr(0, strlen("/tmp/buffers-tight-XXXXXX")) + "'";
+        if (std::system(command.c_str()) != 0) ADD_FAILURE() << command;
+    }
+};
+
+// The target's further locators are in its private memory: the walk reads past them (their
+// next_locator through process_vm_readv), never locks there, and counts what it cannot lock.
+TEST_F(ProcessBuffers, PrivateFurtherLocatorsAreWalkedButNeverLocked) {
+    TightRoot root;
+    ASSERT_FALSE(root.path.empty());
+    setenv("BUFFERS_SHARED_ROOT", root.path.c_str(), 1);
+    Child target({PROCESS_BUFFERS_PEER_PATH, "target", "1", "1", std::to_string(2 * kItemsPerLocator + 5)}, "document");
+    unsetenv("BUFFERS_SHARED_ROOT");
+    ASSERT_GT(target.pid, 0);
+    ASSERT_EQ(target.Lines("ready").back(), "ready document\n");
+    std::vector<ChainLocator> chain = ReadChain(target.pid);
+    ASSERT_EQ(chain.size(), 3u);
+    ASSERT_EQ(chain[0].path.compare(0, root.path.size(), root.path), 0) << chain[0].path;
+    EXPECT_EQ(chain[1].path, "") << "private memory";
+    EXPECT_EQ(chain[2].path, "") << "private memory";
+    target.Say("go");   // its one round makes a buffer with room, in the third (private) locator
+    target.Say("check");
+    std::vector<Record> own;
+    std::string errors;
+    auto report = target.Lines("checked");
+    Collect(report, 'T', &own, &errors);
+    ASSERT_EQ(report.back(), "checked 0\n") << errors;
+    ASSERT_EQ(own.size(), 1u);
+    ASSERT_EQ(LocatorOf(ReadChain(target.pid), own[0].address), 2);
+
+    setenv("BUFFERS_SHARED_ROOT", root.path.c_str(), 1);
+    buffers_process *process = nullptr;
+    buffers_status opened = buffers_process_open((uint32_t)target.pid, &process);
+    unsetenv("BUFFERS_SHARED_ROOT");
+    ASSERT_EQ(opened, BUFFERS_OK) << buffers_last_error();
+    buffers_search_settings settings = {0, kTwoGiB, 64};
+    buffers_item *item = nullptr;
+    ExpectFailure(buffers_process_get_buffer(process, &settings, &item), BUFFERS_ERROR_NO_SPACE,
+                  "(3 locator(s) in its chain, 2 of them in its private memory, where 1 free buffer(s) would fit");
     buffers_process_close(process);
     target.Say("exit");
     EXPECT_EQ(target.Wait(), 0);
