@@ -4,6 +4,7 @@
  * every locator that is a shared object, and only reading those the target keeps in private memory. */
 #include "process_buffers.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #include "process_chain.h"
 #include "vmem.h"
 
-enum { LAYOUT_UNSETTLED = -1 };
+enum { LAYOUT_UNSETTLED = -1, EXTEND_ATTEMPTS = 8 };
 
 typedef struct process_state {
     vmem_shared  mapping;          /* our view of the target's locator file */
@@ -193,7 +194,61 @@ static uint32_t count_unlockable(buffers_process *process, locator_layout layout
     return fitting;
 }
 
-/* A new buffer reserved in the target and registered, locked, in its chain. */
+/* The refusal when the chain cannot be extended from here: its last locator is in the target's
+ * private memory (no header lock to take), with what the walk could not lock. */
+static buffers_status refuse_private_tail(buffers_process *process, locator_layout layout, uint32_t need,
+                                          uintptr_t min, uintptr_t max, const chain_cursor *tail) {
+    uint32_t private_locators, fitting = count_unlockable(process, layout, need, min, max, &private_locators);
+    return errors_set(BUFFERS_ERROR_NO_SPACE, "every locator of process %u that can be locked from outside is full "
+                      "(%u locator(s) in its chain, %u of them in its private memory, where %u free buffer(s) would "
+                      "fit but cannot be locked from outside), and its last locator is in its private memory, so no "
+                      "further locator can be chained to it from outside", (unsigned)process->pid,
+                      (unsigned)tail->index + 1, (unsigned)private_locators, (unsigned)fitting);
+}
+
+static buffers_status refuse_extension(uint32_t pid, int error, const char *where) {
+    char text[128];
+    buffers_status status = error == VMEM_UNSUPPORTED                ? BUFFERS_ERROR_UNSUPPORTED
+                            : error == EPERM || error == EACCES      ? BUFFERS_ERROR_PERMISSION
+                            : error == ESRCH                         ? BUFFERS_ERROR_INVALID_ARGUMENT
+                                                                     : BUFFERS_ERROR_NO_SPACE;
+    return errors_set(status, "every locator of process %u is full, and a further one cannot be made for it: %s (%s)",
+                      (unsigned)pid, where, vmem_error_text(error, text, sizeof text));
+}
+
+/* Chains a new locator after tail (the chain's last, mapped here, full) for the target, as its own
+ * library would: named after tail, created and mapped there by the OS layer, written through our
+ * view (recording the target's address), and published in tail's next_locator under tail's header
+ * lock, the lock the target's library extends its chain under. BUFFERS_OK also when someone chained
+ * one (or an item left) meanwhile: the caller walks again, mapping the new locator from its file. */
+static buffers_status extend_for_target(buffers_process *process, locator_layout layout, const chain_cursor *tail) {
+    locator *last = tail->view;
+    locator_lock(last);
+    if (atomic_load_explicit(&last->header.next_locator, memory_order_acquire) ||
+        locator_item_count(last) < LOCATOR_MAX_ITEMS) {
+        locator_unlock(last);
+        return BUFFERS_OK;
+    }
+    size_t block = vmem_allocation_granularity() < LOCATOR_SIZE ? LOCATOR_SIZE : vmem_allocation_granularity();
+    char name[LOCATOR_NAME_MAX];
+    vmem_shared made;
+    made.where[0] = '\0';
+    uintptr_t remote = 0;
+    int error = locator_further_name(name, sizeof name, process->pid, tail->remote)
+                    ? vmem_shared_create_in_other(process->pid, name, block, &made, &remote)
+                    : ENAMETOOLONG;
+    if (!error) {
+        locator_initialize_in((locator *)made.address, remote, block, false, layout);
+        vmem_shared_close(&made, true);   /* drops the setup lock; our view stays until the next line */
+        atomic_store_explicit(&last->header.next_locator, remote, memory_order_release);
+    }
+    locator_unlock(last);
+    if (error) return refuse_extension(process->pid, error, made.where);
+    vmem_shared_close_other(&made);
+    return BUFFERS_OK;
+}
+
+/* A new buffer reserved in the target and registered, locked, in its chain, extended if full. */
 static buffers_status make_remote(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
                                   uintptr_t max, remote_item **out) {
     buffers_allocator_settings request = buffers_allocator_settings_default();
@@ -204,16 +259,17 @@ static buffers_status make_remote(buffers_process *process, locator_layout layou
     allocator_result reserved;
     buffers_status status = allocator_reserve(&request, &reserved);
     if (status != BUFFERS_OK) return status;
-    chain_cursor tail;
-    *out = register_in_chain(process, layout, reserved.base_address, (uint32_t)reserved.size, &tail);
-    if (*out) return BUFFERS_OK;
+    for (int attempt = 0; status == BUFFERS_OK && attempt < EXTEND_ATTEMPTS; attempt++) {
+        chain_cursor tail;
+        *out = register_in_chain(process, layout, reserved.base_address, (uint32_t)reserved.size, &tail);
+        if (*out) return BUFFERS_OK;
+        status = tail.view ? extend_for_target(process, layout, &tail)
+                           : refuse_private_tail(process, layout, need, min, max, &tail);
+    }
     vmem_release(process->pid, reserved.base_address, reserved.size);
-    uint32_t private_locators, fitting = count_unlockable(process, layout, need, min, max, &private_locators);
-    return errors_set(BUFFERS_ERROR_NO_SPACE, "every locator of process %u that can be locked from outside is full "
-                      "(%u locator(s) in its chain, %u of them in its private memory, where %u free buffer(s) would "
-                      "fit but cannot be locked from outside), and creating further locators in another process is "
-                      "not done", (unsigned)process->pid, (unsigned)tail.index + 1, (unsigned)private_locators,
-                      (unsigned)fitting);
+    if (status != BUFFERS_OK) return status;
+    return errors_set(BUFFERS_ERROR_NO_SPACE, "the chain of process %u filled up again each of the %d times this "
+                      "call extended it", (unsigned)process->pid, EXTEND_ATTEMPTS);
 }
 
 buffers_status buffers_process_get_buffer(buffers_process *process, const buffers_search_settings *settings,

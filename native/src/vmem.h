@@ -202,4 +202,19 @@ int vmem_replace_with_zero_pages(uintptr_t address, size_t size);
 int  vmem_shared_open_other(uint32_t pid, const char *name, size_t size, vmem_shared *out, uintptr_t *out_recorded);
 void vmem_shared_close_other(vmem_shared *shared);
 
+/* Creates the locator object name for process pid (not this one), which has none: where and as pid's
+ * own library would (vmem_shared_open's root, directory rules and trust checks; a stale object there
+ * is replaced by a new one; one that is live -- held alive, or mapped by pid -- is never touched:
+ * EEXIST), maps it here (out->address, shared read/write, not executable) and in pid at a free
+ * address (*out_remote_address), marked alive for as long as pid maps it, with nothing else of pid
+ * changed (Linux: one ptrace session; nothing stays open there). The object is zero-filled and its
+ * setup lock is held: the caller writes the locator (recording *out_remote_address first), then
+ * calls vmem_shared_close(out, true), which drops the lock and keeps the view for
+ * vmem_shared_close_other. On failure nothing is left, here or in pid, and out->where says why:
+ * EPERM/EACCES (not allowed: pid runs as another user, untrusted directories, pid may not open the
+ * file), ESRCH (pid ended), VMEM_UNSUPPORTED (Windows, and builds that cannot act in other
+ * processes), or another errno. */
+int vmem_shared_create_in_other(uint32_t pid, const char *name, size_t size, vmem_shared *out,
+                                uintptr_t *out_remote_address);
+
 #endif /* BUFFERS_VMEM_H */
