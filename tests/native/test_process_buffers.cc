@@ -272,6 +272,18 @@ TEST_F(ProcessBuffers, TargetInRustsItemLayoutIsSharedInThatLayout) {
     ShareWithTwoWriters("rust");
 }
 
+// A target started with ROUNDS 1 does its one round ("go", then "check"): its record goes in own.
+void RunOneTargetRound(Child *target, std::vector<Record> *own) {
+    target->Say("go");
+    target->Say("check");
+    std::string errors;
+    auto report = target->Lines("checked");
+    Collect(report, 'T', own, &errors);
+    ASSERT_FALSE(report.empty());
+    ASSERT_EQ(report.back(), "checked 0\n") << errors;
+    ASSERT_EQ(own->size(), 1u);
+}
+
 // 64-bit: 203 items per locator. The target's first two locators hold only full buffers, so every
 // buffer the writers lock or register is in the third locator or later: mapped from its file and
 // locked there across the three processes.
@@ -318,14 +330,9 @@ TEST_F(ProcessBuffers, AFullChainIsExtendedForTheTarget) {
     buffers_item_release(item);
     buffers_process_close(process);
 
-    target.Say("go");   // its one round: a buffer of the third locator, made here or by itself there
-    target.Say("check");
+    // Its one round: a buffer of the third locator, made here or by itself there.
     std::vector<Record> own;
-    std::string errors;
-    auto report = target.Lines("checked");
-    Collect(report, 'T', &own, &errors);
-    ASSERT_EQ(report.back(), "checked 0\n") << errors;
-    ASSERT_EQ(own.size(), 1u);
+    ASSERT_NO_FATAL_FAILURE(RunOneTargetRound(&target, &own));
     chain = ReadChain(target.pid);
     EXPECT_EQ(chain.size(), 3u) << "the target chained a locator of its own";
     EXPECT_EQ(LocatorOf(chain, own[0].address), 2);
@@ -374,14 +381,9 @@ TEST_F(ProcessBuffers, PrivateFurtherLocatorsAreWalkedButNeverLocked) {
     ASSERT_EQ(chain[0].path.compare(0, root.path.size(), root.path), 0) << chain[0].path;
     EXPECT_EQ(chain[1].path, "") << "private memory";
     EXPECT_EQ(chain[2].path, "") << "private memory";
-    target.Say("go");   // its one round makes a buffer with room, in the third (private) locator
-    target.Say("check");
+    // Its one round makes a buffer with room, in the third (private) locator.
     std::vector<Record> own;
-    std::string errors;
-    auto report = target.Lines("checked");
-    Collect(report, 'T', &own, &errors);
-    ASSERT_EQ(report.back(), "checked 0\n") << errors;
-    ASSERT_EQ(own.size(), 1u);
+    ASSERT_NO_FATAL_FAILURE(RunOneTargetRound(&target, &own));
     ASSERT_EQ(LocatorOf(ReadChain(target.pid), own[0].address), 2);
 
     setenv("BUFFERS_SHARED_ROOT", root.path.c_str(), 1);
