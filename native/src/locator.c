@@ -1,5 +1,6 @@
 #include "locator.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "errors.h"
@@ -146,21 +147,50 @@ locator_item *locator_find_locked(locator *first, locator_layout layout, uint32_
     return NULL;
 }
 
-/* The next locator of loc (whose lock the caller holds), made if there is none. */
+bool locator_further_name(char *out, size_t size, uint32_t pid, uintptr_t previous) {
+    int written = snprintf(out, size, LOCATOR_NAME_PREFIX "%u" LOCATOR_FURTHER_INFIX "%llx", (unsigned)pid,
+                           (unsigned long long)previous);
+    return written >= 0 && (size_t)written < size;
+}
+
+/* A further locator after previous as a new shared object that other processes can map (named by
+ * locator_further_name), initialised and kept mapped for good; 0 when that cannot be had: the object
+ * cannot be opened (path too long, directory refused, every derived name held), an existing one came
+ * back (a live object of this process under that name is someone else's locator), or the mapping
+ * could not be executable where the block holds code chunks. The caller then uses private memory. */
+static uintptr_t make_shared_further(const locator *previous, size_t block, locator_layout layout) {
+    char name[LOCATOR_NAME_MAX];
+    if (!locator_further_name(name, sizeof name, vmem_current_process_id(), (uintptr_t)previous)) return 0;
+    vmem_shared shared;
+    if (vmem_shared_open(name, block, &shared) != 0) return 0;
+    bool chunks_lost = block > LOCATOR_SIZE && !shared.executable;
+    if (!shared.created || chunks_lost) {
+        vmem_shared_close(&shared, false);
+        return 0;
+    }
+    locator_initialize_in((locator *)shared.address, shared.address, block, true, layout);
+    vmem_shared_close(&shared, true);   /* mapped (and marked alive) for the life of the process */
+    return shared.address;
+}
+
+/* The next locator of loc (whose lock the caller holds), made if there is none: a shared object when
+ * possible, else private memory (docs/format.md, "Further locators"). */
 static buffers_status ensure_next(locator *loc, locator_layout layout, locator **out) {
     locator *next = locator_next(loc);
     if (!next) {
         size_t block = vmem_allocation_granularity();
         if (block < LOCATOR_SIZE) block = LOCATOR_SIZE;
-        uintptr_t address = 0;
-        int error = vmem_reserve_anywhere(block, &address);
-        if (error) {
-            char text[128];
-            return errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "could not reserve %zu bytes for a further locator: %s",
-                              block, vmem_error_text(error, text, sizeof text));
+        uintptr_t address = make_shared_further(loc, block, layout);
+        if (!address) {
+            int error = vmem_reserve_anywhere(block, &address);
+            if (error) {
+                char text[128];
+                return errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "could not reserve %zu bytes for a further locator: %s",
+                                  block, vmem_error_text(error, text, sizeof text));
+            }
+            locator_initialize_in((locator *)address, address, block, true, layout);
         }
         next = (locator *)address;
-        locator_initialize_in(next, address, block, true, layout);
         atomic_store_explicit(&loc->header.next_locator, address, memory_order_release);
     }
     *out = next;

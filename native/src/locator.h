@@ -22,6 +22,14 @@
 #define LOCATOR_VERSION     0u
 #define LOCATOR_VERSION_MASK 0x07u  /* version: the low 3 bits of flags (as both references do) */
 
+/* Names of the shared objects of a chain (docs/format.md, "Further locators"): the first locator of
+ * process <pid> is "<prefix><pid>"; the locator chained after the one at address A (in that
+ * process) is "<prefix><pid>, after 0x<A in lowercase hex>", so whoever walks the chain can name
+ * each next object from the address it just read. */
+#define LOCATOR_NAME_PREFIX "Reloaded.Memory.Buffers.MemoryBuffer, PID "
+#define LOCATOR_FURTHER_INFIX ", after 0x"
+#define LOCATOR_NAME_MAX 96   /* room for the longest name (64-bit address, 10-digit pid) */
+
 typedef struct locator_header {
     uintptr_t           this_address;  /* address of the first mapping ever made */
     _Atomic(uintptr_t)  next_locator;  /* 0 if none; set once under the lock */
@@ -90,6 +98,10 @@ _Static_assert(LOCATOR_MAX_ITEMS == 255, "255 items per 32-bit locator");
 _Static_assert(offsetof(locator, items) == sizeof(locator_header), "items follow the header");
 _Static_assert(sizeof(locator) <= LOCATOR_SIZE, "a locator fits its 4096-byte block");
 _Static_assert(sizeof(_Atomic(uint32_t)) == 4 && sizeof(_Atomic(uint8_t)) == 1, "atomics add no bytes");
+
+/* Writes the name of the further locator that process pid chains after its locator at previous.
+ * Pure. False (out holds a cut name) only if size is below LOCATOR_NAME_MAX. */
+bool locator_further_name(char *out, size_t size, uint32_t pid, uintptr_t previous);
 
 /* The layout locator_initialize writes new locators in (document unless opted in to Rust's). */
 void           locator_set_creation_layout(locator_layout layout);

@@ -5,7 +5,6 @@
 
 #include "locator.h"
 
-#define LOCATOR_NAME_PREFIX "Reloaded.Memory.Buffers.MemoryBuffer, PID "
 
 /* The cached locator of this process (the fast path touches no file system). */
 buffers_status finder_locator(locator **out);

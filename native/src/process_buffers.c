@@ -1,7 +1,7 @@
 /* buffers_process_open / _close / _get_buffer: buffers of another process that loaded this library
- * (process_buffers.h has the handle scheme; docs/external.md the rules). Only the target's FIRST
- * locator is mapped here, so only its items are locked and registered; further locators live in the
- * target's anonymous memory and are only read (for the refusal's message). */
+ * (process_buffers.h has the handle scheme; docs/external.md the rules). The target's first locator
+ * is mapped here at open; a get walks its whole chain (process_chain.h), locking and registering in
+ * every locator that is a shared object, and only reading those the target keeps in private memory. */
 #include "process_buffers.h"
 
 #include <errno.h>
@@ -12,9 +12,10 @@
 #include "allocator.h"
 #include "api_checks.h"
 #include "locator_finder.h"
+#include "process_chain.h"
 #include "vmem.h"
 
-enum { LAYOUT_UNSETTLED = -1, FURTHER_LOCATORS_READ = 64 };
+enum { LAYOUT_UNSETTLED = -1, EXTEND_ATTEMPTS = 8 };
 
 typedef struct process_state {
     vmem_shared  mapping;          /* our view of the target's locator file */
@@ -22,6 +23,7 @@ typedef struct process_state {
     uintptr_t    remote_first;     /* where the target maps it */
     _Atomic(int) layout;           /* locator_layout, or LAYOUT_UNSETTLED while the locator is empty */
     remote_item  items[LOCATOR_MAX_ITEMS];   /* handle of item i of the first locator */
+    _Atomic(chain_link *) further; /* the further locators walks have reached, in chain order */
 } process_state;
 
 /* The handle stays (a few bytes) after close, so a call through it is an error, not a use of freed
@@ -126,6 +128,7 @@ buffers_status buffers_process_open(uint32_t pid, buffers_process **out) {
 void buffers_process_close(buffers_process *process) {
     if (!process || !process->state) return;
     vmem_shared_close_other(&process->state->mapping);
+    chain_free(atomic_load_explicit(&process->state->further, memory_order_acquire));
     free(process->state);
     process->state = NULL;
     buffers_process *head = atomic_load_explicit(&closed_handles, memory_order_relaxed);
@@ -154,12 +157,17 @@ static buffers_status settle_layout(buffers_process *process, locator_layout *ou
     return BUFFERS_OK;
 }
 
-/* Fills the handle of item n (locked by the caller, so no other thread writes it now). */
-static remote_item *bind(buffers_process *process, locator_layout layout, uint32_t n) {
-    process_state *state = process->state;
-    locator_item *item = &state->view->items[n];
+/* A walk from the target's first locator. */
+static chain_cursor chain_start(process_state *state) {
+    chain_cursor c = {state->view, state->remote_first, state->items, &state->further, 0};
+    return c;
+}
+
+/* Fills the handle of item n of c's locator (locked by the caller, so no other thread writes it now). */
+static remote_item *bind(buffers_process *process, locator_layout layout, const chain_cursor *c, uint32_t n) {
+    locator_item *item = &c->view->items[n];
     item_view view = item_read(item, layout);
-    remote_item *handle = &state->items[n];
+    remote_item *handle = &c->items[n];
     handle->entry.base = view.base;
     handle->entry.last = view.base + (view.size - 1);
     handle->entry.size = 0;
@@ -172,32 +180,106 @@ static remote_item *bind(buffers_process *process, locator_layout layout, uint32
     return handle;
 }
 
-static remote_item *find_in_first(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
+/* The first fitting free item in the locators of the chain that are lockable from here, locked. */
+static remote_item *find_in_chain(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
                                   uintptr_t max) {
-    locator *view = process->state->view;
-    locator_item *item = locator_find_locked_here(view, layout, need, min, max);
-    return item ? bind(process, layout, (uint32_t)(item - view->items)) : NULL;
+    chain_cursor c = chain_start(process->state);
+    do {
+        locator_item *item = c.view ? locator_find_locked_here(c.view, layout, need, min, max) : NULL;
+        if (item) return bind(process, layout, &c, (uint32_t)(item - c.view->items));
+    } while (chain_advance(process->pid, &c));
+    return NULL;
 }
 
-/* Free buffers in the target's further locators that would fit (read, never locked from here). */
-static uint32_t count_in_further(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
-                                 uintptr_t max) {
-    uintptr_t next = atomic_load_explicit(&process->state->view->header.next_locator, memory_order_acquire);
-    uint32_t fitting = 0;
+/* The buffer [base, base + size) registered, locked, in the first lockable locator with room; NULL
+ * when none has any. *tail is left at the chain's last locator. */
+static remote_item *register_in_chain(buffers_process *process, locator_layout layout, uintptr_t base, uint32_t size,
+                                      chain_cursor *tail) {
+    chain_cursor c = chain_start(process->state);
+    do {
+        bool room = c.view && locator_item_count(c.view) < LOCATOR_MAX_ITEMS;   /* full ones: no lock taken */
+        locator_item *item = room ? locator_register_here_locked(c.view, layout, base, size) : NULL;
+        if (item) return bind(process, layout, &c, (uint32_t)(item - c.view->items));
+    } while (chain_advance(process->pid, &c));
+    *tail = c;
+    return NULL;
+}
+
+/* For the refusal's message: free buffers that would fit in the locators that cannot be locked from
+ * here (read with vmem_read_other), and how many of those locators there are. */
+static uint32_t count_unlockable(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
+                                 uintptr_t max, uint32_t *locators) {
     static _Thread_local locator copy;
-    for (int read = 0; next && read < FURTHER_LOCATORS_READ; read++) {
-        if (vmem_read_other(process->pid, next, &copy, sizeof copy) != 0) break;
+    uint32_t fitting = 0;
+    *locators = 0;
+    chain_cursor c = chain_start(process->state);
+    do {
+        if (c.view || vmem_read_other(process->pid, c.remote, &copy, sizeof copy) != 0) continue;
+        ++*locators;
         uint32_t count = locator_item_count(&copy);
         for (uint32_t n = 0; n < count; n++) {
             item_view seen = item_read(&copy.items[n], layout);
             if (!seen.taken && item_view_can_use(&seen, need, min, max)) fitting++;
         }
-        next = atomic_load_explicit(&copy.header.next_locator, memory_order_relaxed);
-    }
+    } while (chain_advance(process->pid, &c));
     return fitting;
 }
 
-/* A new buffer reserved in the target and registered, locked, in its first locator. */
+/* The refusal when the chain cannot be extended from here: its last locator is in the target's
+ * private memory (no header lock to take), with what the walk could not lock. */
+static buffers_status refuse_private_tail(buffers_process *process, locator_layout layout, uint32_t need,
+                                          uintptr_t min, uintptr_t max, const chain_cursor *tail) {
+    uint32_t private_locators, fitting = count_unlockable(process, layout, need, min, max, &private_locators);
+    return errors_set(BUFFERS_ERROR_NO_SPACE, "every locator of process %u that can be locked from outside is full "
+                      "(%u locator(s) in its chain, %u of them in its private memory, where %u free buffer(s) would "
+                      "fit but cannot be locked from outside), and its last locator is in its private memory, so no "
+                      "further locator can be chained to it from outside", (unsigned)process->pid,
+                      (unsigned)tail->index + 1, (unsigned)private_locators, (unsigned)fitting);
+}
+
+static buffers_status refuse_extension(uint32_t pid, int error, const char *where) {
+    char text[128];
+    buffers_status status = error == VMEM_UNSUPPORTED                ? BUFFERS_ERROR_UNSUPPORTED
+                            : error == EPERM || error == EACCES      ? BUFFERS_ERROR_PERMISSION
+                            : error == ESRCH                         ? BUFFERS_ERROR_INVALID_ARGUMENT
+                                                                     : BUFFERS_ERROR_NO_SPACE;
+    return errors_set(status, "every locator of process %u is full, and a further one cannot be made for it: %s (%s)",
+                      (unsigned)pid, where, vmem_error_text(error, text, sizeof text));
+}
+
+/* Chains a new locator after tail (the chain's last, mapped here, full) for the target, as its own
+ * library would: named after tail, created and mapped there by the OS layer, written through our
+ * view (recording the target's address), and published in tail's next_locator under tail's header
+ * lock, the lock the target's library extends its chain under. BUFFERS_OK also when someone chained
+ * one (or an item left) meanwhile: the caller walks again, mapping the new locator from its file. */
+static buffers_status extend_for_target(buffers_process *process, locator_layout layout, const chain_cursor *tail) {
+    locator *last = tail->view;
+    locator_lock(last);
+    if (atomic_load_explicit(&last->header.next_locator, memory_order_acquire) ||
+        locator_item_count(last) < LOCATOR_MAX_ITEMS) {
+        locator_unlock(last);
+        return BUFFERS_OK;
+    }
+    size_t block = vmem_allocation_granularity() < LOCATOR_SIZE ? LOCATOR_SIZE : vmem_allocation_granularity();
+    char name[LOCATOR_NAME_MAX];
+    vmem_shared made;
+    made.where[0] = '\0';
+    uintptr_t remote = 0;
+    int error = locator_further_name(name, sizeof name, process->pid, tail->remote)
+                    ? vmem_shared_create_in_other(process->pid, name, block, &made, &remote)
+                    : ENAMETOOLONG;
+    if (!error) {
+        locator_initialize_in((locator *)made.address, remote, block, false, layout);
+        vmem_shared_close(&made, true);   /* drops the setup lock; our view stays until the next line */
+        atomic_store_explicit(&last->header.next_locator, remote, memory_order_release);
+    }
+    locator_unlock(last);
+    if (error) return refuse_extension(process->pid, error, made.where);
+    vmem_shared_close_other(&made);
+    return BUFFERS_OK;
+}
+
+/* A new buffer reserved in the target and registered, locked, in its chain, extended if full. */
 static buffers_status make_remote(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
                                   uintptr_t max, remote_item **out) {
     buffers_allocator_settings request = buffers_allocator_settings_default();
@@ -208,17 +290,17 @@ static buffers_status make_remote(buffers_process *process, locator_layout layou
     allocator_result reserved;
     buffers_status status = allocator_reserve(&request, &reserved);
     if (status != BUFFERS_OK) return status;
-    locator *view = process->state->view;
-    locator_item *item = locator_register_here_locked(view, layout, reserved.base_address, (uint32_t)reserved.size);
-    if (!item) {
-        vmem_release(process->pid, reserved.base_address, reserved.size);
-        uint32_t further = count_in_further(process, layout, need, min, max);
-        return errors_set(BUFFERS_ERROR_NO_SPACE, "the first locator of process %u is full, and registering buffers in "
-                          "its further locators from another process is not supported yet (%u free buffer(s) there "
-                          "would fit, but cannot be locked from outside)", (unsigned)process->pid, (unsigned)further);
+    for (int attempt = 0; status == BUFFERS_OK && attempt < EXTEND_ATTEMPTS; attempt++) {
+        chain_cursor tail;
+        *out = register_in_chain(process, layout, reserved.base_address, (uint32_t)reserved.size, &tail);
+        if (*out) return BUFFERS_OK;
+        status = tail.view ? extend_for_target(process, layout, &tail)
+                           : refuse_private_tail(process, layout, need, min, max, &tail);
     }
-    *out = bind(process, layout, (uint32_t)(item - view->items));
-    return BUFFERS_OK;
+    vmem_release(process->pid, reserved.base_address, reserved.size);
+    if (status != BUFFERS_OK) return status;
+    return errors_set(BUFFERS_ERROR_NO_SPACE, "the chain of process %u filled up again each of the %d times this "
+                      "call extended it", (unsigned)process->pid, EXTEND_ATTEMPTS);
 }
 
 buffers_status buffers_process_get_buffer(buffers_process *process, const buffers_search_settings *settings,
@@ -234,7 +316,7 @@ buffers_status buffers_process_get_buffer(buffers_process *process, const buffer
     locator_layout layout;
     if (status == BUFFERS_OK) status = settle_layout(process, &layout);
     if (status != BUFFERS_OK) return status;
-    remote_item *found = find_in_first(process, layout, settings->size, min, max);
+    remote_item *found = find_in_chain(process, layout, settings->size, min, max);
     if (!found && (status = make_remote(process, layout, settings->size, min, max, &found)) != BUFFERS_OK) {
         errors_append("while getting a buffer of %u bytes in [%#llx, %#llx] in process %u", (unsigned)settings->size,
                       (unsigned long long)min, (unsigned long long)max, (unsigned)process->pid);

@@ -15,18 +15,38 @@
 #include "vmem.h"
 #include "vmem_posix_file.h"
 
-/* True for "<prefix><decimal pid>" and "<prefix><decimal pid> #<decimal n>"; *pid gets the pid. */
+/* LOCATOR_FURTHER_INFIX of locator.h, which the OS layer does not include (nothing below calls
+ * up); test_locator_files.cc sweeps files named in the format docs/format.md gives. */
+#define FURTHER_INFIX ", after 0x"
+
+/* Skips "<digits>" at *at (at most max of them, at least one); false if there are none. */
+static bool skip_digits(const char **at, bool hex, size_t max) {
+    const char *start = *at;
+    while ((size_t)(*at - start) < max &&
+           ((**at >= '0' && **at <= '9') || (hex && **at >= 'a' && **at <= 'f')))
+        (*at)++;
+    return *at > start;
+}
+
+/* True for "<prefix><pid>", "<prefix><pid>, after 0x<hex>" (a further locator) and either with
+ * " #<n>" after it; *pid gets the decimal pid. */
 static bool locator_file_name(const char *entry, const char *prefix, uint32_t *pid) {
-    size_t prefix_length = strlen(prefix);
+    size_t prefix_length = strlen(prefix), infix_length = strlen(FURTHER_INFIX);
     if (strncmp(entry, prefix, prefix_length) != 0) return false;
-    char *end;
-    const char *digits = entry + prefix_length;
-    if (*digits < '0' || *digits > '9') return false;
-    unsigned long long value = strtoull(digits, &end, 10);
-    if (value > UINT32_MAX || end - digits > 10) return false;
-    if (*end == ' ' && end[1] == '#' && end[2] >= '0' && end[2] <= '9') (void)strtoul(end + 2, &end, 10);
+    const char *digits = entry + prefix_length, *at = digits;
+    if (!skip_digits(&at, false, 10)) return false;
+    unsigned long long value = strtoull(digits, NULL, 10);
+    if (value > UINT32_MAX) return false;
+    if (strncmp(at, FURTHER_INFIX, infix_length) == 0) {
+        at += infix_length;
+        if (!skip_digits(&at, true, 2 * sizeof(uint64_t))) return false;
+    }
+    if (at[0] == ' ' && at[1] == '#') {
+        at += 2;
+        if (!skip_digits(&at, false, 10)) return false;
+    }
     *pid = (uint32_t)value;
-    return *end == '\0';
+    return *at == '\0';
 }
 
 /* Removes entry if it is ours and stale: no process of that PID in our namespace, and nobody in any

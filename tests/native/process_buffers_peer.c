@@ -1,6 +1,8 @@
 /* Helper for test_process_buffers.cc. Two roles:
- *   process_buffers_peer target THREADS ROUNDS
- *     uses the library itself: prints "ready <layout>" once its locator exists, waits for "go" on stdin,
+ *   process_buffers_peer target THREADS ROUNDS [FULL]
+ *     uses the library itself: makes its locator (with FULL: by making FULL buffers and filling each
+ *     to the last byte, so its chain holds FULL registered buffers nobody can use, in
+ *     1 + FULL / 203 locators on 64-bit Linux), prints "ready <layout>", waits for "go" on stdin,
  *     runs THREADS threads of get/append/release (a record of 8..64 bytes per round, checked right
  *     after writing, a pause of 100 us between rounds) until "check" arrives or each has done
  *     ROUNDS, checks every record again, prints "T <address> <length> <seed>" per record and
@@ -52,16 +54,37 @@ static int join_workers(worker *workers, int threads, pthread_t *ids) {
     return failed;
 }
 
-static int target(int threads, int rounds) {
+/* Makes count buffers, each held until it is full (so no later request waits for it), then
+ * releases them all. */
+static int make_full_buffers(int count) {
+    buffers_item **items = calloc((size_t)count, sizeof *items);
+    static unsigned char zeros[1 << 20];
+    buffers_search_settings settings = {0, 0x7FFFFFFF, 64};
+    int made = 0;
+    bool filled = true;
+    while (filled && made < count && buffers_get_buffer(&settings, &items[made]) == BUFFERS_OK) {
+        uint32_t left = buffers_item_bytes_left(items[made]);
+        filled = left <= sizeof zeros && buffers_item_append(items[made], zeros, left) != 0;
+        made++;
+    }
+    for (int i = 0; i < made; i++) buffers_item_release(items[i]);
+    free(items);
+    if (filled && made == count) return 0;
+    printf("error making full buffers: %d of %d: %s\n", made, count, buffers_last_error());
+    return 1;
+}
+
+static int target(int threads, int rounds, int full) {
     prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);   /* Yama scope 1: the writers are not our parents */
     setvbuf(stdout, NULL, _IOLBF, 0);
     buffers_search_settings settings = {0, 0x7FFFFFFF, 64};
     buffers_item *item;
-    if (buffers_get_buffer(&settings, &item) != BUFFERS_OK) {
+    if (full > 0 && make_full_buffers(full) != 0) return 1;
+    if (full == 0 && buffers_get_buffer(&settings, &item) != BUFFERS_OK) {
         printf("error %s\n", buffers_last_error());
         return 1;
     }
-    buffers_item_release(item);
+    if (full == 0) buffers_item_release(item);
     printf("ready %s\n", buffers_locator_layout());
     wait_for("go");
     worker *workers = make_workers(threads, rounds, 1, NULL);
@@ -96,16 +119,16 @@ static int writer(uint32_t pid, int threads, int rounds, int who) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 4 && strcmp(argv[1], "target") == 0) {
-        int threads = atoi(argv[2]), rounds = atoi(argv[3]);
-        if (threads < 1 || threads > MAX_THREADS || rounds < 1 || rounds > MAX_ROUNDS) return 2;
-        return target(threads, rounds);
+    if ((argc == 4 || argc == 5) && strcmp(argv[1], "target") == 0) {
+        int threads = atoi(argv[2]), rounds = atoi(argv[3]), full = argc == 5 ? atoi(argv[4]) : 0;
+        if (threads < 1 || threads > MAX_THREADS || rounds < 1 || rounds > MAX_ROUNDS || full < 0) return 2;
+        return target(threads, rounds, full);
     }
     if (argc == 6 && strcmp(argv[1], "writer") == 0) {
         int threads = atoi(argv[3]), rounds = atoi(argv[4]);
         if (threads < 1 || threads > MAX_THREADS || rounds < 1 || rounds > MAX_ROUNDS) return 2;
         return writer((uint32_t)strtoul(argv[2], NULL, 10), threads, rounds, atoi(argv[5]));
     }
-    fprintf(stderr, "usage: process_buffers_peer target THREADS ROUNDS | writer PID THREADS ROUNDS ID\n");
+    fprintf(stderr, "usage: process_buffers_peer target THREADS ROUNDS [FULL] | writer PID THREADS ROUNDS ID\n");
     return 2;
 }

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "maps_path.h"
 #include "process_runner.h"
 
 namespace {
@@ -149,4 +150,24 @@ TEST_F(LocatorFiles, FileOwnedByAnotherUserIsNeverMapped) {
                                           "$$\"; echo x > \"$f\"; chown 65534 \"$f\"; exec " + kProbe + " plain'");
     ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_EQ(run.Field("dir"), root + "/.reloaded-" + std::to_string(geteuid()) + "/memory.buffers") << run.output;
+}
+
+// Further locators' files (docs/format.md): the pid is parsed out of "..., after 0x<hex>" (and its
+// derived "#n"); the same rules as for first locators decide.
+TEST_F(LocatorFiles, DeadProcessFurtherLocatorFilesAreRemovedToo) {
+    MakeSharedDir();
+    pid_t dead_pid = DeadPid();
+    std::string dead = SharedDir() + "/" + FurtherLocatorName(dead_pid, 0x7f0012345000);
+    std::string dead_derived = dead + " #3";
+    std::string live = SharedDir() + "/" + FurtherLocatorName(getpid(), 0x7f0012345000);
+    std::string odd = SharedDir() + "/" + kPrefix + std::to_string(dead_pid) + ", after 0x";
+    std::string upper = SharedDir() + "/" + kPrefix + std::to_string(dead_pid) + ", after 0xABC";
+    for (const std::string *path : {&dead, &dead_derived, &live, &odd, &upper}) Touch(*path);
+    RunResult run = RunWithRoot(root, kProbe + " plain");
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_FALSE(Exists(dead)) << "a dead process's further file stays";
+    EXPECT_FALSE(Exists(dead_derived)) << "a dead process's derived further file stays";
+    EXPECT_TRUE(Exists(live)) << "a live process's further file was removed";
+    EXPECT_TRUE(Exists(odd)) << "a name without an address was taken for a further locator's";
+    EXPECT_TRUE(Exists(upper)) << "an address not in lowercase hex was taken for one";
 }

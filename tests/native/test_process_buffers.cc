@@ -18,103 +18,37 @@
 #include <string>
 #include <vector>
 
-#include "record_checks.h"
-#include "test_support.h"
-
-extern "C" {
-#include "vmem.h"
-}
+#include "process_buffers_child.h"
 
 namespace {
 
-// Why these tests cannot run here, or "".
-std::string WhyNotHere() {
-#if !defined(__x86_64__)
-    return "Linux x86-64 only";
-#else
-    if (!vmem_supports_other_processes()) return "this build does not act in other processes";
-    pid_t child = fork();
-    if (child == 0) {
-        pause();
-        _exit(0);
+// Every writer record lies in a buffer of the third locator or later (the first two hold only full
+// buffers), and the target's further locators are its files named after the locator before each.
+void ExpectWritersInFurtherLocators(pid_t pid, const std::vector<Record> &written) {
+    std::vector<ChainLocator> chain = ReadChain(pid);
+    ASSERT_GE(chain.size(), 3u);
+    for (size_t n = 1; n < chain.size(); n++) {
+        std::string name = "/" + FurtherLocatorName(pid, chain[n - 1].address);
+        ASSERT_GE(chain[n].path.size(), name.size()) << "locator " << n + 1 << " is not a file: " << chain[n].path;
+        EXPECT_EQ(chain[n].path.substr(chain[n].path.size() - name.size()), name) << "locator " << n + 1;
     }
-    int error = ptrace(PTRACE_SEIZE, child, nullptr, nullptr) == 0 ? 0 : errno;
-    kill(child, SIGKILL);
-    waitpid(child, nullptr, 0);
-    return error ? std::string("ptrace is not available here: ") + strerror(error) : "";
-#endif
+    size_t in_first_two = 0, nowhere = 0;
+    for (const Record &r : written) {
+        int n = LocatorOf(chain, r.address);
+        in_first_two += n == 0 || n == 1;
+        nowhere += n < 0;
+    }
+    EXPECT_EQ(in_first_two, 0u);
+    EXPECT_EQ(nowhere, 0u) << "records in buffers no locator of the target registers";
 }
 
-// A child with its stdin and stdout on pipes.
-struct Child {
-    pid_t pid = -1;
-    FILE *in = nullptr, *out = nullptr;
-
-    // layout: the target's BUFFERS_LOCATOR_LAYOUT ("" leaves the environment alone).
-    explicit Child(std::vector<std::string> args, const std::string &layout = "") {
-        int to[2], from[2];
-        if (pipe(to) != 0 || pipe(from) != 0) return;
-        pid = fork();
-        if (pid == 0) {
-            dup2(to[0], 0);
-            dup2(from[1], 1);
-            close(to[1]);
-            close(from[0]);
-            if (!layout.empty()) setenv("BUFFERS_LOCATOR_LAYOUT", layout.c_str(), 1);
-            std::vector<char *> argv;
-            for (auto &a : args) argv.push_back(const_cast<char *>(a.c_str()));
-            argv.push_back(nullptr);
-            execv(argv[0], argv.data());
-            _exit(127);
-        }
-        close(to[0]);
-        close(from[1]);
-        in = fdopen(to[1], "w");
-        out = fdopen(from[0], "r");
-    }
-    void Say(const char *line) {
-        fprintf(in, "%s\n", line);
-        fflush(in);
-    }
-    // Lines until one starting with stop (included); all lines if stop is empty.
-    std::vector<std::string> Lines(const std::string &stop) {
-        std::vector<std::string> lines;
-        char line[512];
-        while (fgets(line, sizeof line, out)) {
-            lines.emplace_back(line);
-            if (!stop.empty() && lines.back().compare(0, stop.size(), stop) == 0) break;
-        }
-        return lines;
-    }
-    int Wait() {
-        if (in) fclose(in);
-        if (out) fclose(out);
-        in = out = nullptr;
-        int status = 0;
-        waitpid(pid, &status, 0);
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    ~Child() {
-        if (in || out) {
-            kill(pid, SIGKILL);
-            Wait();
-        }
-    }
-};
-
-class ProcessBuffers : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        std::string why = WhyNotHere();
-        if (!why.empty()) GTEST_SKIP() << why;
-    }
-};
-
-// The target (its chain in layout) keeps writing, pausing between rounds, until "check", so it runs
-// all the while two writer processes write into it.
-void ShareWithTwoWriters(const std::string &layout) {
+// The target (its chain in layout; with full, that many full buffers registered first) keeps
+// writing, pausing between rounds, until "check", so it runs all the while two writer processes
+// write into it.
+void ShareWithTwoWriters(const std::string &layout, int full = 0) {
     const int kTargetThreads = 4, kTargetRounds = 2000, kWriterThreads = 3, kWriterRounds = 300;
-    Child target({PROCESS_BUFFERS_PEER_PATH, "target", std::to_string(kTargetThreads), std::to_string(kTargetRounds)},
+    Child target({PROCESS_BUFFERS_PEER_PATH, "target", std::to_string(kTargetThreads), std::to_string(kTargetRounds),
+                  std::to_string(full)},
                  layout);
     ASSERT_GT(target.pid, 0);
     auto ready = target.Lines("ready");
@@ -149,6 +83,7 @@ void ShareWithTwoWriters(const std::string &layout) {
         for (uint32_t k = 0; k < r.length; k++) wrong += got[k] != RecordByte(r.seed, k);
     }
     EXPECT_EQ(wrong, 0u);
+    if (full) ExpectWritersInFurtherLocators(target.pid, written);
     target.Say("exit");
     EXPECT_EQ(target.Wait(), 0);
 
@@ -163,6 +98,16 @@ TEST_F(ProcessBuffers, TwoWriterProcessesAndTheTargetShareItsBuffersWithoutOverl
 // compare-and-swap would land on Rust's size word.
 TEST_F(ProcessBuffers, TargetInRustsItemLayoutIsSharedInThatLayout) {
     ShareWithTwoWriters("rust");
+}
+
+TEST_F(ProcessBuffers, WritersLockAndRegisterBuffersInTheTargetsFurtherLocators) {
+    ShareWithTwoWriters("document", 2 * kItemsPerLocator + 5);
+}
+
+// The same with a chain whose two locators are exactly full: the first writer thread (or the
+// target) to need a new buffer chains the third locator, the others walk into it.
+TEST_F(ProcessBuffers, WritersAndTheTargetRaceToExtendAFullChain) {
+    ShareWithTwoWriters("document", 2 * kItemsPerLocator);
 }
 
 TEST_F(ProcessBuffers, ProcessThatDoesNotExistIsAnInvalidArgument) {

@@ -243,9 +243,9 @@ BUFFERS_API buffers_status buffers_process_open(uint32_t pid, buffers_process **
 BUFFERS_API void buffers_process_close(buffers_process *process);
 
 /* As buffers_get_buffer, in that process: the item calls (append, append_code, position, bytes
- * left, base address, size, release) then act there, appends writing into its memory. Only the
- * target's first locator is used (its further locators cannot be locked from outside yet): when
- * that one is full, BUFFERS_ERROR_NO_SPACE says so. */
+ * left, base address, size, release) then act there, appends writing into its memory. The
+ * target's whole chain is used, except further locators it keeps in private memory (made by an
+ * upstream copy of the format); a full chain is extended there as the target would extend it. */
 BUFFERS_API buffers_status buffers_process_get_buffer(buffers_process *process, const buffers_search_settings *settings,
                                                       buffers_item **out_item);
 
