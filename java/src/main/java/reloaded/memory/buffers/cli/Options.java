@@ -61,8 +61,8 @@ final class Options {
             if (command.valueOptions().contains(name)) {
                 if (a.contains("=")) {
                     values.put(name, a.substring(name.length() + 1));
-                } else if (++i == args.size()) {
-                    throw new UsageException(name + " needs a value");
+                } else if (++i == args.size() || args.get(i).startsWith("--")) {
+                    throw new UsageException(name + " needs a value"); // "--near --json": a forgotten value
                 } else {
                     values.put(name, args.get(i));
                 }
