@@ -17,6 +17,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@code CAP_SYS_PTRACE}, and what Yama's {@code ptrace_scope} asks); on Linux a 64-bit build.
  * Buffers of another process are Linux only; private memory works on Windows too.
  *
+ * <p>Not for a process this JVM started itself ({@link ProcessBuilder}, {@link Runtime#exec}): the
+ * JVM's process reaper waits on its children and takes the stops the library waits for, and the
+ * call hangs. Start such a target through a shell, so that it is a grandchild.
+ *
  * <p>Thread-safe. After {@link #close()} every method other than {@code close}, {@link #isOpen()},
  * {@link #pid()} and {@code toString} throws {@link IllegalStateException}.
  */
