@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -25,11 +27,20 @@ import reloaded.memory.buffers.ProcessBuffers;
 class ProcessBuffersTest {
     private static final long JMP_REACH = 0x7FFFFFFFL;
     private Targets.Target target;
+    /** Why the tests cannot run here, or null; checked per test so that each counts as skipped. */
+    private String unavailable;
 
     @BeforeAll
     void startTarget() throws Exception {
-        Targets.assumeProcessBuffersWork();
-        target = Targets.startJvm();
+        unavailable = Targets.processBuffersUnavailable();
+        if (unavailable == null) {
+            target = Targets.startJvm();
+        }
+    }
+
+    @BeforeEach
+    void needsProcessBuffers() {
+        assumeTrue(unavailable == null, unavailable);
     }
 
     @AfterAll

@@ -107,16 +107,26 @@ public final class Targets {
      * can be created in other processes) counts as supported too.
      */
     public static void assumeProcessBuffersWork() throws Exception {
-        assumeTrue(isLinux(), "buffers of another process are tested on Linux only");
+        String unavailable = processBuffersUnavailable();
+        assumeTrue(unavailable == null, unavailable);
+    }
+
+    /** Why buffers of another process are not possible here (see assumeProcessBuffersWork), or null. */
+    public static String processBuffersUnavailable() throws Exception {
+        if (!isLinux()) {
+            return "buffers of another process are tested on Linux only";
+        }
         try (Grandchild sleep = startSleep();
              ProcessBuffers process = Buffers.ofProcess(sleep.pid());
              Buffer buffer = process.getBuffer(BufferSearchSettings.defaults())) {
             buffer.position(); // created a locator in the sleep: supported
         } catch (UnsupportedOperationException e) {
             String message = String.valueOf(e.getMessage());
-            assumeTrue(message.contains("has no locator"), "buffers of another process are not possible here: "
-                    + message);
+            if (!message.contains("has no locator")) {
+                return "buffers of another process are not possible here: " + message;
+            }
         }
+        return null;
     }
 
     static boolean isLinux() {
