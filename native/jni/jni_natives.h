@@ -9,7 +9,7 @@
 
 #include <jni.h>
 
-#define JNI_ABI_VERSION 3 /* NativeBuffers.ABI_VERSION */
+#define JNI_ABI_VERSION 4 /* NativeBuffers.ABI_VERSION */
 
 /* buffers_jni.c: library facts, shared buffers, one-call writes */
 jint jni_abi_version(JNIEnv *env, jclass cls);
@@ -42,6 +42,11 @@ jstring jni_locator_directory(JNIEnv *env, jclass cls);
 jlongArray jni_list_buffers(JNIEnv *env, jclass cls);
 jlong jni_use_rust_layout(JNIEnv *env, jclass cls);
 jstring jni_locator_layout(JNIEnv *env, jclass cls);
+
+/* process_jni.c: buffers of another process */
+jlong jni_process_open(JNIEnv *env, jclass cls, jint pid);
+void jni_process_close(JNIEnv *env, jclass cls, jlong process);
+jlong jni_process_get_buffer(JNIEnv *env, jclass cls, jlong process, jlong min, jlong max, jint size);
 
 /* bench_jni.c */
 void jni_noop(JNIEnv *env, jclass cls);

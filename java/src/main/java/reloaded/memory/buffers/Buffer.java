@@ -10,6 +10,10 @@ import java.util.Objects;
  * {@link Buffers#getBuffer(BufferSearchSettings)} in a try-with-resources block; a buffer that is
  * never closed stays locked for the life of the process.
  *
+ * <p>A buffer from {@link ProcessBuffers#getBuffer(BufferSearchSettings)} lives in another process:
+ * its addresses are that process's, and appends write into that process's memory. Closing its
+ * {@link ProcessBuffers} closes it too.
+ *
  * <p>The methods are thread-safe, but a buffer is meant for one user at a time; after
  * {@link #close()} every method other than {@code close} and {@link #isOpen()} throws
  * {@link IllegalStateException}.
@@ -17,9 +21,16 @@ import java.util.Objects;
 public final class Buffer implements AutoCloseable {
     /** The C handle (buffers_item*); 0 once closed. */
     private long item;
+    /** The other process this buffer lives in, told when it is closed; null for this process. */
+    private final ProcessBuffers owner;
 
     Buffer(long item) {
+        this(item, null);
+    }
+
+    Buffer(long item, ProcessBuffers owner) {
         this.item = item;
+        this.owner = owner;
     }
 
     /**
@@ -154,10 +165,16 @@ public final class Buffer implements AutoCloseable {
 
     /** Unlocks the buffer for other users. Calling it again does nothing. */
     @Override
-    public synchronized void close() {
-        if (item != 0) {
+    public void close() {
+        synchronized (this) {
+            if (item == 0) {
+                return;
+            }
             NativeBuffers.release(item);
             item = 0;
+        }
+        if (owner != null) {
+            owner.forget(this); // outside this buffer's lock: ProcessBuffers.close takes the two the other way
         }
     }
 
@@ -188,7 +205,10 @@ public final class Buffer implements AutoCloseable {
     private static long fitted(long address, long handle, int length) {
         if (address < 0) {
             long base = NativeBuffers.itemBaseAddress(handle);
-            throw Status.toException((int) -address, NativeBuffers.lastError() + " (data length " + length
+            String detail = NativeBuffers.lastError();
+            // the glue reports every refused append as INVALID_ARGUMENT; the C text names the real status
+            // (a buffer of another process: PERMISSION when the OS refused the write)
+            throw Status.toException(Status.named(detail, (int) -address), detail + " (data length " + length
                     + ", " + unsigned(NativeBuffers.itemBytesLeft(handle)) + " bytes left in the buffer)", base, base,
                     length);
         }

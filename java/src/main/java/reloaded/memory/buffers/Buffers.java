@@ -120,6 +120,21 @@ public final class Buffers {
     }
 
     /**
+     * Opens another process, to use its shared buffers and to reserve private memory in it. Shared
+     * buffers need a process that uses this library (one with a locator); private memory does not.
+     *
+     * @param pid the process id, from 1 to {@link Integer#MAX_VALUE}; not this process's
+     * @return the handle; close it when done (that closes its buffers too)
+     * @throws IllegalArgumentException if {@code pid} is out of range, names this process, or no
+     *                                  such process exists
+     * @throws SecurityException        if the operating system refuses access to the process (the
+     *                                  message says which permission is missing)
+     */
+    public static ProcessBuffers ofProcess(long pid) {
+        return ProcessBuffers.open(pid);
+    }
+
+    /**
      * Copies code over memory this library handed out, keeping it executable, and flushes the
      * instruction cache for exactly the written range.
      *

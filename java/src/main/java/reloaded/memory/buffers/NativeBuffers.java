@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  */
 final class NativeBuffers {
     /** Bumped whenever a signature below changes; checked against the library after loading. */
-    static final int ABI_VERSION = 3;
+    static final int ABI_VERSION = 4;
 
     /** Prefix of the system property (+ thread id) naming this class to JNI_OnLoad. */
     static final String CLASS_PROPERTY = "reloaded.buffers.jni.class.";
@@ -108,6 +108,15 @@ final class NativeBuffers {
 
     /** buffers_locator_layout: "document", "rust", or "" when the locator cannot be found. */
     static native String locatorLayout();
+
+    /** buffers_process_open: a process handle (positive), or -status (reason in lastError()). */
+    static native long processOpen(int pid);
+
+    /** buffers_process_close; 0 is ignored. Release the process's items first: their handles die with it. */
+    static native void processClose(long process);
+
+    /** buffers_process_get_buffer: an item handle acting in that process, or -status. */
+    static native long processGetBuffer(long process, long min, long max, int size);
 
     /** A JNI call that does nothing: the floor of every crossing (benchmarks). */
     static native void noop();

@@ -1,6 +1,7 @@
 package reloaded.memory.buffers.cli;
 
 import java.io.PrintStream;
+import java.util.List;
 
 /** One subcommand of the CLI. */
 interface Command {
@@ -21,6 +22,16 @@ interface Command {
     /** Whether it takes --dry-run (cleanup does). */
     default boolean acceptsDryRun() {
         return false;
+    }
+
+    /** Its own options that take a value ("--near"); none by default. */
+    default List<String> valueOptions() {
+        return List.of();
+    }
+
+    /** Its own options without a value ("--code"); none by default. */
+    default List<String> flagOptions() {
+        return List.of();
     }
 
     /**

@@ -41,16 +41,7 @@ final class InspectCommand implements Command {
 
     @Override
     public int run(Options options, PrintStream out, PrintStream err) throws Exception {
-        options.expectPositional(1, "a process id");
-        int pid;
-        try {
-            pid = Integer.parseInt(options.positional.get(0));
-            if (pid <= 0) {
-                throw new NumberFormatException();
-            }
-        } catch (NumberFormatException e) {
-            throw new Options.UsageException("PID must be a positive integer, was '" + options.positional.get(0) + "'");
-        }
+        int pid = options.pid();
         LocatorFiles files = LocatorFiles.forRoot(options.root);
         List<LocatorFiles.Entry> entries = files.forPid(pid);
         if (entries.isEmpty()) {

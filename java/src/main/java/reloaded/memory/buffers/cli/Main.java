@@ -11,7 +11,8 @@ import reloaded.memory.buffers.Buffers;
 
 /**
  * The command-line tool in the jar: {@code java -jar reloaded-memory-buffers.jar <command>}.
- * Commands: {@code demo}, {@code list}, {@code inspect PID}, {@code cleanup}; each takes
+ * Commands: {@code demo}, {@code list}, {@code inspect PID}, {@code cleanup},
+ * {@code write PID --near ADDRESS --hex BYTES}; each takes
  * {@code --help} and {@code --json}. {@code --version} prints the jar's and the native library's
  * versions.
  */
@@ -27,7 +28,7 @@ public final class Main {
             + "With --json, results and errors ({\"error\": ...}) are JSON on standard output.\n";
 
     private static final List<Command> COMMANDS = List.of(new DemoCommand(), new ListCommand(),
-            new InspectCommand(), new CleanupCommand());
+            new InspectCommand(), new CleanupCommand(), new WriteCommand());
 
     private Main() {
     }

@@ -1,0 +1,89 @@
+package reloaded.memory.buffers.remote;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.junit.jupiter.api.Test;
+
+import reloaded.memory.buffers.BufferAllocatorSettings;
+import reloaded.memory.buffers.BufferSearchSettings;
+import reloaded.memory.buffers.Buffers;
+import reloaded.memory.buffers.PrivateAllocation;
+import reloaded.memory.buffers.ProcessBuffers;
+
+/** Buffers.ofProcess against processes that never loaded the library, and pids that are wrong. */
+class ForeignProcessTest {
+    @Test
+    void privateMemoryInAPlainSleepIsMappedThereAndFreed() throws Exception {
+        assumeTrue(Targets.isLinux(), "/proc/PID/maps is Linux's");
+        try (Targets.Grandchild sleep = Targets.startSleep();
+             ProcessBuffers process = Buffers.ofProcess(sleep.pid())) {
+            PrivateAllocation allocation;
+            try {
+                allocation = process.allocatePrivateMemory(BufferAllocatorSettings.defaults().withSize(100));
+            } catch (UnsupportedOperationException e) {
+                assumeTrue(false, "private memory in another process is not possible here: " + e.getMessage());
+                return;
+            }
+            long base = allocation.baseAddress();
+            assertTrue(allocation.size() >= 100);
+            assertEquals(1, Targets.mappingsAt(sleep.pid(), base).size(), "mapped in the sleep");
+            assertThrows(UnsupportedOperationException.class, allocation::asByteBuffer, "no view of another process");
+            allocation.close();
+            assertTrue(Targets.mappingsAt(sleep.pid(), base).isEmpty(), "freed in the sleep");
+            assertTrue(ProcessHandle.of(sleep.pid()).map(ProcessHandle::isAlive).orElse(false), "the sleep lives on");
+        }
+    }
+
+    @Test
+    void settingsNamingAnotherProcessAreRefused() throws Exception {
+        try (Targets.Grandchild sleep = Targets.startSleep();
+             ProcessBuffers process = Buffers.ofProcess(sleep.pid())) {
+            int other = (int) sleep.pid() + 1;
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> process.allocatePrivateMemory(BufferAllocatorSettings.defaults().withTargetProcessId(other)));
+            assertTrue(e.getMessage().contains("target process " + other), e.getMessage());
+        }
+    }
+
+    /**
+     * Today a process without a locator cannot get shared buffers: creating a locator in another
+     * process is not done yet. When it is, this test fails and is to be replaced by one that
+     * checks the buffer works.
+     */
+    @Test
+    void plainSleepWithoutLocatorIsUnsupportedUntilLocatorCreationLands() throws Exception {
+        Targets.assumeProcessBuffersWork();
+        try (Targets.Grandchild sleep = Targets.startSleep();
+             ProcessBuffers process = Buffers.ofProcess(sleep.pid())) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> process.getBuffer(BufferSearchSettings.defaults()));
+            assertTrue(e.getMessage().contains("process " + sleep.pid() + " has no locator"), e.getMessage());
+            assertTrue(process.isOpen(), "the handle stays usable (for private memory)");
+        }
+    }
+
+    @Test
+    void processThatDoesNotExistIsAnInvalidArgument() throws Exception {
+        long dead = Targets.deadPid();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Buffers.ofProcess(dead));
+        assertTrue(e.getMessage().contains("no such process: " + dead), e.getMessage());
+    }
+
+    @Test
+    void thisProcessIsAnInvalidArgument() {
+        long self = ProcessHandle.current().pid();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Buffers.ofProcess(self));
+        assertTrue(e.getMessage().contains("is this process"), e.getMessage());
+    }
+
+    @Test
+    void pidsOutOfRangeAreRefusedBeforeTheNativeCall() {
+        for (long pid : new long[] {0, -1, Long.MIN_VALUE, Integer.MAX_VALUE + 1L, 1L << 32}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Buffers.ofProcess(pid));
+            assertTrue(e.getMessage().contains("pid must be from 1 to 2147483647, was " + pid), e.getMessage());
+        }
+    }
+}
