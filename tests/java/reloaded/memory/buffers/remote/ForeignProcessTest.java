@@ -1,5 +1,6 @@
 package reloaded.memory.buffers.remote;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.Test;
 
+import reloaded.memory.buffers.Buffer;
 import reloaded.memory.buffers.BufferAllocatorSettings;
 import reloaded.memory.buffers.BufferSearchSettings;
 import reloaded.memory.buffers.Buffers;
@@ -49,19 +51,23 @@ class ForeignProcessTest {
     }
 
     /**
-     * Today a process without a locator cannot get shared buffers: creating a locator in another
-     * process is not done yet. When it is, this test fails and is to be replaced by one that
-     * checks the buffer works.
+     * A process that never loaded the library gets a locator made for it at open (docs/external.md,
+     * "A target without a locator"), so its buffers work like those of a process using the library.
      */
     @Test
-    void plainSleepWithoutLocatorIsUnsupportedUntilLocatorCreationLands() throws Exception {
+    void plainSleepGetsALocatorMadeForItAndItsBufferTakesTheBytes() throws Exception {
         Targets.assumeProcessBuffersWork();
         try (Targets.Grandchild sleep = Targets.startSleep();
              ProcessBuffers process = Buffers.ofProcess(sleep.pid())) {
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> process.getBuffer(BufferSearchSettings.defaults()));
-            assertTrue(e.getMessage().contains("process " + sleep.pid() + " has no locator"), e.getMessage());
-            assertTrue(process.isOpen(), "the handle stays usable (for private memory)");
+            BufferSearchSettings settings = BufferSearchSettings.defaults().withSize(64);
+            byte[] code = {(byte) 0x90, (byte) 0x90, (byte) 0xC3};
+            long address;
+            try (Buffer buffer = process.getBuffer(settings)) {
+                address = buffer.append(code);
+            }
+            assertTrue(Targets.inWindow(address, settings.minAddress(), settings.maxAddress()));
+            assertArrayEquals(code, Targets.read(sleep.pid(), address, code.length), "the bytes are in the sleep");
+            assertTrue(ProcessHandle.of(sleep.pid()).map(ProcessHandle::isAlive).orElse(false), "the sleep lives on");
         }
     }
 
