@@ -24,6 +24,7 @@ typedef struct process_state {
     _Atomic(int) layout;           /* locator_layout, or LAYOUT_UNSETTLED while the locator is empty */
     remote_item  items[LOCATOR_MAX_ITEMS];   /* handle of item i of the first locator */
     _Atomic(chain_link *) further; /* the further locators walks have reached, in chain order */
+    vmem_process_watch watch;      /* tells the target from a later process given its pid */
 } process_state;
 
 /* The handle stays (a few bytes) after close, so a call through it is an error, not a use of freed
@@ -58,15 +59,21 @@ static int create_locator(uint32_t pid, const char *name, process_state *state) 
     return 0;
 }
 
+/* The status an OS error of creating a locator in the target stands for; other errors are fallback. */
+static buffers_status status_of_creation_error(int error, buffers_status fallback) {
+    return error == VMEM_UNSUPPORTED           ? BUFFERS_ERROR_UNSUPPORTED
+           : error == EPERM || error == EACCES ? BUFFERS_ERROR_PERMISSION
+           : error == ESRCH                    ? BUFFERS_ERROR_INVALID_ARGUMENT
+                                               : fallback;
+}
+
 static buffers_status refuse_locator(uint32_t pid, int error, const char *where) {
     char text[128];
     if (error == VMEM_UNSUPPORTED) return errors_set(BUFFERS_ERROR_UNSUPPORTED, "process %u: %s", (unsigned)pid, where);
     if (error == ESRCH) return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "no such process: %u (%s)", (unsigned)pid, where);
-    if (error == EPERM || error == EACCES)
-        return errors_set(BUFFERS_ERROR_PERMISSION, "process %u has no locator and one cannot be made for it: %s",
-                          (unsigned)pid, where);
-    return errors_set(BUFFERS_ERROR_LOCATOR, "process %u has no locator and one cannot be made for it: %s (%s)",
-                      (unsigned)pid, where, vmem_error_text(error, text, sizeof text));
+    return errors_set(status_of_creation_error(error, BUFFERS_ERROR_LOCATOR),
+                      "process %u has no locator and one cannot be made for it: %s (%s)", (unsigned)pid, where,
+                      vmem_error_text(error, text, sizeof text));
 }
 
 static buffers_status map_locator(uint32_t pid, process_state *state) {
@@ -113,7 +120,13 @@ buffers_status buffers_process_open(uint32_t pid, buffers_process **out) {
         free(state);
         return errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "process_open: no memory for the handle");
     }
+    if (vmem_process_watch_open(pid, &state->watch) != 0) {
+        free(process);
+        free(state);
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "no such process: %u", (unsigned)pid);
+    }
     if ((status = map_locator(pid, state)) != BUFFERS_OK) {
+        vmem_process_watch_close(&state->watch);
         free(process);
         free(state);
         return status;
@@ -129,6 +142,7 @@ void buffers_process_close(buffers_process *process) {
     if (!process || !process->state) return;
     vmem_shared_close_other(&process->state->mapping);
     chain_free(atomic_load_explicit(&process->state->further, memory_order_acquire));
+    vmem_process_watch_close(&process->state->watch);
     free(process->state);
     process->state = NULL;
     buffers_process *head = atomic_load_explicit(&closed_handles, memory_order_relaxed);
@@ -177,6 +191,7 @@ static remote_item *bind(buffers_process *process, locator_layout layout, const 
     handle->size = view.size;
     handle->magic = REMOTE_ITEM_MAGIC;
     handle->pid = process->pid;
+    handle->watch = &process->state->watch;
     return handle;
 }
 
@@ -239,11 +254,7 @@ static buffers_status refuse_private_tail(buffers_process *process, locator_layo
 
 static buffers_status refuse_extension(uint32_t pid, int error, const char *where) {
     char text[128];
-    buffers_status status = error == VMEM_UNSUPPORTED                ? BUFFERS_ERROR_UNSUPPORTED
-                            : error == EPERM || error == EACCES      ? BUFFERS_ERROR_PERMISSION
-                            : error == ESRCH                         ? BUFFERS_ERROR_INVALID_ARGUMENT
-                                                                     : BUFFERS_ERROR_NO_SPACE;
-    return errors_set(status, "every locator of process %u is full, and a further one cannot be made for it: %s (%s)",
+    return errors_set(status_of_creation_error(error, BUFFERS_ERROR_NO_SPACE), "every locator of process %u is full, and a further one cannot be made for it: %s (%s)",
                       (unsigned)pid, where, vmem_error_text(error, text, sizeof text));
 }
 
@@ -303,6 +314,12 @@ static buffers_status make_remote(buffers_process *process, locator_layout layou
                       "call extended it", (unsigned)process->pid, EXTEND_ATTEMPTS);
 }
 
+/* The target of a handle has ended: its pid may name another process by now, which is never written. */
+static buffers_status refuse_ended(uint32_t pid, const char *what) {
+    return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: process %u has exited (no such process; its pid may "
+                      "name another process by now, which this handle never writes into)", what, (unsigned)pid);
+}
+
 buffers_status buffers_process_get_buffer(buffers_process *process, const buffers_search_settings *settings,
                                           buffers_item **out_item) {
     if (!process || !settings || !out_item)
@@ -311,6 +328,7 @@ buffers_status buffers_process_get_buffer(buffers_process *process, const buffer
     if (!process->state)
         return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "process_get_buffer: the handle of process %u is closed",
                           (unsigned)process->pid);
+    if (!vmem_process_watch_alive(&process->state->watch)) return refuse_ended(process->pid, "process_get_buffer");
     uintptr_t min = settings->min_address, max = settings->max_address;
     buffers_status status = check_range(min, max, settings->size);
     locator_layout layout;
@@ -343,11 +361,15 @@ uintptr_t remote_item_append(index_entry *entry, const void *data, size_t size, 
                    (unsigned long long)entry->base, (unsigned)item->pid);
         return 0;
     }
+    if (!vmem_process_watch_alive(item->watch)) {
+        refuse_ended(item->pid, what);
+        return 0;
+    }
     uintptr_t at = entry->base + position;
     int error = code ? vmem_write_code_other(item->pid, at, data, size) : vmem_write_other(item->pid, at, data, size);
     if (error) {
         char text[128];
-        bool gone = !vmem_process_alive(item->pid);
+        bool gone = !vmem_process_watch_alive(item->watch);
         errors_set(gone ? BUFFERS_ERROR_INVALID_ARGUMENT : BUFFERS_ERROR_PERMISSION, "%s: cannot write %zu bytes at %#llx in process %u%s: %s", what,
                    size, (unsigned long long)at, (unsigned)item->pid, gone ? " (no such process)" : "",
                    vmem_error_text(error, text, sizeof text));

@@ -12,6 +12,7 @@
 #define BUFFERS_PROCESS_BUFFERS_H
 
 #include "item_index.h"
+#include "vmem.h"
 
 #define REMOTE_ITEM_MAGIC 0x52454D31u   /* "REM1" */
 
@@ -20,6 +21,7 @@ typedef struct remote_item {
     uint32_t                size;    /* the real size */
     uint32_t                magic;
     uint32_t                pid;
+    const vmem_process_watch *watch;   /* the process handle's: is the target still the one opened? */
 } remote_item;
 
 static inline bool remote_item_is(const index_entry *entry) {

@@ -176,6 +176,21 @@ typedef enum vmem_process_access {
  * unchanged). On anything but VMEM_PROCESS_ACCESSIBLE, why (always written) explains. */
 vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why_size);
 
+/* A watch on the process that has id pid now, so a handle kept for a while can tell that process
+ * from a later one given the same id (PID reuse): vmem_process_watch_alive is true while that very
+ * process runs and false once it has ended, whatever the id names by then. Linux: a pidfd (5.3+), else
+ * the process's start time from /proc/<pid>/stat; Windows: a process handle, which also keeps the id
+ * from being given to another process while the watch is open. ESRCH when no such process. */
+typedef struct vmem_process_watch {
+    intptr_t handle;       /* pidfd / HANDLE, -1 / NULL when not held */
+    uint64_t start_time;   /* Linux without pidfd: field 22 of /proc/<pid>/stat */
+    uint32_t pid;
+} vmem_process_watch;
+
+int  vmem_process_watch_open(uint32_t pid, vmem_process_watch *out);
+bool vmem_process_watch_alive(const vmem_process_watch *watch);
+void vmem_process_watch_close(vmem_process_watch *watch);
+
 /* Copies size bytes into (write) or out of (read) the memory of process pid at address (0: this
  * process). Returns 0, or an OS error; a partial copy is an error (EFAULT). Page protections
  * apply, except on Linux where process_vm_writev is filtered or missing and /proc/<pid>/mem (which

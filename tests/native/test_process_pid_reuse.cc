@@ -1,0 +1,114 @@
+// Linux x86-64: a process handle outlives its target, and the target's pid is given to another
+// process. The handle must notice (vmem_process_watch) and never write into the newcomer, even when
+// the newcomer has memory at the very address of the old item. The pid is reused on purpose by
+// writing the pid before it to /proc/sys/kernel/ns_last_pid just before forking (needs
+// CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE; the test is skipped with the reason otherwise).
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+
+#include <string>
+#include <vector>
+
+#include "process_buffers_child.h"
+
+namespace {
+
+// Tells the kernel to hand out pid next (in this PID namespace); "" or why it cannot.
+std::string NextPidWillBe(pid_t pid) {
+    int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return std::string("cannot open /proc/sys/kernel/ns_last_pid: ") + strerror(errno);
+    std::string text = std::to_string(pid - 1);
+    bool written = write(fd, text.c_str(), text.size()) == (ssize_t)text.size();
+    int error = errno;
+    close(fd);
+    return written ? "" : std::string("cannot write /proc/sys/kernel/ns_last_pid: ") + strerror(error);
+}
+
+// size bytes of process pid at address, read through /proc/<pid>/mem (empty on failure).
+std::vector<uint8_t> ReadMemory(pid_t pid, uintptr_t address, size_t size) {
+    std::vector<uint8_t> bytes(size);
+    int fd = open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
+    bool read_all = fd >= 0 && pread(fd, bytes.data(), size, (off_t)address) == (ssize_t)size;
+    if (fd >= 0) close(fd);
+    return read_all ? bytes : std::vector<uint8_t>();
+}
+
+// A child that maps [base, base + size) read/write, fills it with 0xEE, tells the parent on ready and
+// sleeps: a newcomer with memory where the old target's buffer was.
+pid_t StartNewcomer(uintptr_t base, size_t size, int ready) {
+    pid_t child = fork();
+    if (child == 0) {
+        void *at = mmap((void *)base, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        if (at != MAP_FAILED) memset(at, 0xEE, size);
+        char ok = at == MAP_FAILED ? 'n' : 'y';
+        if (write(ready, &ok, 1) != 1) _exit(2);
+        pause();
+        _exit(0);
+    }
+    return child;
+}
+
+TEST_F(ProcessBuffers, HandleOfAnEndedTargetNeverWritesIntoTheProcessThatGetsItsPid) {
+    Child target({PROCESS_BUFFERS_PEER_PATH, "target", "1", "1"});
+    ASSERT_GT(target.pid, 0);
+    ASSERT_FALSE(target.Lines("ready").empty());
+    buffers_process *process = nullptr;
+    ASSERT_EQ(buffers_process_open((uint32_t)target.pid, &process), BUFFERS_OK) << buffers_last_error();
+    buffers_search_settings settings = {0, 0x7FFFFFFF, 64};
+    buffers_item *item = nullptr;
+    ASSERT_EQ(buffers_process_get_buffer(process, &settings, &item), BUFFERS_OK) << buffers_last_error();
+    const unsigned char first[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    ASSERT_NE(buffers_item_append(item, first, sizeof first), 0u) << buffers_last_error();
+    uintptr_t base = buffers_item_base_address(item);
+    size_t size = buffers_item_size(item);
+    pid_t old_pid = target.pid;
+    kill(old_pid, SIGKILL);
+    target.Wait();
+
+    // The newcomer gets the old pid (other processes of the machine may take it first: try again).
+    pid_t newcomer = -1;
+    std::string why;
+    for (int attempt = 0; attempt < 20 && newcomer != old_pid; attempt++) {
+        if (newcomer > 0) {
+            kill(newcomer, SIGKILL);
+            waitpid(newcomer, nullptr, 0);
+        }
+        if (!(why = NextPidWillBe(old_pid)).empty()) break;
+        int ready[2];
+        ASSERT_EQ(pipe(ready), 0);
+        newcomer = StartNewcomer(base, size, ready[1]);
+        char ok = 0;
+        ASSERT_EQ(read(ready[0], &ok, 1), 1);
+        close(ready[0]);
+        close(ready[1]);
+        ASSERT_EQ(ok, 'y') << "the newcomer could not map the old buffer's address";
+    }
+    if (newcomer != old_pid) {
+        buffers_item_release(item);
+        buffers_process_close(process);
+        if (newcomer > 0) {
+            kill(newcomer, SIGKILL);
+            waitpid(newcomer, nullptr, 0);
+        }
+        GTEST_SKIP() << "could not give pid " << old_pid << " to a new process here: "
+                     << (why.empty() ? "other processes took it" : why);
+    }
+
+    const unsigned char second[8] = {9, 9, 9, 9, 9, 9, 9, 9};
+    EXPECT_EQ(buffers_item_append(item, second, sizeof second), 0u) << "wrote into the process that got the pid";
+    EXPECT_NE(std::string(buffers_last_error()).find("has exited"), std::string::npos) << buffers_last_error();
+    buffers_item *another = nullptr;
+    EXPECT_EQ(buffers_process_get_buffer(process, &settings, &another), BUFFERS_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(buffers_last_error()).find("has exited"), std::string::npos) << buffers_last_error();
+    std::vector<uint8_t> bytes = ReadMemory(newcomer, base, size);
+    ASSERT_EQ(bytes.size(), size);
+    EXPECT_EQ(std::vector<uint8_t>(size, 0xEE), bytes) << "the newcomer's memory changed";
+    buffers_item_release(item);
+    buffers_process_close(process);
+    kill(newcomer, SIGKILL);
+    waitpid(newcomer, nullptr, 0);
+}
+
+}  // namespace
