@@ -4,7 +4,6 @@
  * every locator that is a shared object, and only reading those the target keeps in private memory. */
 #include "process_buffers.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,16 +60,18 @@ static int create_locator(uint32_t pid, const char *name, process_state *state) 
 
 /* The status an OS error of creating a locator in the target stands for; other errors are fallback. */
 static buffers_status status_of_creation_error(int error, buffers_status fallback) {
+    vmem_error_kind kind = vmem_error_kind_of(error);
     return error == VMEM_UNSUPPORTED           ? BUFFERS_ERROR_UNSUPPORTED
-           : error == EPERM || error == EACCES ? BUFFERS_ERROR_PERMISSION
-           : error == ESRCH                    ? BUFFERS_ERROR_INVALID_ARGUMENT
+           : kind == VMEM_ERROR_DENIED         ? BUFFERS_ERROR_PERMISSION
+           : kind == VMEM_ERROR_NO_PROCESS     ? BUFFERS_ERROR_INVALID_ARGUMENT
                                                : fallback;
 }
 
 static buffers_status refuse_locator(uint32_t pid, int error, const char *where) {
     char text[128];
     if (error == VMEM_UNSUPPORTED) return errors_set(BUFFERS_ERROR_UNSUPPORTED, "process %u: %s", (unsigned)pid, where);
-    if (error == ESRCH) return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "no such process: %u (%s)", (unsigned)pid, where);
+    if (vmem_error_kind_of(error) == VMEM_ERROR_NO_PROCESS)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "no such process: %u (%s)", (unsigned)pid, where);
     return errors_set(status_of_creation_error(error, BUFFERS_ERROR_LOCATOR),
                       "process %u has no locator and one cannot be made for it: %s (%s)", (unsigned)pid, where,
                       vmem_error_text(error, text, sizeof text));
@@ -80,9 +81,11 @@ static buffers_status map_locator(uint32_t pid, process_state *state) {
     char name[80];
     snprintf(name, sizeof name, LOCATOR_NAME_PREFIX "%u", (unsigned)pid);
     int error = vmem_shared_open_other(pid, name, LOCATOR_SIZE, &state->mapping, &state->remote_first);
-    if (error == ENOENT || error == EACCES) {   /* none, or only another user's file: its library would make one */
+    vmem_error_kind kind = vmem_error_kind_of(error);
+    if (kind == VMEM_ERROR_NOT_FOUND || kind == VMEM_ERROR_DENIED) {   /* none, or only another user's file:
+                                                                          its library would make one */
         error = create_locator(pid, name, state);
-        if (error == EEXIST) {   /* in use: perhaps made meanwhile by the target's library or another opener */
+        if (vmem_error_kind_of(error) == VMEM_ERROR_EXISTS) {   /* in use: perhaps made meanwhile by the target's library or another opener */
             static _Thread_local vmem_shared made;   /* large; its where is kept only on success */
             uintptr_t recorded;
             if (vmem_shared_open_other(pid, name, LOCATOR_SIZE, &made, &recorded) == 0) {
@@ -276,9 +279,13 @@ static buffers_status extend_for_target(buffers_process *process, locator_layout
     vmem_shared made;
     made.where[0] = '\0';
     uintptr_t remote = 0;
-    int error = locator_further_name(name, sizeof name, process->pid, tail->remote)
-                    ? vmem_shared_create_in_other(process->pid, name, block, &made, &remote)
-                    : ENAMETOOLONG;
+    if (!locator_further_name(name, sizeof name, process->pid, tail->remote)) {   /* cannot happen: a pid and
+                                                                                   an address always fit */
+        locator_unlock(last);
+        return errors_set(BUFFERS_ERROR_LOCATOR, "the name of a further locator of process %u does not fit",
+                          (unsigned)process->pid);
+    }
+    int error = vmem_shared_create_in_other(process->pid, name, block, &made, &remote);
     if (!error) {
         locator_initialize_in((locator *)made.address, remote, block, false, layout);
         vmem_shared_close(&made, true);   /* drops the setup lock; our view stays until the next line */

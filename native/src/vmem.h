@@ -151,6 +151,18 @@ void vmem_yield(void);
  * ERROR_NOT_ENOUGH_MEMORY, ERROR_OUTOFMEMORY, ERROR_COMMITMENT_LIMIT). */
 bool vmem_error_is_out_of_memory(int error);
 
+/* What an error of this layer means, for callers that must tell a few cases apart portably (errno
+ * on POSIX, GetLastError() codes on Windows). */
+typedef enum vmem_error_kind {
+    VMEM_ERROR_OTHER,
+    VMEM_ERROR_NOT_FOUND,    /* ENOENT; ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND */
+    VMEM_ERROR_DENIED,       /* EACCES, EPERM; ERROR_ACCESS_DENIED, ERROR_PRIVILEGE_NOT_HELD */
+    VMEM_ERROR_EXISTS,       /* EEXIST; ERROR_ALREADY_EXISTS, ERROR_FILE_EXISTS */
+    VMEM_ERROR_NO_PROCESS    /* ESRCH (Windows reports an ended process in other ways) */
+} vmem_error_kind;
+
+vmem_error_kind vmem_error_kind_of(int error);
+
 /* Sleep for about this many microseconds (waiting for a buffer another user holds). */
 void vmem_sleep_microseconds(uint32_t microseconds);
 

@@ -293,6 +293,14 @@ bool vmem_error_is_out_of_memory(int error) {
     return error == ENOMEM;
 }
 
+vmem_error_kind vmem_error_kind_of(int error) {
+    return error == ENOENT                    ? VMEM_ERROR_NOT_FOUND
+           : error == EACCES || error == EPERM ? VMEM_ERROR_DENIED
+           : error == EEXIST                   ? VMEM_ERROR_EXISTS
+           : error == ESRCH                    ? VMEM_ERROR_NO_PROCESS
+                                               : VMEM_ERROR_OTHER;
+}
+
 void vmem_sleep_microseconds(uint32_t microseconds) {
     struct timespec delay = {(time_t)(microseconds / 1000000u), (long)(microseconds % 1000000u) * 1000L};
     nanosleep(&delay, NULL);

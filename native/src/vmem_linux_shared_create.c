@@ -241,7 +241,7 @@ static bool same_file_there(uint32_t pid, intptr_t fd, const struct stat *ours) 
     char link[64];
     struct stat there;
     snprintf(link, sizeof link, "/proc/%u/fd/%ld", (unsigned)pid, (long)fd);
-    return stat(link, &there) == 0 && there.st_dev == ours->st_dev && there.st_ino == ours->st_ino;
+    return fstatat(AT_FDCWD, link, &there, 0) == 0 && there.st_dev == ours->st_dev && there.st_ino == ours->st_ino;
 }
 
 /* mmap of the file at the first candidate that is free in the target (EEXIST: taken meanwhile). */

@@ -321,6 +321,15 @@ bool vmem_error_is_out_of_memory(int error) {
     return error == ERROR_NOT_ENOUGH_MEMORY || error == ERROR_OUTOFMEMORY || error == ERROR_COMMITMENT_LIMIT;
 }
 
+vmem_error_kind vmem_error_kind_of(int error) {
+    switch (error) {
+    case ERROR_FILE_NOT_FOUND: case ERROR_PATH_NOT_FOUND: return VMEM_ERROR_NOT_FOUND;
+    case ERROR_ACCESS_DENIED: case ERROR_PRIVILEGE_NOT_HELD: return VMEM_ERROR_DENIED;
+    case ERROR_ALREADY_EXISTS: case ERROR_FILE_EXISTS: return VMEM_ERROR_EXISTS;
+    default: return VMEM_ERROR_OTHER;
+    }
+}
+
 void vmem_sleep_microseconds(uint32_t microseconds) {
     Sleep((microseconds + 999u) / 1000u);   /* whole milliseconds: the finest Sleep offers */
 }

@@ -154,19 +154,33 @@ TEST(WindowsProcessBuffers, ProcessThatHasEndedOrNeverExistedIsAnInvalidArgument
 
 // Breaks if a process without the section were opened, or the message stopped naming the section
 // looked for.
-TEST(WindowsProcessBuffers, ProcessWithoutLocatorIsRefusedWithTheReason) {
+// A process that never loaded the library gets its locator made for it at open
+// (vmem_shared_create_in_other), and its buffers take bytes. Breaks if the open still refused
+// processes without a locator, or if the bytes did not land in the target.
+TEST(WindowsProcessBuffers, ProcessWithoutLocatorGetsOneAndItsBufferTakesTheBytes) {
     WindowsChild sleeper({WINDOWS_SLEEPER_PATH});
     ASSERT_TRUE(sleeper.info.hProcess != nullptr);
     buffers_process *process = nullptr;
-    ExpectFailure(buffers_process_open(sleeper.Pid(), &process), BUFFERS_ERROR_UNSUPPORTED,
-                  "no section '" + LocatorSection(sleeper.Pid()) + "'");
-    EXPECT_EQ(process, nullptr);
+    ASSERT_EQ(buffers_process_open(sleeper.Pid(), &process), BUFFERS_OK) << buffers_last_error();
+    buffers_search_settings settings = {0, kTwoGiB, 16};
+    buffers_item *item = nullptr;
+    ASSERT_EQ(buffers_process_get_buffer(process, &settings, &item), BUFFERS_OK) << buffers_last_error();
+    const unsigned char bytes[] = {0x48, 0x31, 0xC0, 0xC3};
+    uintptr_t at = buffers_item_append(item, bytes, sizeof bytes);
+    ASSERT_NE(at, 0u) << buffers_last_error();
+    unsigned char got[sizeof bytes] = {};
+    SIZE_T moved = 0;
+    ASSERT_TRUE(ReadProcessMemory(sleeper.info.hProcess, (const void *)at, got, sizeof got, &moved));
+    EXPECT_EQ(std::memcmp(got, bytes, sizeof bytes), 0);
+    buffers_item_release(item);
+    buffers_process_close(process);
     EXPECT_EQ(WaitForSingleObject(sleeper.info.hProcess, 0), (DWORD)WAIT_TIMEOUT);   // left running
 }
 
 // A section under the target's name proves nothing by its name: anyone in the session may create
-// one. Breaks if vmem_shared_open_other accepted a section without checking that the target maps
-// it at the address recorded in its first word.
+// one. It is not adopted, and it holds the name, so no locator can be made for the target either.
+// Breaks if vmem_shared_open_other accepted a section without checking that the target maps it at
+// the address recorded in its first word.
 TEST(WindowsProcessBuffers, SectionUnderTheTargetsNameThatItDoesNotMapIsRefused) {
     WindowsChild sleeper({WINDOWS_SLEEPER_PATH});
     ASSERT_TRUE(sleeper.info.hProcess != nullptr);
@@ -178,8 +192,8 @@ TEST(WindowsProcessBuffers, SectionUnderTheTargetsNameThatItDoesNotMapIsRefused)
     uintptr_t recorded = reinterpret_cast<uintptr_t>(view);   // a locator's own first word, as ours records it
     std::memcpy(view, &recorded, sizeof recorded);
     buffers_process *process = nullptr;
-    ExpectFailure(buffers_process_open(sleeper.Pid(), &process), BUFFERS_ERROR_UNSUPPORTED,
-                  "no section '" + name + "'");
+    ExpectFailure(buffers_process_open(sleeper.Pid(), &process), BUFFERS_ERROR_LOCATOR,
+                  "has no locator and one cannot be made for it");
     EXPECT_EQ(process, nullptr);
     UnmapViewOfFile(view);
     CloseHandle(mapping);

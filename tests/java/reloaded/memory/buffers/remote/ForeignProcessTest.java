@@ -71,6 +71,28 @@ class ForeignProcessTest {
         }
     }
 
+    /**
+     * A child of this JVM is refused before any ptrace session: the JVM's reaper thread waits for it
+     * and would take the session's stops (the call hung, and the Process reported a false exit).
+     */
+    @Test
+    void childOfThisJvmIsRefusedAndItsProcessObjectStaysTrue() throws Exception {
+        assumeTrue(Targets.isLinux(), "the reaper's waitpid sees ptrace stops on Linux");
+        Process child = new ProcessBuilder("sleep", "30").start();
+        try {
+            IllegalArgumentException open = assertThrows(IllegalArgumentException.class,
+                    () -> Buffers.ofProcess(child.pid()));
+            assertTrue(open.getMessage().contains("is a child of this JVM"), open.getMessage());
+            IllegalArgumentException reserve = assertThrows(IllegalArgumentException.class,
+                    () -> Buffers.allocatePrivateMemory(
+                            BufferAllocatorSettings.defaults().withTargetProcessId((int) child.pid())));
+            assertTrue(reserve.getMessage().contains("is a child of this JVM"), reserve.getMessage());
+            assertTrue(child.isAlive(), "the JVM still sees its child running");
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+    }
+
     @Test
     void processThatDoesNotExistIsAnInvalidArgument() throws Exception {
         long dead = Targets.deadPid();

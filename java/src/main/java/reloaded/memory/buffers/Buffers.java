@@ -108,10 +108,16 @@ public final class Buffers {
      * @return the allocation; close it to free the memory
      * @throws NullPointerException          if {@code settings} is null
      * @throws UnsupportedOperationException if another process is targeted where that is not possible
+     * @throws IllegalArgumentException      if the settings target (on Linux) a child of this JVM: its
+     *                                       process reaper would take the stops of the ptrace session
      * @throws BufferAllocationException     if no memory could be reserved inside the range
      */
     public static PrivateAllocation allocatePrivateMemory(BufferAllocatorSettings settings) {
         Objects.requireNonNull(settings, "settings");
+        int target = settings.targetProcessId();
+        if (target != 0 && target != ProcessHandle.current().pid()) {
+            ChildProcesses.refuseChildOfThisJvm(target);
+        }
         long[] out = new long[3];
         Status.check(NativeBuffers.allocatePrivate(settings.minAddress(), settings.maxAddress(), settings.size(),
                 settings.targetProcessId(), settings.retryCount(), settings.bruteForce(), out),
@@ -125,8 +131,10 @@ public final class Buffers {
      *
      * @param pid the process id, from 1 to {@link Integer#MAX_VALUE}; not this process's
      * @return the handle; close it when done (that closes its buffers too)
-     * @throws IllegalArgumentException if {@code pid} is out of range, names this process, or no
-     *                                  such process exists
+     * @throws IllegalArgumentException if {@code pid} is out of range, names this process, no such
+     *                                  process exists, or (Linux) it is a child of this JVM, whose
+     *                                  process reaper would take the stops of the ptrace sessions
+     *                                  that act in it
      * @throws SecurityException        if the operating system refuses access to the process (the
      *                                  message says which permission is missing)
      */

@@ -49,6 +49,7 @@ public final class ProcessBuffers implements AutoCloseable {
         if (pid <= 0 || pid > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("pid must be from 1 to " + Integer.MAX_VALUE + ", was " + pid);
         }
+        ChildProcesses.refuseChildOfThisJvm(pid);
         ProcessBuffers process = new ProcessBuffers((int) pid);
         process.attach(false, 0, 0, 0);
         return process;
