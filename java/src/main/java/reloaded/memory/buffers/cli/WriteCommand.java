@@ -35,8 +35,9 @@ final class WriteCommand implements Command {
         return "usage: write PID --near ADDRESS [--distance BYTES] --hex BYTES [--code] [--json]\n\n"
                 + "Writes BYTES into a shared buffer of process PID that lies within DISTANCE of ADDRESS (the window\n"
                 + "[ADDRESS - DISTANCE, ADDRESS + DISTANCE], clipped to the address space), making a buffer there if\n"
-                + "none fits, and prints the address the first byte went to. PID must use libbuffers (have a\n"
-                + "locator) and be yours to debug (same user and kernel.yama.ptrace_scope permitting, or root).\n"
+                + "none fits, and prints the address the first byte went to. PID must run as your user and be\n"
+                + "yours to debug (kernel.yama.ptrace_scope permitting, or root); one that never loaded libbuffers\n"
+                + "gets a locator made for it.\n"
                 + "  --near ADDRESS    the address to stay near: hexadecimal with 0x, or decimal\n"
                 + "  --distance BYTES  the largest distance from ADDRESS (default 0x7fffffff, a jmp rel32's reach)\n"
                 + "  --hex BYTES       the bytes, e.g. \"90 90 c3\" or 9090c3 (1 to " + WriteArguments.MAX_BYTES
