@@ -101,4 +101,40 @@ static inline int count_bad(const worker *workers, int threads) {
     return bad;
 }
 
+/* Each peer starts and joins its workers with its OS's threads (it keeps their ids itself). */
+static void start_workers(worker *workers, int threads);
+static void join_threads(int threads);
+
+/* Joins the workers; prints "error thread <t> <why>" for each that failed. 1 if any did. */
+static inline int join_workers(const worker *workers, int threads) {
+    join_threads(threads);
+    int failed = 0;
+    for (int t = 0; t < threads; t++) {
+        if (workers[t].error[0]) {
+            printf("error thread %d %s\n", t, workers[t].error);
+            failed = 1;
+        }
+    }
+    fflush(stdout);
+    return failed;
+}
+
+/* The writer role: opens pid and writes rounds records per thread into it, then prints them. */
+static inline int writer(uint32_t pid, int threads, int rounds, int who) {
+    buffers_process *process;
+    buffers_status status = buffers_process_open(pid, &process);
+    if (status != BUFFERS_OK) {
+        printf("error open %s %s\n", buffers_status_name(status), buffers_last_error());
+        fflush(stdout);
+        return 1;
+    }
+    worker *workers = make_workers(threads, rounds, who, process);
+    start_workers(workers, threads);
+    int failed = join_workers(workers, threads);
+    print_records(workers, threads, 'W');
+    free(workers);
+    buffers_process_close(process);
+    return failed;
+}
+
 #endif

@@ -38,20 +38,14 @@ static void *work(void *argument) {
     return NULL;
 }
 
-static void start_workers(worker *workers, int threads, pthread_t *ids) {
+static pthread_t ids[MAX_THREADS];
+
+static void start_workers(worker *workers, int threads) {
     for (int t = 0; t < threads; t++) pthread_create(&ids[t], NULL, work, &workers[t]);
 }
 
-static int join_workers(worker *workers, int threads, pthread_t *ids) {
-    int failed = 0;
-    for (int t = 0; t < threads; t++) {
-        pthread_join(ids[t], NULL);
-        if (workers[t].error[0]) {
-            printf("error thread %d %s\n", t, workers[t].error);
-            failed = 1;
-        }
-    }
-    return failed;
+static void join_threads(int threads) {
+    for (int t = 0; t < threads; t++) pthread_join(ids[t], NULL);
 }
 
 /* Makes count buffers, each held until it is full (so no later request waits for it), then
@@ -88,34 +82,16 @@ static int target(int threads, int rounds, int full) {
     printf("ready %s\n", buffers_locator_layout());
     wait_for("go");
     worker *workers = make_workers(threads, rounds, 1, NULL);
-    pthread_t ids[MAX_THREADS];
-    start_workers(workers, threads, ids);
+    start_workers(workers, threads);
     wait_for("check");
     atomic_store(&stop, true);
-    int failed = join_workers(workers, threads, ids);
+    int failed = join_workers(workers, threads);
     int bad = count_bad(workers, threads);
     print_records(workers, threads, 'T');
     printf("checked %d\n", bad + failed);
     free(workers);
     wait_for("exit");
     return 0;
-}
-
-static int writer(uint32_t pid, int threads, int rounds, int who) {
-    buffers_process *process;
-    buffers_status status = buffers_process_open(pid, &process);
-    if (status != BUFFERS_OK) {
-        printf("error open %s %s\n", buffers_status_name(status), buffers_last_error());
-        return 1;
-    }
-    worker *workers = make_workers(threads, rounds, who, process);
-    pthread_t ids[MAX_THREADS];
-    start_workers(workers, threads, ids);
-    int failed = join_workers(workers, threads, ids);
-    print_records(workers, threads, 'W');
-    free(workers);
-    buffers_process_close(process);
-    return failed;
 }
 
 int main(int argc, char **argv) {

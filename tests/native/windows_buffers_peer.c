@@ -43,7 +43,9 @@ static DWORD WINAPI work(LPVOID argument) {
     return 0;
 }
 
-static void start_workers(worker *workers, int threads, HANDLE *ids) {
+static HANDLE ids[MAX_THREADS];
+
+static void start_workers(worker *workers, int threads) {
     for (int t = 0; t < threads; t++) {
         ids[t] = CreateThread(NULL, 0, work, &workers[t], 0, NULL);
         if (!ids[t]) {
@@ -53,18 +55,11 @@ static void start_workers(worker *workers, int threads, HANDLE *ids) {
     }
 }
 
-static int join_workers(worker *workers, int threads, HANDLE *ids) {
-    int failed = 0;
+static void join_threads(int threads) {
     for (int t = 0; t < threads; t++) {
         WaitForSingleObject(ids[t], INFINITE);
         CloseHandle(ids[t]);
-        if (workers[t].error[0]) {
-            printf("error thread %d %s\n", t, workers[t].error);
-            failed = 1;
-        }
     }
-    fflush(stdout);
-    return failed;
 }
 
 /* "item <base> <position> <taken>" per item of this process's first locator, then "items end". */
@@ -103,14 +98,13 @@ static int target(int threads, int rounds, bool late) {
     fflush(stdout);
     serve_until("go");
     worker *workers = make_workers(threads, rounds, 1, NULL);
-    HANDLE ids[MAX_THREADS];
-    start_workers(workers, threads, ids);
+    start_workers(workers, threads);
     while (atomic_load(&started) < threads) Sleep(1);
     printf("writing\n");
     fflush(stdout);
     wait_for("check");
     atomic_store(&stop, true);
-    int failed = join_workers(workers, threads, ids);
+    int failed = join_workers(workers, threads);
     int bad = count_bad(workers, threads);
     print_records(workers, threads, 'T');
     printf("checked %d\n", bad + failed);
@@ -118,24 +112,6 @@ static int target(int threads, int rounds, bool late) {
     free(workers);
     wait_for("exit");
     return 0;
-}
-
-static int writer(uint32_t pid, int threads, int rounds, int who) {
-    buffers_process *process;
-    buffers_status status = buffers_process_open(pid, &process);
-    if (status != BUFFERS_OK) {
-        printf("error open %s %s\n", buffers_status_name(status), buffers_last_error());
-        fflush(stdout);
-        return 1;
-    }
-    worker *workers = make_workers(threads, rounds, who, process);
-    HANDLE ids[MAX_THREADS];
-    start_workers(workers, threads, ids);
-    int failed = join_workers(workers, threads, ids);
-    print_records(workers, threads, 'W');
-    free(workers);
-    buffers_process_close(process);
-    return failed;
 }
 
 int main(int argc, char **argv) {
