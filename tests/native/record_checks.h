@@ -5,12 +5,19 @@
 
 #include <gtest/gtest.h>
 
+#include <reloaded/buffers.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <iterator>
 #include <string>
 #include <vector>
+
+extern "C" {
+#include "vmem.h"
+}
 
 struct Record {
     uintptr_t address;
@@ -60,6 +67,25 @@ inline void ExpectSharedWithoutOverlap(const std::vector<Record> &own, const std
     std::set_intersection(own_pages.begin(), own_pages.end(), written_pages.begin(), written_pages.end(),
                           std::back_inserter(both));
     EXPECT_FALSE(both.empty());
+}
+
+// On an item of process pid just got from buffers_process_get_buffer: size and bytes left agree,
+// append_code puts 4 bytes at base + position (read back from pid with vmem_read_other) and moves
+// the position, and a longer append than is left is refused. Returns the address of the code.
+inline uintptr_t ExpectCodeLandsInTheTarget(uint32_t pid, buffers_item *item) {
+    uint32_t size = buffers_item_size(item), before = buffers_item_position(item);
+    EXPECT_GE(size, 32u);
+    EXPECT_EQ(buffers_item_bytes_left(item), size - before);
+    const unsigned char code[] = {0xC3, 0x90, 0x90, 0xCC};
+    uintptr_t at = buffers_item_append_code(item, code, sizeof code);
+    EXPECT_EQ(at, buffers_item_base_address(item) + before) << buffers_last_error();
+    EXPECT_EQ(buffers_item_position(item), before + sizeof code);
+    EXPECT_EQ(buffers_item_append(item, code, size), 0u);   // more than is left
+    EXPECT_NE(std::string(buffers_last_error()).find("do not fit"), std::string::npos) << buffers_last_error();
+    unsigned char got[sizeof code] = {};
+    EXPECT_EQ(vmem_read_other(pid, at, got, sizeof got), 0);
+    EXPECT_EQ(std::memcmp(got, code, sizeof code), 0);
+    return at;
 }
 
 #endif
