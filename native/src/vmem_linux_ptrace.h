@@ -22,11 +22,18 @@ typedef struct ptrace_session {
     int       signals[PTRACE_SESSION_SIGNALS];      /* signals that arrived meanwhile, re-sent on detach */
     int       signal_count;
     bool      exec_seen;                            /* the target ran execve meanwhile */
+    bool      running;                              /* resumed, and its stop not seen yet */
+    int       stops_taken;                          /* stops whose notification another waiter took */
 } ptrace_session;
+
+/* Every wait for a stop is bounded (a few seconds): no call hangs. Errors of all calls below:
+ * ETIMEDOUT (the thread did not stop in time), ECHILD (another thread of this process, waiting for
+ * the target as its child, took a stop we could not identify), and those named per call. */
 
 /* Seizes and stops a live thread of pid. Returns 0, or an errno: ESRCH (gone), EPERM (refused:
  * the caller explains why), ENOSYS (no ptrace here), ENOEXEC (a 32-bit target, or no system-call
- * instruction found; why says which). On failure nothing is left attached. */
+ * instruction found; why says which), EAGAIN (it kept running execve). On failure nothing is left
+ * attached (unless the thread never stopped at all: see docs/external.md, Limits). */
 int ptrace_session_begin(uint32_t pid, ptrace_session *session, char *why, size_t why_size);
 
 /* Runs system call number with six arguments in the stopped thread; *result is the raw return

@@ -25,4 +25,8 @@ struct ptrace_session;
 int remote_session_open(uint32_t pid, struct ptrace_session *session, char *why, size_t why_size);
 int remote_session_close(struct ptrace_session *session);
 
+/* Words for the session errors that are ours rather than the kernel's (ECHILD, ETIMEDOUT, and ESRCH
+ * for a process that still lives); false for any other error. */
+bool remote_explain_session_error(uint32_t pid, int error, char *why, size_t why_size);
+
 #endif

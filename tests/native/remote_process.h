@@ -62,6 +62,21 @@ inline std::string ReadFile(const std::string &path) {
     return text.str();
 }
 
+// A field of /proc/<pid>/status after its key ("TracerPid:"), blanks trimmed; "" if none.
+inline std::string StatusField(pid_t pid, const std::string &key) {
+    std::istringstream lines(ReadFile("/proc/" + std::to_string(pid) + "/status"));
+    for (std::string line; std::getline(lines, line);)
+        if (line.rfind(key, 0) == 0) return line.substr(line.find_first_not_of(" \t", key.size()));
+    return "";
+}
+
+// The state letter of pid's main thread (R, S, t, T, Z, ...); 0 if it is gone.
+inline char StateOf(pid_t pid) {
+    std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+    size_t close = stat.rfind(") ");
+    return close == std::string::npos || close + 2 >= stat.size() ? 0 : stat[close + 2];
+}
+
 inline std::string Maps(pid_t pid) { return ReadFile("/proc/" + std::to_string(pid) + "/maps"); }
 
 // Independent of the library: the target's bytes through /proc/<pid>/mem.
