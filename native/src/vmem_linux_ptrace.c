@@ -146,7 +146,6 @@ static int wait_for_stop(ptrace_session *s, int *status) {
         if (got == 0 && target_thread_state((uint32_t)s->pid, s->tid) == 't') {
             got = poll_notification(s, status);
             if (got == 0) {
-                s->stops_taken++;
                 got = -status_from_siginfo(s, status);
                 if (got == 0) got = 1;
             }

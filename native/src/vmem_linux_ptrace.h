@@ -23,7 +23,6 @@ typedef struct ptrace_session {
     int       signal_count;
     bool      exec_seen;                            /* the target ran execve meanwhile */
     bool      running;                              /* resumed, and its stop not seen yet */
-    int       stops_taken;                          /* stops whose notification another waiter took */
 } ptrace_session;
 
 /* Every wait for a stop is bounded (a few seconds): no call hangs. Errors of all calls below:

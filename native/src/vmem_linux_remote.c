@@ -102,6 +102,23 @@ static void explain_refusal(uint32_t pid, char *why, size_t size) {
 
 /* ---- sessions ---- */
 
+/* Words for the session errors that are ours rather than the kernel's; false for any other. */
+static bool explain_session_error(uint32_t pid, int error, char *why, size_t why_size) {
+    if (error == ECHILD)
+        snprintf(why, why_size, "ptrace of process %u was disturbed: another thread of this process waits for it "
+                 "(it is this process's child) and took its ptrace stop; the target was let go unchanged "
+                 "(docs/external.md, Limits)", (unsigned)pid);
+    else if (error == ETIMEDOUT)
+        snprintf(why, why_size, "ptrace of process %u timed out: its thread did not stop within seconds (an "
+                 "uninterruptible sleep?), or another thread of this process took its stops", (unsigned)pid);
+    else if (error == EAGAIN)
+        snprintf(why, why_size, "ptrace of process %u failed: it kept changing while being stopped (threads ending, "
+                 "or execve running); try again", (unsigned)pid);
+    else
+        return false;
+    return true;
+}
+
 /* A thread has one tracer: this process's sessions take turns, and a session of another process
  * (or a short-lived tracer) is waited out for a while before its EPERM is believed. */
 static pthread_mutex_t session_turn = PTHREAD_MUTEX_INITIALIZER;
@@ -130,30 +147,17 @@ int remote_session_open(uint32_t pid, ptrace_session *session, char *why, size_t
         nanosleep(&pause, NULL);
         error = ptrace_session_begin(pid, session, why, why_size);
     }
+    if (error == ESRCH && target_pick_thread(pid) != 0) error = EAGAIN;   /* never "gone" while it lives */
+    if (error && !why[0]) explain_session_error(pid, error, why, why_size);
     if (error) pthread_mutex_unlock(&session_turn);
     return error;
 }
 
 int remote_session_close(ptrace_session *session) {
     int error = ptrace_session_end(session);
+    if (error == ESRCH && target_pick_thread((uint32_t)session->pid) != 0) error = EAGAIN;
     pthread_mutex_unlock(&session_turn);
     return error;
-}
-
-bool remote_explain_session_error(uint32_t pid, int error, char *why, size_t why_size) {
-    if (error == ECHILD)
-        snprintf(why, why_size, "ptrace of process %u was disturbed: another thread of this process waits for it "
-                 "(it is this process's child) and took its ptrace stop; the target was let go unchanged "
-                 "(docs/external.md, Limits)", (unsigned)pid);
-    else if (error == ETIMEDOUT)
-        snprintf(why, why_size, "ptrace of process %u timed out: its thread did not stop within seconds (an "
-                 "uninterruptible sleep?), or another thread of this process took its stops", (unsigned)pid);
-    else if (error == ESRCH)
-        snprintf(why, why_size, "ptrace of process %u failed: it kept changing while being stopped (threads ending "
-                 "or execve running)", (unsigned)pid);
-    else
-        return false;
-    return true;
 }
 
 /* ---- one system call in the target ---- */
@@ -217,7 +221,7 @@ vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why
     int error = remote_session_open(pid, &session, why, why_size);
     if (!error) error = remote_session_close(&session);
     if (!error) return VMEM_PROCESS_ACCESSIBLE;
-    if (error == ESRCH && target_pick_thread(pid) == 0) {
+    if (error == ESRCH) {
         snprintf(why, why_size, "no such process: %u ended while being checked", (unsigned)pid);
         return VMEM_PROCESS_MISSING;
     }
@@ -225,7 +229,7 @@ vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why
         explain_refusal(pid, why, why_size);
         return VMEM_PROCESS_DENIED;
     }
-    if (!why[0] && remote_explain_session_error(pid, error, why, why_size)) return VMEM_PROCESS_UNSUPPORTED;
+    if (explain_session_error(pid, error, why, why_size)) return VMEM_PROCESS_UNSUPPORTED;
     if (error == ENOSYS && !why[0])
         snprintf(why, why_size, "ptrace is not available (ENOSYS: a seccomp filter, or an emulator such as "
                  "qemu-user that does not provide it)");
