@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "vmem_linux_target.h"
+#include "vmem_linux_tracer.h"
 
 typedef struct user_regs_struct regs_t;
 _Static_assert(sizeof(regs_t) <= sizeof(((ptrace_session *)0)->saved), "registers fit the session");
@@ -226,12 +227,19 @@ static int detach(ptrace_session *s) {
     return error;
 }
 
-int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_size) {
-    memset(s, 0, sizeof *s);
-    why[0] = 0;
-    s->pid = (int)pid;
-    s->tid = target_pick_thread(pid);
-    if (s->tid <= 0) return ESRCH;
+typedef struct begin_job {
+    ptrace_session *s;
+    char           *why;
+    size_t          why_size;
+} begin_job;
+
+/* On the tracer thread: seize, stop, save, find the instruction. */
+static int begin_here(void *context) {
+    begin_job *job = context;
+    ptrace_session *s = job->s;
+    char *why = job->why;
+    size_t why_size = job->why_size;
+    uint32_t pid = (uint32_t)s->pid;
     uintptr_t options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC;
     if (ptrace(PTRACE_SEIZE, s->tid, 0, (void *)options) != 0) return errno;
     int error = first_stop(s);
@@ -253,6 +261,20 @@ int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_
     return error;
 }
 
+int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_size) {
+    memset(s, 0, sizeof *s);
+    why[0] = 0;
+    s->pid = (int)pid;
+    s->tid = target_pick_thread(pid);
+    if (s->tid <= 0) return ESRCH;
+    int error = tracer_start(&s->tracer);
+    begin_job job = {s, why, why_size};
+    if (!error) error = tracer_run(s->tracer, begin_here, &job);
+    if (error) tracer_stop(s->tracer);   /* lets go of a thread that never stopped, too */
+    if (error) s->tracer = NULL;
+    return error;
+}
+
 /* At the entry stop of a call that is not ours (never expected), cancels it: number -1 is skipped. */
 static int check_entry(ptrace_session *s) {
     regs_t regs;
@@ -269,7 +291,19 @@ static int check_entry(ptrace_session *s) {
     return EFAULT;
 }
 
-int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[6], intptr_t *result) {
+typedef struct syscall_job {
+    ptrace_session  *s;
+    long             number;
+    const uintptr_t *args;
+    intptr_t        *result;
+} syscall_job;
+
+/* On the tracer thread: one system call at the instruction found. */
+static int syscall_here(void *context) {
+    const syscall_job *job = context;
+    ptrace_session *s = job->s;
+    const uintptr_t *args = job->args;
+    long number = job->number;
     regs_t regs;
     memcpy(&regs, s->saved, sizeof regs);
     REG_PC(regs) = s->gadget;
@@ -282,11 +316,18 @@ int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[
     if (!error) error = resume(s, PTRACE_SYSCALL);
     if (!error) error = next_syscall_stop(s);   /* leaving it */
     if (!error) error = get_registers(s, &regs, NULL);
-    if (!error) *result = (intptr_t)REG_RESULT(regs);
+    if (!error) *job->result = (intptr_t)REG_RESULT(regs);
     return error;
 }
 
-int ptrace_session_end(ptrace_session *s) {
+int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[6], intptr_t *result) {
+    syscall_job job = {s, number, args, result};
+    return tracer_run(s->tracer, syscall_here, &job);
+}
+
+/* On the tracer thread: restore and detach. */
+static int end_here(void *context) {
+    ptrace_session *s = context;
     regs_t regs;
     memcpy(&regs, s->saved, sizeof regs);
     stop_if_running(s);
@@ -294,6 +335,13 @@ int ptrace_session_end(ptrace_session *s) {
     if (!s->exec_seen) forget_system_call(s);
     int detached = detach(s);
     return error ? error : detached;
+}
+
+int ptrace_session_end(ptrace_session *s) {
+    int error = tracer_run(s->tracer, end_here, s);
+    tracer_stop(s->tracer);   /* lets go of the thread even if it could not be detached */
+    s->tracer = NULL;
+    return error;
 }
 
 #else /* no sessions on this architecture */

@@ -1,7 +1,8 @@
 /* Linux only: runs system calls inside another process under ptrace (used by vmem_linux_remote.c).
  * A session seizes one thread of the target, stops it, saves its registers, runs any number of
  * system calls at a system-call instruction found in the target's own executable memory, then
- * restores every register it changed and detaches. Only that thread stops; the others run on. */
+ * restores every register it changed and detaches. Only that thread stops; the others run on.
+ * Every ptrace request of a session is made on a thread of its own (vmem_linux_tracer.h). */
 #ifndef BUFFERS_VMEM_LINUX_PTRACE_H
 #define BUFFERS_VMEM_LINUX_PTRACE_H
 
@@ -14,7 +15,10 @@ bool ptrace_sessions_supported(void);
 
 enum { PTRACE_SESSION_SIGNALS = 8, PTRACE_SESSION_REGISTERS = 64 };
 
+struct tracer;
+
 typedef struct ptrace_session {
+    struct tracer *tracer;                          /* the thread that traces (vmem_linux_tracer.h) */
     int       pid;                                  /* the target process */
     int       tid;                                  /* the seized thread */
     uint64_t  saved[PTRACE_SESSION_REGISTERS];      /* its registers (the arch's user_regs_struct) */

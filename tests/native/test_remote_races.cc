@@ -4,6 +4,7 @@
 // with success or a clear error, and the target is left running, untraced and as it was.
 #include <gtest/gtest.h>
 
+#include <sched.h>
 #include <sys/syscall.h>
 
 #include <atomic>
@@ -136,7 +137,58 @@ void OneRound(pid_t pid) {
     buffers_process_close(process);
 }
 
+// The vfork child: blocks reading fd, then exits, never touching the parent's stack.
+int WaitForGoThenExit(void *fd) {
+    char byte;
+    syscall(SYS_read, (int)(intptr_t)fd, &byte, 1);
+    syscall(SYS_exit, 0);
+    return 0;
+}
+
 }  // namespace
+
+// A target that cannot stop: its only thread waits for a vfork child (a killable sleep, which
+// PTRACE_INTERRUPT does not end). The call times out, and since only a stopped tracee can be
+// detached by request, the tracer thread's end lets it go: once its child is done, it runs on.
+TEST_F(RemoteRaces, TargetThatNeverStopsTimesOutAndIsLetGo) {
+    int go[2];
+    ASSERT_EQ(pipe(go), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(go[1]);
+        static char stack[64 * 1024];
+        pid_t child = clone(WaitForGoThenExit, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD,
+                            (void *)(intptr_t)go[0]);
+        int status = 0;
+        _exit(child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) ? 7 : 1);
+    }
+    close(go[0]);
+    ASSERT_GT(pid, 0);
+    for (int i = 0; i < 3000 && StateOf(pid) != 'D'; i++) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_EQ(StateOf(pid), 'D') << "the target never waited for its vfork child";
+    {
+        Watchdog watchdog(120, "a session against a target that never stops");
+        char why[384] = "";
+        Clock::time_point start = Clock::now();
+        vmem_process_access access = vmem_check_other_process((uint32_t)pid, why, sizeof why);
+        double took = std::chrono::duration<double>(Clock::now() - start).count();
+        EXPECT_EQ(access, VMEM_PROCESS_UNSUPPORTED) << why;
+        EXPECT_NE(strstr(why, "timed out"), nullptr) << why;
+        EXPECT_GE(took, 5.0);
+    }
+    for (int i = 0; i < 200 && StatusField(pid, "TracerPid:") != "0"; i++)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(StatusField(pid, "TracerPid:"), "0") << "still traced after the call returned";
+    ASSERT_EQ(write(go[1], "g", 1), 1);
+    close(go[1]);
+    for (int i = 0; i < 3000 && StateOf(pid) != 'Z'; i++) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(StateOf(pid), 'Z') << "did not run on after its vfork child ended (state " << StateOf(pid) << ")";
+    kill(pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 7) << status;
+}
 
 // A second thread of ours waits for our child as its parent must (a JVM's process reaper does):
 // it takes the ptrace stops of our sessions. Before the bounded waits, a session then hung.
