@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "process_runner.h"
+
 extern "C" {
 #include "vmem.h"
 }
@@ -185,6 +187,25 @@ inline std::string RunAsNobody(const std::function<std::string()> &fn) {
     }
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? text : "";
 }
+
+// Tests against x86-64 targets (aarch64 is compiled, not run), skipped with the reason where ptrace
+// does not work, with a scratch root for locator files that children inherit.
+class RemoteScratchRoot : public ScratchRoot {
+  protected:
+    void SetUp() override {
+        std::string why = WhyNotHere();
+#if !defined(__x86_64__)
+        why = "Linux x86-64 only (aarch64 is compiled, not run)";
+#endif
+        if (!why.empty()) GTEST_SKIP() << why;
+        ScratchRoot::SetUp();
+        setenv("BUFFERS_SHARED_ROOT", root.c_str(), 1);   // children inherit it too
+    }
+    void TearDown() override {
+        unsetenv("BUFFERS_SHARED_ROOT");
+        if (!root.empty()) ScratchRoot::TearDown();
+    }
+};
 }  // namespace remote_process
 
 #endif

@@ -61,22 +61,7 @@ void ExpectLeftRunning(pid_t pid, const std::string &after) {
     EXPECT_TRUE(state != 't' && state != 'T' && state != 0) << "state '" << state << "' after " << after;
 }
 
-class RemoteRaces : public ScratchRoot {
-  protected:
-    void SetUp() override {
-        std::string why = WhyNotHere();
-#if !defined(__x86_64__)
-        why = "Linux x86-64 only (aarch64 is compiled, not run)";
-#endif
-        if (!why.empty()) GTEST_SKIP() << why;
-        ScratchRoot::SetUp();
-        setenv("BUFFERS_SHARED_ROOT", root.c_str(), 1);
-    }
-    void TearDown() override {
-        unsetenv("BUFFERS_SHARED_ROOT");
-        if (!root.empty()) ScratchRoot::TearDown();
-    }
-};
+class RemoteRaces : public RemoteScratchRoot {};
 
 // The error a call may give when our stop was taken: it must say so (or that the stop timed out).
 void ExpectSuccessOrTakenStop(buffers_status status, const std::string &call) {
