@@ -19,8 +19,10 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "vmem_linux_target.h"
+#include "vmem_linux_tracer.h"
 
 typedef struct user_regs_struct regs_t;
 _Static_assert(sizeof(regs_t) <= sizeof(((ptrace_session *)0)->saved), "registers fit the session");
@@ -102,53 +104,145 @@ static void forget_system_call(const ptrace_session *s) {
 #endif
 }
 
-static int wait_for_stop(const ptrace_session *s, int *status) {
+/* The status waitpid would have reported for the ptrace stop the thread is in, rebuilt from the
+ * stop's siginfo: a ptrace event stop has si_code = signal | event << 8, a system-call stop (with
+ * TRACESYSGOOD) si_code = SIGTRAP | 0x80; anything else is a signal-delivery stop of si_signo.
+ * ECHILD when the stop cannot be told (docs/external.md, Limits). */
+static int status_from_siginfo(const ptrace_session *s, int *status) {
+    siginfo_t info;
+    if (ptrace(PTRACE_GETSIGINFO, s->tid, 0, &info) != 0) return ECHILD;
+    int code = info.si_code;
+    bool ptrace_made = code > 0 && (code & 0x7f) == info.si_signo && (code >> 7) != 0;
+    *status = ((ptrace_made ? code : info.si_signo) << 8) | 0x7f;
+    return 0;
+}
+
+static int64_t now_microseconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+/* Our notification of the thread's stop, without blocking: 1 (in *status), 0 (none yet) or -errno. */
+static int poll_notification(const ptrace_session *s, int *status) {
     for (;;) {
-        pid_t got = waitpid(s->tid, status, __WALL);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) return errno == ECHILD ? ESRCH : errno;
-        if (WIFEXITED(*status) || WIFSIGNALED(*status)) return ESRCH;
-        return 0;
+        pid_t got = waitpid(s->tid, status, __WALL | WNOHANG);
+        if (got == s->tid) return WIFEXITED(*status) || WIFSIGNALED(*status) ? -ESRCH : 1;
+        if (got == 0) return 0;
+        if (errno != EINTR) return errno == ECHILD ? -ESRCH : -errno;
     }
 }
 
-/* Waits for the next stop of the wanted kind (a syscall stop, or else the PTRACE_EVENT_STOP of an
- * interrupt or group stop), resuming with request past any other stop. A signal that arrives is
- * held back and re-sent after detaching, so the target sees it once we are gone. */
-static int next_stop(ptrace_session *s, int request, bool want_syscall) {
+/* Waits, for at most STOP_WAIT_US, until the thread is in a ptrace stop; *status describes it.
+ * Polled rather than blocking: when the target is a child of this process, any other thread of
+ * this process that waits for it (a JVM's process reaper, say) may take the notification, and a
+ * blocking waitpid would then never return. A thread that /proc shows in tracing stop ('t') with
+ * no notification left for us is such a stop: it is told from its siginfo. ESRCH: it died. */
+static int wait_for_stop(ptrace_session *s, int *status) {
+    enum { STOP_WAIT_US = 5 * 1000 * 1000, LONGEST_PAUSE_US = 5000 };
+    int64_t deadline = now_microseconds() + STOP_WAIT_US;
+    for (useconds_t pause = 50;; pause = pause * 2 > LONGEST_PAUSE_US ? LONGEST_PAUSE_US : pause * 2) {
+        int got = poll_notification(s, status);
+        /* Notifications are queued before /proc shows 't': none after seeing 't' means taken. */
+        if (got == 0 && target_thread_state((uint32_t)s->pid, s->tid) == 't') {
+            got = poll_notification(s, status);
+            if (got == 0) {
+                got = -status_from_siginfo(s, status);
+                if (got == 0) got = 1;
+            }
+        }
+        if (got != 0) {
+            s->running = false;   /* stopped, or dead */
+            return got < 0 ? -got : 0;
+        }
+        if (now_microseconds() > deadline) return ETIMEDOUT;
+        usleep(pause);
+    }
+}
+
+/* Resumes the stopped thread with request (PTRACE_CONT, PTRACE_SYSCALL). */
+static int resume(ptrace_session *s, int request) {
+    if (ptrace(request, s->tid, 0, 0) != 0) return errno;
+    s->running = true;
+    return 0;
+}
+
+/* A signal that stopped the thread is held back and re-sent after detaching. */
+static void hold_signal(ptrace_session *s, int signal) {
+    if (s->signal_count < PTRACE_SESSION_SIGNALS) s->signals[s->signal_count++] = signal;
+}
+
+/* Waits for the next system-call stop, resuming with PTRACE_SYSCALL past any other stop (an
+ * interrupt or group stop, or a signal, which is held back). */
+static int next_syscall_stop(ptrace_session *s) {
     for (;;) {
         int status;
         int error = wait_for_stop(s, &status);
         if (error) return error;
         int signal = WSTOPSIG(status), event = status >> 16;
-        if (event == PTRACE_EVENT_EXEC) {   /* another program now: our saved registers mean nothing */
+        if (event == PTRACE_EVENT_EXEC) {   /* another thread ran execve: our saved registers mean nothing */
             s->exec_seen = true;
             return ESRCH;
         }
-        if (want_syscall ? signal == (SIGTRAP | 0x80) : event == PTRACE_EVENT_STOP) return 0;
-        if (event == 0 && signal != (SIGTRAP | 0x80) && s->signal_count < PTRACE_SESSION_SIGNALS)
-            s->signals[s->signal_count++] = signal;
-        if (ptrace(request, s->tid, 0, 0) != 0) return errno;
+        if (signal == (SIGTRAP | 0x80)) return 0;
+        if (event == 0) hold_signal(s, signal);
+        error = resume(s, PTRACE_SYSCALL);
+        if (error) return error;
     }
 }
 
+/* Stops the seized thread. The kernel ends a pending PTRACE_INTERRUPT at the thread's next trap of
+ * any kind, so the first stop counts, whatever it is: the interrupt's own, a group stop, a signal
+ * (held back), or the exec of a thread caught inside execve, which is let go on into its new
+ * program and interrupted again. */
+static int first_stop(ptrace_session *s) {
+    enum { EXEC_RETRIES = 4 };
+    for (int i = 0; i < EXEC_RETRIES; i++) {
+        if (ptrace(PTRACE_INTERRUPT, s->tid, 0, 0) != 0) return errno;
+        s->running = true;
+        int status, error = wait_for_stop(s, &status);
+        if (error) return error;
+        int signal = WSTOPSIG(status), event = status >> 16;
+        if (event == 0 && signal != (SIGTRAP | 0x80)) hold_signal(s, signal);
+        if (event != PTRACE_EVENT_EXEC) return 0;
+        error = resume(s, PTRACE_CONT);
+        if (error) return error;
+    }
+    return EAGAIN;
+}
+
+/* A thread still running (its stop did not come in time) is interrupted: only a stopped tracee can
+ * have its registers set or be detached. */
+static void stop_if_running(ptrace_session *s) {
+    int status;
+    if (!s->running || ptrace(PTRACE_INTERRUPT, s->tid, 0, 0) != 0 || wait_for_stop(s, &status) != 0) return;
+    if ((status >> 16) == 0 && WSTOPSIG(status) != (SIGTRAP | 0x80)) hold_signal(s, WSTOPSIG(status));
+}
+
 /* Lets the thread go, then re-sends the signals held back meanwhile. */
-static int detach(const ptrace_session *s) {
+static int detach(ptrace_session *s) {
+    stop_if_running(s);
     int error = ptrace(PTRACE_DETACH, s->tid, 0, 0) == 0 ? 0 : errno;
     for (int i = 0; i < s->signal_count; i++) syscall(SYS_tgkill, s->pid, s->tid, s->signals[i]);
     return error;
 }
 
-int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_size) {
-    memset(s, 0, sizeof *s);
-    why[0] = 0;
-    s->pid = (int)pid;
-    s->tid = target_pick_thread(pid);
-    if (s->tid <= 0) return ESRCH;
+typedef struct begin_job {
+    ptrace_session *s;
+    char           *why;
+    size_t          why_size;
+} begin_job;
+
+/* On the tracer thread: seize, stop, save, find the instruction. */
+static int begin_here(void *context) {
+    begin_job *job = context;
+    ptrace_session *s = job->s;
+    char *why = job->why;
+    size_t why_size = job->why_size;
+    uint32_t pid = (uint32_t)s->pid;
     uintptr_t options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC;
     if (ptrace(PTRACE_SEIZE, s->tid, 0, (void *)options) != 0) return errno;
-    int error = ptrace(PTRACE_INTERRUPT, s->tid, 0, 0) == 0 ? 0 : errno;
-    if (!error) error = next_stop(s, PTRACE_CONT, false);
+    int error = first_stop(s);
     regs_t regs;
     size_t length = 0;
     if (!error) error = get_registers(s, &regs, &length);
@@ -163,11 +257,22 @@ int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_
         error = target_find_instruction(pid, syscall_instruction, sizeof syscall_instruction, INSTRUCTION_ALIGN,
                                         (uintptr_t)REG_PC(regs), &s->gadget, why, why_size);
     }
-    if (error) {
-        if (error != ESRCH) detach(s);
-        return error;
-    }
-    return 0;
+    if (error) detach(s);   /* registers unchanged so far; harmless (ESRCH) when the thread has died */
+    return error;
+}
+
+int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_size) {
+    memset(s, 0, sizeof *s);
+    why[0] = 0;
+    s->pid = (int)pid;
+    s->tid = target_pick_thread(pid);
+    if (s->tid <= 0) return ESRCH;
+    int error = tracer_start(&s->tracer);
+    begin_job job = {s, why, why_size};
+    if (!error) error = tracer_run(s->tracer, begin_here, &job);
+    if (error) tracer_stop(s->tracer);   /* lets go of a thread that never stopped, too */
+    if (error) s->tracer = NULL;
+    return error;
 }
 
 /* At the entry stop of a call that is not ours (never expected), cancels it: number -1 is skipped. */
@@ -182,34 +287,61 @@ static int check_entry(ptrace_session *s) {
 #else
     forget_system_call(s);
 #endif
-    if (ptrace(PTRACE_SYSCALL, s->tid, 0, 0) == 0) next_stop(s, PTRACE_SYSCALL, true);
+    if (resume(s, PTRACE_SYSCALL) == 0) next_syscall_stop(s);
     return EFAULT;
 }
 
-int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[6], intptr_t *result) {
+typedef struct syscall_job {
+    ptrace_session  *s;
+    long             number;
+    const uintptr_t *args;
+    intptr_t        *result;
+} syscall_job;
+
+/* On the tracer thread: one system call at the instruction found. */
+static int syscall_here(void *context) {
+    const syscall_job *job = context;
+    ptrace_session *s = job->s;
+    const uintptr_t *args = job->args;
+    long number = job->number;
     regs_t regs;
     memcpy(&regs, s->saved, sizeof regs);
     REG_PC(regs) = s->gadget;
     REG_NUMBER(regs) = (unsigned long long)number;
     set_arguments(&regs, args);
     int error = set_registers(s, &regs);
-    if (!error && ptrace(PTRACE_SYSCALL, s->tid, 0, 0) != 0) error = errno;
-    if (!error) error = next_stop(s, PTRACE_SYSCALL, true);   /* entering the call */
+    if (!error) error = resume(s, PTRACE_SYSCALL);
+    if (!error) error = next_syscall_stop(s);   /* entering the call */
     if (!error) error = check_entry(s);
-    if (!error && ptrace(PTRACE_SYSCALL, s->tid, 0, 0) != 0) error = errno;
-    if (!error) error = next_stop(s, PTRACE_SYSCALL, true);   /* leaving it */
+    if (!error) error = resume(s, PTRACE_SYSCALL);
+    if (!error) error = next_syscall_stop(s);   /* leaving it */
     if (!error) error = get_registers(s, &regs, NULL);
-    if (!error) *result = (intptr_t)REG_RESULT(regs);
+    if (!error) *job->result = (intptr_t)REG_RESULT(regs);
     return error;
 }
 
-int ptrace_session_end(ptrace_session *s) {
+int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[6], intptr_t *result) {
+    syscall_job job = {s, number, args, result};
+    return tracer_run(s->tracer, syscall_here, &job);
+}
+
+/* On the tracer thread: restore and detach. */
+static int end_here(void *context) {
+    ptrace_session *s = context;
     regs_t regs;
     memcpy(&regs, s->saved, sizeof regs);
+    stop_if_running(s);
     int error = s->exec_seen ? ESRCH : set_registers(s, &regs);
     if (!s->exec_seen) forget_system_call(s);
     int detached = detach(s);
     return error ? error : detached;
+}
+
+int ptrace_session_end(ptrace_session *s) {
+    int error = tracer_run(s->tracer, end_here, s);
+    tracer_stop(s->tracer);   /* lets go of the thread even if it could not be detached */
+    s->tracer = NULL;
+    return error;
 }
 
 #else /* no sessions on this architecture */

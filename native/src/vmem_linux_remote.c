@@ -102,6 +102,23 @@ static void explain_refusal(uint32_t pid, char *why, size_t size) {
 
 /* ---- sessions ---- */
 
+/* Words for the session errors that are ours rather than the kernel's; false for any other. */
+static bool explain_session_error(uint32_t pid, int error, char *why, size_t why_size) {
+    if (error == ECHILD)
+        snprintf(why, why_size, "ptrace of process %u was disturbed: another thread of this process waits for it "
+                 "(it is this process's child) and took its ptrace stop; the target was let go unchanged "
+                 "(docs/external.md, Limits)", (unsigned)pid);
+    else if (error == ETIMEDOUT)
+        snprintf(why, why_size, "ptrace of process %u timed out: its thread did not stop within seconds (an "
+                 "uninterruptible sleep?), or another thread of this process took its stops", (unsigned)pid);
+    else if (error == EAGAIN)
+        snprintf(why, why_size, "ptrace of process %u failed: it kept changing while being stopped (threads ending, "
+                 "or execve running); try again", (unsigned)pid);
+    else
+        return false;
+    return true;
+}
+
 /* A thread has one tracer: this process's sessions take turns, and a session of another process
  * (or a short-lived tracer) is waited out for a while before its EPERM is believed. */
 static pthread_mutex_t session_turn = PTHREAD_MUTEX_INITIALIZER;
@@ -119,21 +136,26 @@ static bool traced_by_someone(uint32_t pid) {
  * while nobody traces pid may be a tracer that has just left (another process's session): it is
  * believed only when it happens UNTRACED_TRIES times. */
 int remote_session_open(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
-    enum { UNTRACED_TRIES = 3 };
+    enum { UNTRACED_TRIES = 3, CHANGED_TRIES = 3 };
     pthread_mutex_lock(&session_turn);
     int error = ptrace_session_begin(pid, session, why, why_size);
-    for (int i = 0, untraced = 0; error == EPERM && i < BUSY_RETRIES; i++) {
-        if (!traced_by_someone(pid) && ++untraced >= UNTRACED_TRIES) break;
+    for (int i = 0, untraced = 0, changed = 0; (error == EPERM || error == ESRCH) && i < BUSY_RETRIES; i++) {
+        /* ESRCH while the process lives: the thread we picked ended, or ran execve; pick again. */
+        if (error == ESRCH && (target_pick_thread(pid) == 0 || ++changed >= CHANGED_TRIES)) break;
+        if (error == EPERM && !traced_by_someone(pid) && ++untraced >= UNTRACED_TRIES) break;
         struct timespec pause = {0, BUSY_WAIT_NS};
         nanosleep(&pause, NULL);
         error = ptrace_session_begin(pid, session, why, why_size);
     }
+    if (error == ESRCH && target_pick_thread(pid) != 0) error = EAGAIN;   /* never "gone" while it lives */
+    if (error && !why[0]) explain_session_error(pid, error, why, why_size);
     if (error) pthread_mutex_unlock(&session_turn);
     return error;
 }
 
 int remote_session_close(ptrace_session *session) {
     int error = ptrace_session_end(session);
+    if (error == ESRCH && target_pick_thread((uint32_t)session->pid) != 0) error = EAGAIN;
     pthread_mutex_unlock(&session_turn);
     return error;
 }
@@ -207,6 +229,7 @@ vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why
         explain_refusal(pid, why, why_size);
         return VMEM_PROCESS_DENIED;
     }
+    if (explain_session_error(pid, error, why, why_size)) return VMEM_PROCESS_UNSUPPORTED;
     if (error == ENOSYS && !why[0])
         snprintf(why, why_size, "ptrace is not available (ENOSYS: a seccomp filter, or an emulator such as "
                  "qemu-user that does not provide it)");

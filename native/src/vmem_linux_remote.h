@@ -20,7 +20,9 @@ int remote_release(uint32_t pid, uintptr_t address, size_t size);
 
 /* A ptrace session on pid (vmem_linux_ptrace.h) under this process's turn: threads of this process
  * take turns, and another tracer is waited out for about a second. For callers that run several
- * dependent system calls in one session (vmem_linux_shared_create.c). 0 or an errno (EPERM: refused). */
+ * dependent system calls in one session (vmem_linux_shared_create.c). 0 or an errno (EPERM: refused;
+ * ESRCH: the process has ended; EAGAIN: it kept changing; ETIMEDOUT, ECHILD: vmem_linux_ptrace.h),
+ * with the reason in why. */
 struct ptrace_session;
 int remote_session_open(uint32_t pid, struct ptrace_session *session, char *why, size_t why_size);
 int remote_session_close(struct ptrace_session *session);

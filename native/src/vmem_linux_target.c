@@ -23,6 +23,12 @@ static char thread_state(uint32_t pid, const char *tid) {
     return state;
 }
 
+char target_thread_state(uint32_t pid, int tid) {
+    char id[16];
+    snprintf(id, sizeof id, "%d", tid);
+    return thread_state(pid, id);
+}
+
 static bool is_live(char state) {
     return state && state != 'Z' && state != 'X';
 }

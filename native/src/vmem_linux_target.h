@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The state letter of thread tid of pid in /proc (R, S, D, T, t, Z, ...); 0 if it is gone. */
+char target_thread_state(uint32_t pid, int tid);
+
 /* The thread to stop: the main thread unless it has exited (a zombie leader never stops), else
  * the first thread that has not; 0 if none is left. */
 int target_pick_thread(uint32_t pid);

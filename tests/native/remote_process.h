@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "process_runner.h"
+
 extern "C" {
 #include "vmem.h"
 }
@@ -60,6 +62,21 @@ inline std::string ReadFile(const std::string &path) {
     std::stringstream text;
     text << file.rdbuf();
     return text.str();
+}
+
+// A field of /proc/<pid>/status after its key ("TracerPid:"), blanks trimmed; "" if none.
+inline std::string StatusField(pid_t pid, const std::string &key) {
+    std::istringstream lines(ReadFile("/proc/" + std::to_string(pid) + "/status"));
+    for (std::string line; std::getline(lines, line);)
+        if (line.rfind(key, 0) == 0) return line.substr(line.find_first_not_of(" \t", key.size()));
+    return "";
+}
+
+// The state letter of pid's main thread (R, S, t, T, Z, ...); 0 if it is gone.
+inline char StateOf(pid_t pid) {
+    std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+    size_t close = stat.rfind(") ");
+    return close == std::string::npos || close + 2 >= stat.size() ? 0 : stat[close + 2];
 }
 
 inline std::string Maps(pid_t pid) { return ReadFile("/proc/" + std::to_string(pid) + "/maps"); }
@@ -170,6 +187,25 @@ inline std::string RunAsNobody(const std::function<std::string()> &fn) {
     }
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? text : "";
 }
+
+// Tests against x86-64 targets (aarch64 is compiled, not run), skipped with the reason where ptrace
+// does not work, with a scratch root for locator files that children inherit.
+class RemoteScratchRoot : public ScratchRoot {
+  protected:
+    void SetUp() override {
+        std::string why = WhyNotHere();
+#if !defined(__x86_64__)
+        why = "Linux x86-64 only (aarch64 is compiled, not run)";
+#endif
+        if (!why.empty()) GTEST_SKIP() << why;
+        ScratchRoot::SetUp();
+        setenv("BUFFERS_SHARED_ROOT", root.c_str(), 1);   // children inherit it too
+    }
+    void TearDown() override {
+        unsetenv("BUFFERS_SHARED_ROOT");
+        if (!root.empty()) ScratchRoot::TearDown();
+    }
+};
 }  // namespace remote_process
 
 #endif

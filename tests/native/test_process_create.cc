@@ -69,21 +69,8 @@ bool Asleep(pid_t pid) {
     return false;
 }
 
-class ProcessCreate : public ScratchRoot {
+class ProcessCreate : public RemoteScratchRoot {
   protected:
-    void SetUp() override {
-        std::string why = WhyNotHere();
-#if !defined(__x86_64__)
-        why = "Linux x86-64 only (aarch64 is compiled, not run)";
-#endif
-        if (!why.empty()) GTEST_SKIP() << why;
-        ScratchRoot::SetUp();
-        setenv("BUFFERS_SHARED_ROOT", root.c_str(), 1);   // children inherit it too
-    }
-    void TearDown() override {
-        unsetenv("BUFFERS_SHARED_ROOT");
-        if (!root.empty()) ScratchRoot::TearDown();
-    }
     std::string LocatorPath(pid_t pid) const { return SharedDir() + "/" + kName + std::to_string(pid); }
 
     // A file planted under pid's name: 4096 bytes, first word recorded; its descriptor stays open.
