@@ -6,7 +6,7 @@
 # Anything else that links libbuffers.a and ships (the JNI library) adds BUFFERS_GLIBC_FLOOR_LINK_FLAGS.
 include(CheckSymbolExists)
 option(BUFFERS_GLIBC_FLOOR "Keep Linux shared objects loadable on glibc 2.17" ON)
-set(BUFFERS_GLIBC_FLOOR_LINK_FLAGS -Wl,--wrap=fstat -Wl,--wrap=fstatat -Wl,--wrap=fstat64 -Wl,--wrap=fstatat64)
+set(BUFFERS_GLIBC_FLOOR_LINK_FLAGS -Wl,--wrap=fstat -Wl,--wrap=fstatat -Wl,--wrap=fstat64 -Wl,--wrap=fstatat64 -Wl,--wrap=pthread_create -Wl,--wrap=pthread_join -Wl,--push-state,--no-as-needed -l:libpthread.so.0 -Wl,--pop-state)
 if(BUFFERS_GLIBC_FLOOR AND CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT BUFFERS_SANITIZE)
   check_symbol_exists(__GLIBC__ "features.h" BUFFERS_LIBC_IS_GLIBC)
   if(BUFFERS_LIBC_IS_GLIBC)

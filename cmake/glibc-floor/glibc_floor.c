@@ -8,6 +8,7 @@
  * version on each architecture. Linked only into glibc builds. Not OS logic: a build-time shim. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #if defined(__x86_64__) && defined(__LP64__)
@@ -15,6 +16,8 @@
 #define FLOOR_FXSTAT_VERSION "GLIBC_2.2.5"
 #define FLOOR_FXSTAT64_VERSION "GLIBC_2.2.5"
 #define FLOOR_FXSTATAT_VERSION "GLIBC_2.4"
+#define FLOOR_PTHREAD_CREATE_VERSION "GLIBC_2.2.5"
+#define FLOOR_PTHREAD_JOIN_VERSION "GLIBC_2.2.5"
 #elif defined(__i386__)
 #if defined(_FILE_OFFSET_BITS) && _FILE_OFFSET_BITS == 64
 #error "glibc_floor.c maps both struct stat layouts itself; build it without _FILE_OFFSET_BITS=64"
@@ -23,11 +26,15 @@
 #define FLOOR_FXSTAT_VERSION "GLIBC_2.0"
 #define FLOOR_FXSTAT64_VERSION "GLIBC_2.2"
 #define FLOOR_FXSTATAT_VERSION "GLIBC_2.4"
+#define FLOOR_PTHREAD_CREATE_VERSION "GLIBC_2.1"
+#define FLOOR_PTHREAD_JOIN_VERSION "GLIBC_2.0"
 #elif defined(__aarch64__)
 #define FLOOR_STAT_VER 0 /* _STAT_VER_LINUX of the generic layout */
 #define FLOOR_FXSTAT_VERSION "GLIBC_2.17"
 #define FLOOR_FXSTAT64_VERSION "GLIBC_2.17"
 #define FLOOR_FXSTATAT_VERSION "GLIBC_2.17"
+#define FLOOR_PTHREAD_CREATE_VERSION "GLIBC_2.17"
+#define FLOOR_PTHREAD_JOIN_VERSION "GLIBC_2.17"
 #else
 #error "glibc_floor.c: no known __fxstat version for this architecture"
 #endif
@@ -63,4 +70,24 @@ int __wrap_fstat64(int fd, struct stat64 *out) {
 
 int __wrap_fstatat64(int dirfd, const char *path, struct stat64 *out, int flags) {
     return __fxstatat64(FLOOR_STAT_VER, dirfd, path, out, flags);
+}
+
+/* pthread_create and pthread_join moved from libpthread into libc in glibc 2.34 and got GLIBC_2.34
+ * versions there; libc keeps the old versions as compatibility symbols, and before 2.34 libpthread
+ * (which the link names as needed: GlibcFloor.cmake) defines them under those same versions. */
+int floor_pthread_create(pthread_t *thread, const pthread_attr_t *attributes, void *(*start)(void *), void *arg);
+int floor_pthread_join(pthread_t thread, void **result);
+__asm__(".symver floor_pthread_create, pthread_create@" FLOOR_PTHREAD_CREATE_VERSION);
+__asm__(".symver floor_pthread_join, pthread_join@" FLOOR_PTHREAD_JOIN_VERSION);
+
+int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attributes, void *(*start)(void *),
+                          void *arg) FLOOR_HIDDEN;
+int __wrap_pthread_join(pthread_t thread, void **result) FLOOR_HIDDEN;
+
+int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attributes, void *(*start)(void *), void *arg) {
+    return floor_pthread_create(thread, attributes, start, arg);
+}
+
+int __wrap_pthread_join(pthread_t thread, void **result) {
+    return floor_pthread_join(thread, result);
 }

@@ -338,7 +338,7 @@ buffers_status buffers_process_get_buffer(buffers_process *process, const buffer
     if (!vmem_process_watch_alive(&process->state->watch)) return refuse_ended(process->pid, "process_get_buffer");
     uintptr_t min = settings->min_address, max = settings->max_address;
     buffers_status status = check_range(min, max, settings->size);
-    locator_layout layout;
+    locator_layout layout = LOCATOR_LAYOUT_DOCUMENT;   /* set by settle_layout before any use */
     if (status == BUFFERS_OK) status = settle_layout(process, &layout);
     if (status != BUFFERS_OK) return status;
     remote_item *found = find_in_chain(process, layout, settings->size, min, max);

@@ -1,26 +1,42 @@
-/* A thread for one ptrace session: see vmem_linux_tracer.h. */
+/* A thread for one ptrace session: see vmem_linux_tracer.h. The hand-offs are futex words, not
+ * semaphores: sem_* (like pthread_create, see cmake/glibc-floor) carry GLIBC_2.34 versions when
+ * built on a new glibc, and the shipped libraries must load on glibc 2.17. */
 #define _GNU_SOURCE
 
 #include "vmem_linux_tracer.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* A one-way signal between two threads: post sets it and wakes the waiter; wait blocks until it is
+ * set, then clears it. */
+typedef struct flag {
+    _Atomic(int) set;
+} flag;
+
+static void post(flag *f) {
+    atomic_store_explicit(&f->set, 1, memory_order_release);
+    syscall(SYS_futex, &f->set, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void wait_for(flag *f) {
+    while (!atomic_exchange_explicit(&f->set, 0, memory_order_acquire))
+        syscall(SYS_futex, &f->set, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);   /* returns at once if set */
+}
 
 struct tracer {
     pthread_t  thread;
-    sem_t      go, finished;   /* a job (or the end: job NULL) is posted; it is done */
+    flag       go, finished;   /* a job (or the end: job NULL) is posted; it is done */
     tracer_job job;
     void      *arg;
     int        result;
 };
-
-static void wait_for(sem_t *semaphore) {
-    while (sem_wait(semaphore) != 0 && errno == EINTR) {
-    }
-}
 
 static void *serve(void *context) {
     tracer *t = context;
@@ -28,23 +44,20 @@ static void *serve(void *context) {
         wait_for(&t->go);
         if (!t->job) return NULL;
         t->result = t->job(t->arg);
-        sem_post(&t->finished);
+        post(&t->finished);
     }
 }
 
 int tracer_start(tracer **out) {
     tracer *t = calloc(1, sizeof *t);
     if (!t) return ENOMEM;
-    sem_init(&t->go, 0, 0);
-    sem_init(&t->finished, 0, 0);
     sigset_t all, old;
     sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);   /* the thread inherits it: signals go to the caller's */
+    sigprocmask(SIG_SETMASK, &all, &old);   /* this thread's mask (as pthread_sigmask, whose symbol is
+                                               GLIBC_2.32); the new thread inherits it */
     int error = pthread_create(&t->thread, NULL, serve, t);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (error) {
-        sem_destroy(&t->go);
-        sem_destroy(&t->finished);
         free(t);
         return error == EAGAIN ? ENOMEM : error;
     }
@@ -54,7 +67,7 @@ int tracer_start(tracer **out) {
 
 int tracer_run(tracer *t, tracer_job job, void *arg) {
     t->job = job, t->arg = arg;
-    sem_post(&t->go);
+    post(&t->go);
     wait_for(&t->finished);
     return t->result;
 }
@@ -62,9 +75,7 @@ int tracer_run(tracer *t, tracer_job job, void *arg) {
 void tracer_stop(tracer *t) {
     if (!t) return;
     t->job = NULL;
-    sem_post(&t->go);
+    post(&t->go);
     pthread_join(t->thread, NULL);
-    sem_destroy(&t->go);
-    sem_destroy(&t->finished);
     free(t);
 }

@@ -64,7 +64,7 @@ link_jni_library() {
         linux-*)
             # glibc builds route fstat/fstatat through the core's wrappers (cmake/GlibcFloor.cmake).
             local floor=()
-            [[ "$platform" == *-musl ]] || floor=(-Wl,--wrap=fstat -Wl,--wrap=fstatat -Wl,--wrap=fstat64 -Wl,--wrap=fstatat64)
+            [[ "$platform" == *-musl ]] || floor=(-Wl,--wrap=fstat -Wl,--wrap=fstatat -Wl,--wrap=fstat64 -Wl,--wrap=fstatat64 -Wl,--wrap=pthread_create -Wl,--wrap=pthread_join -Wl,--push-state,--no-as-needed -l:libpthread.so.0 -Wl,--pop-state)
             "$cc" "${flags[@]}" -I"$jdk/linux" -fPIC -fvisibility=hidden -shared \
                 -o "$out/libbuffers_jni.so" "$REPO_ROOT"/native/jni/*.c "$core" \
                 -Wl,--version-script="$REPO_ROOT/native/jni/exports.map" -Wl,-z,noexecstack -Wl,--no-undefined \
