@@ -7,11 +7,12 @@
 #                  the i386 index often lags), running natively on multiarch's i386 libraries.
 #   linux-aarch64: Debian's arm64 OpenJDK 17 runtime and zlib, fetched with a private apt state (the
 #                  machine's apt configuration is not touched) into build/jvm/linux-aarch64 and run
-#                  under qemu-user with the aarch64 cross sysroot. Two adjustments, both because of
+#                  under qemu-user with the aarch64 cross sysroot. Three adjustments, all because of
 #                  qemu-user: processes are started with VFORK (the default launcher goes through the
 #                  JDK's aarch64 jspawnhelper, which the host kernel cannot exec without binfmt_misc),
-#                  and NoexecTest is not run (qemu maps guest code without host exec permission, so
-#                  a noexec mount cannot refuse the library there).
+#                  NoexecTest is not run (qemu maps guest code without host exec permission, so
+#                  a noexec mount cannot refuse the library there), and buffers.test.emulator tells
+#                  the tests that /proc/self/maps cannot show which pages are executable.
 # Exit status: 0 passed; 1 failed; 77 the suite could not run here (the reason is printed).
 set -uo pipefail
 SCRIPT_NAME=java-cross-test
@@ -67,7 +68,7 @@ exec qemu-aarch64 -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=$root/lib/aarch64
 LAUNCHER
         chmod +x "$java"
         # buffers.test.java: the launcher for the child JVMs of NativeAccessTest too.
-        extra=("-Dtest.jvmArgs=-Djdk.lang.Process.launchMechanism=VFORK -Dbuffers.test.java=$java" '-Dtest=!NoexecTest'
+        extra=("-Dtest.jvmArgs=-Djdk.lang.Process.launchMechanism=VFORK -Dbuffers.test.java=$java -Dbuffers.test.emulator=qemu-user" '-Dtest=!NoexecTest'
                -Dsurefire.failIfNoSpecifiedTests=false)
         say "not run on $platform: NoexecTest (qemu-user cannot enforce noexec mounts)" ;;
 esac

@@ -6,13 +6,16 @@
 #include "vmem_linux_tracer.h"
 
 #include <errno.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+/* The kernel's futex operations (linux/futex.h, which musl's toolchain does not ship). */
+#define TRACER_FUTEX_WAIT_PRIVATE 128   /* FUTEX_WAIT | FUTEX_PRIVATE_FLAG */
+#define TRACER_FUTEX_WAKE_PRIVATE 129   /* FUTEX_WAKE | FUTEX_PRIVATE_FLAG */
 
 /* A one-way signal between two threads: post sets it and wakes the waiter; wait blocks until it is
  * set, then clears it. */
@@ -22,12 +25,12 @@ typedef struct flag {
 
 static void post(flag *f) {
     atomic_store_explicit(&f->set, 1, memory_order_release);
-    syscall(SYS_futex, &f->set, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    syscall(SYS_futex, &f->set, TRACER_FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 static void wait_for(flag *f) {
     while (!atomic_exchange_explicit(&f->set, 0, memory_order_acquire))
-        syscall(SYS_futex, &f->set, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);   /* returns at once if set */
+        syscall(SYS_futex, &f->set, TRACER_FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);   /* returns at once if set */
 }
 
 struct tracer {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -115,7 +116,7 @@ class BuffersTest {
         try (Buffer buffer = Buffers.getBuffer(BufferSearchSettings.defaults().withSize(16))) {
             long at = buffer.appendCode(ret);
             assertArrayEquals(ret, readBack(at, 1));
-            assertTrue(executable(at), "the page holding appended code is executable");
+            assertExecutable(at, "the page holding appended code");
         }
     }
 
@@ -155,8 +156,8 @@ class BuffersTest {
         assertArrayEquals(data, readBack(at, 40));
         long code = Buffers.writeCode(low, new byte[] {(byte) 0x90, (byte) 0xC3});
         assertArrayEquals(new byte[] {(byte) 0x90, (byte) 0xC3}, readBack(code, 2));
-        assertTrue(executable(code));
         assertNotEquals(at, code, "two writes never share bytes");
+        assertExecutable(code, "the page holding written code");
     }
 
     @Test
@@ -174,8 +175,8 @@ class BuffersTest {
             Buffers.overwriteAllocatedCode(new byte[] {(byte) 0xC3, (byte) 0xCC}, base + 10);
             assertEquals((byte) 0xC3, view.get(10));
             assertEquals((byte) 0xCC, view.get(11));
-            assertTrue(executable(base));
             assertTrue(allocation.toString().contains("PrivateAllocation[base"));
+            assertExecutable(base, "private memory");
         }
     }
 
@@ -211,6 +212,21 @@ class BuffersTest {
         String dir = Buffers.locatorDirectory();
         Path file = Path.of(dir, "Reloaded.Memory.Buffers.MemoryBuffer, PID " + ProcessHandle.current().pid());
         assertTrue(Files.isRegularFile(file), "locator file " + file);
+    }
+
+    /**
+     * Asserts that the page holding address is mapped executable, from /proc/self/maps; called last
+     * in a test. Under qemu-user (the java_linux_aarch64 stage sets buffers.test.emulator) that file
+     * cannot tell: qemu prints each host mapping with the flags of its first guest page, and the host
+     * merges a read/write guest mapping with an adjacent read/write/execute one (qemu maps both
+     * read/write on the host), so an executable buffer next to a data mapping reads as "rw-". The
+     * check is then aborted (JUnit counts the test as skipped, not passed) with that reason.
+     */
+    static void assertExecutable(long address, String what) {
+        String emulator = System.getProperty("buffers.test.emulator", "");
+        assumeTrue(emulator.isEmpty(), "not checked under " + emulator + ": its /proc/self/maps reports a merged "
+                + "host mapping with the flags of its first page, so executability of " + what + " cannot be read");
+        assertTrue(executable(address), what + " is executable");
     }
 
     /** Whether the page holding the address is mapped executable, from /proc/self/maps. */
