@@ -23,7 +23,7 @@ typedef struct process_state {
     _Atomic(int) layout;           /* locator_layout, or LAYOUT_UNSETTLED while the locator is empty */
     remote_item  items[LOCATOR_MAX_ITEMS];   /* handle of item i of the first locator */
     _Atomic(chain_link *) further; /* the further locators walks have reached, in chain order */
-    vmem_process_watch watch;      /* tells the target from a later process given its pid */
+    remote_target target;          /* tells the target from a later process or program */
 } process_state;
 
 /* The handle stays (a few bytes) after close, so a call through it is an error, not a use of freed
@@ -123,17 +123,19 @@ buffers_status buffers_process_open(uint32_t pid, buffers_process **out) {
         free(state);
         return errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "process_open: no memory for the handle");
     }
-    if (vmem_process_watch_open(pid, &state->watch) != 0) {
+    state->target.pid = pid;
+    if (vmem_process_watch_open(pid, &state->target.watch) != 0) {
         free(process);
         free(state);
         return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "no such process: %u", (unsigned)pid);
     }
     if ((status = map_locator(pid, state)) != BUFFERS_OK) {
-        vmem_process_watch_close(&state->watch);
+        vmem_process_watch_close(&state->target.watch);
         free(process);
         free(state);
         return status;
     }
+    state->target.first = state->remote_first;
     atomic_init(&state->layout, LAYOUT_UNSETTLED);
     process->pid = pid;
     process->state = state;
@@ -145,7 +147,7 @@ void buffers_process_close(buffers_process *process) {
     if (!process || !process->state) return;
     vmem_shared_close_other(&process->state->mapping);
     chain_free(atomic_load_explicit(&process->state->further, memory_order_acquire));
-    vmem_process_watch_close(&process->state->watch);
+    vmem_process_watch_close(&process->state->target.watch);
     free(process->state);
     process->state = NULL;
     buffers_process *head = atomic_load_explicit(&closed_handles, memory_order_relaxed);
@@ -193,8 +195,7 @@ static remote_item *bind(buffers_process *process, locator_layout layout, const 
     handle->entry.item = NULL;
     handle->size = view.size;
     handle->magic = REMOTE_ITEM_MAGIC;
-    handle->pid = process->pid;
-    handle->watch = &process->state->watch;
+    handle->target = &process->state->target;
     return handle;
 }
 
@@ -321,10 +322,18 @@ static buffers_status make_remote(buffers_process *process, locator_layout layou
                       "call extended it", (unsigned)process->pid, EXTEND_ATTEMPTS);
 }
 
-/* The target of a handle has ended: its pid may name another process by now, which is never written. */
-static buffers_status refuse_ended(uint32_t pid, const char *what) {
-    return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: process %u has exited (no such process; its pid may "
-                      "name another process by now, which this handle never writes into)", what, (unsigned)pid);
+/* True while the handle's target is the process and program it opened (remote_target). */
+static bool target_unchanged(const remote_target *target) {
+    uintptr_t word = 0;
+    return vmem_process_watch_alive(&target->watch) &&
+           vmem_read_other(target->pid, target->first, &word, sizeof word) == 0 && word == target->first;
+}
+
+/* The target of a handle has ended or exec'd: never written again. */
+static buffers_status refuse_changed(const remote_target *target, const char *what) {
+    return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: process %u has exited or replaced its program since it was "
+                      "opened (its pid may name another process by now); this handle never writes into another "
+                      "process or program", what, (unsigned)target->pid);
 }
 
 buffers_status buffers_process_get_buffer(buffers_process *process, const buffers_search_settings *settings,
@@ -335,7 +344,7 @@ buffers_status buffers_process_get_buffer(buffers_process *process, const buffer
     if (!process->state)
         return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "process_get_buffer: the handle of process %u is closed",
                           (unsigned)process->pid);
-    if (!vmem_process_watch_alive(&process->state->watch)) return refuse_ended(process->pid, "process_get_buffer");
+    if (!target_unchanged(&process->state->target)) return refuse_changed(&process->state->target, "process_get_buffer");
     uintptr_t min = settings->min_address, max = settings->max_address;
     buffers_status status = check_range(min, max, settings->size);
     locator_layout layout = LOCATOR_LAYOUT_DOCUMENT;   /* set by settle_layout before any use */
@@ -365,20 +374,20 @@ uintptr_t remote_item_append(index_entry *entry, const void *data, size_t size, 
     if (position > item->size || size > item->size - position) {
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: %zu bytes do not fit, %u left in the buffer at %#llx of "
                    "process %u", what, size, position > item->size ? 0u : (unsigned)(item->size - position),
-                   (unsigned long long)entry->base, (unsigned)item->pid);
+                   (unsigned long long)entry->base, (unsigned)item->target->pid);
         return 0;
     }
-    if (!vmem_process_watch_alive(item->watch)) {
-        refuse_ended(item->pid, what);
+    if (!target_unchanged(item->target)) {
+        refuse_changed(item->target, what);
         return 0;
     }
     uintptr_t at = entry->base + position;
-    int error = code ? vmem_write_code_other(item->pid, at, data, size) : vmem_write_other(item->pid, at, data, size);
+    int error = code ? vmem_write_code_other(item->target->pid, at, data, size) : vmem_write_other(item->target->pid, at, data, size);
     if (error) {
         char text[128];
-        bool gone = !vmem_process_watch_alive(item->watch);
+        bool gone = !vmem_process_watch_alive(&item->target->watch);
         errors_set(gone ? BUFFERS_ERROR_INVALID_ARGUMENT : BUFFERS_ERROR_PERMISSION, "%s: cannot write %zu bytes at %#llx in process %u%s: %s", what,
-                   size, (unsigned long long)at, (unsigned)item->pid, gone ? " (no such process)" : "",
+                   size, (unsigned long long)at, (unsigned)item->target->pid, gone ? " (no such process)" : "",
                    vmem_error_text(error, text, sizeof text));
         return 0;
     }

@@ -16,12 +16,20 @@
 
 #define REMOTE_ITEM_MAGIC 0x52454D31u   /* "REM1" */
 
+/* What tells that a handle's target is still the process, and the program image, it opened: the
+ * watch fails once that process has ended (whatever its pid names later), and its first locator's
+ * first word, read from the target, is gone once it has exec'd another program. */
+typedef struct remote_target {
+    vmem_process_watch watch;
+    uintptr_t          first;   /* where the target maps its first locator */
+    uint32_t           pid;
+} remote_target;
+
 typedef struct remote_item {
-    index_entry             entry;   /* first: a buffers_item of another process is this */
-    uint32_t                size;    /* the real size */
-    uint32_t                magic;
-    uint32_t                pid;
-    const vmem_process_watch *watch;   /* the process handle's: is the target still the one opened? */
+    index_entry          entry;   /* first: a buffers_item of another process is this */
+    uint32_t             size;    /* the real size */
+    uint32_t             magic;
+    const remote_target *target;  /* the process handle's */
 } remote_item;
 
 static inline bool remote_item_is(const index_entry *entry) {

@@ -1,4 +1,4 @@
-/* Helper for test_process_buffers.cc. Two roles:
+/* Helper for test_process_buffers.cc and test_process_pid_reuse.cc. Three roles:
  *   process_buffers_peer target THREADS ROUNDS [FULL]
  *     uses the library itself: makes its locator (with FULL: by making FULL buffers and filling each
  *     to the last byte, so its chain holds FULL registered buffers nobody can use, in
@@ -11,11 +11,15 @@
  *     opens PID with buffers_process_open and writes ROUNDS records per thread into it with
  *     buffers_process_get_buffer + append + release; prints "W <address> <length> <seed>" per record
  *     and exits 0, or prints "error ..." and exits 1.
+ *   process_buffers_peer occupy ADDRESS SIZE
+ *     maps read/write memory at exactly ADDRESS (filled with 0xEE), prints "occupied", waits for "exit":
+ *     a program a target execs into that has memory where the old program's buffer was.
  * A record's bytes follow from its seed (record_byte, peer_records.h), so the test can check them
  * from outside. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -94,7 +98,24 @@ static int target(int threads, int rounds, int full) {
     return 0;
 }
 
+/* The occupy role: read/write memory at exactly [address, address + size), filled with 0xEE. */
+static int occupy(uintptr_t address, size_t size) {
+    void *at = mmap((void *)address, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                    -1, 0);
+    if (at != (void *)address) {
+        printf("error cannot map %#llx\n", (unsigned long long)address);
+        return 1;
+    }
+    memset(at, 0xEE, size);
+    printf("occupied\n");
+    fflush(stdout);
+    wait_for("exit");
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "occupy") == 0)
+        return occupy((uintptr_t)strtoull(argv[2], NULL, 0), (size_t)strtoull(argv[3], NULL, 0));
     if ((argc == 4 || argc == 5) && strcmp(argv[1], "target") == 0) {
         int threads = atoi(argv[2]), rounds = atoi(argv[3]), full = argc == 5 ? atoi(argv[4]) : 0;
         if (threads < 1 || threads > MAX_THREADS || rounds < 1 || rounds > MAX_ROUNDS || full < 0) return 2;
@@ -105,6 +126,6 @@ int main(int argc, char **argv) {
         if (threads < 1 || threads > MAX_THREADS || rounds < 1 || rounds > MAX_ROUNDS) return 2;
         return writer((uint32_t)strtoul(argv[2], NULL, 10), threads, rounds, atoi(argv[5]));
     }
-    fprintf(stderr, "usage: process_buffers_peer target THREADS ROUNDS [FULL] | writer PID THREADS ROUNDS ID\n");
+    fprintf(stderr, "usage: process_buffers_peer target THREADS ROUNDS [FULL] | writer PID THREADS ROUNDS ID | occupy ADDRESS SIZE\n");
     return 2;
 }

@@ -1,11 +1,14 @@
-// Linux x86-64: a process handle outlives its target, and the target's pid is given to another
-// process. The handle must notice (vmem_process_watch) and never write into the newcomer, even when
-// the newcomer has memory at the very address of the old item. The pid is reused on purpose by
+// Linux x86-64: a process handle outlives what it opened. (1) The target ends and its pid is given to
+// another process; (2) the target execs another program. The handle must notice (remote_target in
+// process_buffers.h) and never write into the newcomer, even when it has memory at the very address
+// of the old item. The pid is reused on purpose by
 // writing the pid before it to /proc/sys/kernel/ns_last_pid just before forking (needs
 // CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE; the test is skipped with the reason otherwise).
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 
 #include <string>
@@ -109,6 +112,55 @@ TEST_F(ProcessBuffers, HandleOfAnEndedTargetNeverWritesIntoTheProcessThatGetsIts
     buffers_process_close(process);
     kill(newcomer, SIGKILL);
     waitpid(newcomer, nullptr, 0);
+}
+
+// Waits (up to 5 s) until process pid runs the program at path (its /proc/PID/exe).
+bool RunsProgram(pid_t pid, const std::string &path) {
+    char real[PATH_MAX];
+    std::string want = realpath(path.c_str(), real) ? real : path;
+    for (int tries = 0; tries < 500; tries++) {
+        char exe[PATH_MAX];
+        ssize_t n = readlink(("/proc/" + std::to_string(pid) + "/exe").c_str(), exe, sizeof exe - 1);
+        if (n > 0 && std::string(exe, (size_t)n) == want) return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+// A shell waits for a line, then execs the peer's occupy role with it: the new program maps memory
+// at the address of the buffer the handle got from the shell. Without the image check, the append
+// after the exec lands in it.
+TEST_F(ProcessBuffers, HandleOfATargetThatExecsNeverWritesIntoItsNewProgram) {
+    Child shell({"/bin/sh", "-c", "read line; exec \"$0\" occupy $line", PROCESS_BUFFERS_PEER_PATH});
+    ASSERT_GT(shell.pid, 0);
+    ASSERT_TRUE(RunsProgram(shell.pid, "/bin/sh")) << "the shell did not start";
+    buffers_process *process = nullptr;
+    ASSERT_EQ(buffers_process_open((uint32_t)shell.pid, &process), BUFFERS_OK) << buffers_last_error();
+    buffers_search_settings settings = {0, 0x7FFFFFFF, 64};
+    buffers_item *item = nullptr;
+    ASSERT_EQ(buffers_process_get_buffer(process, &settings, &item), BUFFERS_OK) << buffers_last_error();
+    const unsigned char first[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    ASSERT_NE(buffers_item_append(item, first, sizeof first), 0u) << buffers_last_error();
+    uintptr_t base = buffers_item_base_address(item);
+    size_t size = buffers_item_size(item);
+    shell.Say((std::to_string(base) + " " + std::to_string(size)).c_str());
+    auto occupied = shell.Lines("occupied");
+    ASSERT_FALSE(occupied.empty());
+    ASSERT_EQ(occupied.back(), "occupied\n") << occupied.back();
+
+    const unsigned char second[8] = {9, 9, 9, 9, 9, 9, 9, 9};
+    EXPECT_EQ(buffers_item_append(item, second, sizeof second), 0u) << "wrote into the program the target exec'd";
+    EXPECT_NE(std::string(buffers_last_error()).find("replaced its program"), std::string::npos)
+        << buffers_last_error();
+    buffers_item *another = nullptr;
+    EXPECT_EQ(buffers_process_get_buffer(process, &settings, &another), BUFFERS_ERROR_INVALID_ARGUMENT);
+    std::vector<uint8_t> bytes = ReadMemory(shell.pid, base, size);
+    ASSERT_EQ(bytes.size(), size);
+    EXPECT_EQ(std::vector<uint8_t>(size, 0xEE), bytes) << "the new program's memory changed";
+    buffers_item_release(item);
+    buffers_process_close(process);
+    shell.Say("exit");
+    EXPECT_EQ(shell.Wait(), 0);
 }
 
 }  // namespace
