@@ -3,13 +3,12 @@
  * a later process given the same pid cannot share (it started later). */
 #define _GNU_SOURCE
 #include "vmem.h"
+#include "vmem_linux_target.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -18,19 +17,12 @@
 #endif
 
 /* Field 22 (starttime, in clock ticks since boot) of /proc/<pid>/stat, or 0 when there is no such
- * process. The command name (field 2) may hold spaces and ')', so fields are counted after the last ')'. */
+ * process. */
 static uint64_t start_time_of(uint32_t pid) {
-    char path[64], text[1024];
+    char path[64];
     snprintf(path, sizeof path, "/proc/%u/stat", (unsigned)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    ssize_t got = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (got <= 0) return 0;
-    text[got] = '\0';
-    char *field = strrchr(text, ')');
-    for (int n = 2; field && n < 22; n++) field = strchr(field + 1, ' ');
-    return field ? strtoull(field + 1, NULL, 10) : 0;
+    const char *field = target_stat_field(path, 22);
+    return field ? strtoull(field, NULL, 10) : 0;
 }
 
 int vmem_process_watch_open(uint32_t pid, vmem_process_watch *out) {

@@ -13,14 +13,24 @@
 #include <string.h>
 #include <unistd.h>
 
+const char *target_stat_field(const char *path, int field) {
+    static _Thread_local char text[1024];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    ssize_t got = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (got <= 0) return NULL;
+    text[got] = '\0';
+    char *at = strrchr(text, ')');   /* ends field 2; each later field follows a space */
+    for (int n = 2; at && n < field; n++) at = strchr(at + 1, ' ');
+    return at ? at + 1 : NULL;
+}
+
 static char thread_state(uint32_t pid, const char *tid) {
-    char path[96], state = 0;
+    char path[96];
     snprintf(path, sizeof path, "/proc/%u/task/%s/stat", (unsigned)pid, tid);
-    FILE *file = fopen(path, "re");
-    if (!file) return 0;
-    if (fscanf(file, "%*d (%*[^)]) %c", &state) != 1) state = 0;
-    fclose(file);
-    return state;
+    const char *state = target_stat_field(path, 3);
+    return state ? *state : 0;
 }
 
 char target_thread_state(uint32_t pid, int tid) {

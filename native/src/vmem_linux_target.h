@@ -6,6 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Field number field (1-based, as proc(5) counts; 3 and up) of the stat file at path
+ * ("/proc/<pid>/stat", "/proc/<pid>/task/<tid>/stat"), or NULL if it cannot be read. The command
+ * name (field 2) may hold spaces and ')', so fields are counted after its last ')'. The text is
+ * this thread's and lasts until its next call. */
+const char *target_stat_field(const char *path, int field);
+
 /* The state letter of thread tid of pid in /proc (R, S, D, T, t, Z, ...); 0 if it is gone. */
 char target_thread_state(uint32_t pid, int tid);
 

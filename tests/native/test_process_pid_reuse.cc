@@ -18,6 +18,8 @@
 
 namespace {
 
+const buffers_search_settings kFirstTwoGiB = {0, 0x7FFFFFFF, 64};
+
 // Tells the kernel to hand out pid next (in this PID namespace); "" or why it cannot.
 std::string NextPidWillBe(pid_t pid) {
     int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
@@ -53,19 +55,53 @@ pid_t StartNewcomer(uintptr_t base, size_t size, int ready) {
     return child;
 }
 
+// A handle of a target with a buffer got in its first 2 GiB and 8 bytes appended to it.
+struct Opened {
+    buffers_process *process = nullptr;
+    buffers_item *item = nullptr;
+    uintptr_t base = 0;
+    size_t size = 0;
+
+    void Close() {
+        buffers_item_release(item);
+        buffers_process_close(process);
+    }
+};
+
+void OpenAndWrite(pid_t pid, Opened *out) {
+    ASSERT_EQ(buffers_process_open((uint32_t)pid, &out->process), BUFFERS_OK) << buffers_last_error();
+    ASSERT_EQ(buffers_process_get_buffer(out->process, &kFirstTwoGiB, &out->item), BUFFERS_OK) << buffers_last_error();
+    const unsigned char first[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    ASSERT_NE(buffers_item_append(out->item, first, sizeof first), 0u) << buffers_last_error();
+    out->base = buffers_item_base_address(out->item);
+    out->size = buffers_item_size(out->item);
+}
+
+// After the target changed: an append through the old item is refused (its message holds
+// append_why), a new get is INVALID_ARGUMENT (its message holds get_why, unless null), and the
+// newcomer's bytes at the old buffer are still 0xEE.
+void ExpectNeverWrittenInto(const Opened &opened, pid_t newcomer, const char *append_why, const char *get_why,
+                            const char *newcomer_name, const char *memory_name) {
+    const unsigned char second[8] = {9, 9, 9, 9, 9, 9, 9, 9};
+    EXPECT_EQ(buffers_item_append(opened.item, second, sizeof second), 0u) << "wrote into " << newcomer_name;
+    EXPECT_NE(std::string(buffers_last_error()).find(append_why), std::string::npos) << buffers_last_error();
+    buffers_item *another = nullptr;
+    EXPECT_EQ(buffers_process_get_buffer(opened.process, &kFirstTwoGiB, &another), BUFFERS_ERROR_INVALID_ARGUMENT);
+    if (get_why)
+        EXPECT_NE(std::string(buffers_last_error()).find(get_why), std::string::npos) << buffers_last_error();
+    std::vector<uint8_t> bytes = ReadMemory(newcomer, opened.base, opened.size);
+    ASSERT_EQ(bytes.size(), opened.size);
+    EXPECT_EQ(std::vector<uint8_t>(opened.size, 0xEE), bytes) << memory_name << " changed";
+}
+
 TEST_F(ProcessBuffers, HandleOfAnEndedTargetNeverWritesIntoTheProcessThatGetsItsPid) {
     Child target({PROCESS_BUFFERS_PEER_PATH, "target", "1", "1"});
     ASSERT_GT(target.pid, 0);
     ASSERT_FALSE(target.Lines("ready").empty());
-    buffers_process *process = nullptr;
-    ASSERT_EQ(buffers_process_open((uint32_t)target.pid, &process), BUFFERS_OK) << buffers_last_error();
-    buffers_search_settings settings = {0, 0x7FFFFFFF, 64};
-    buffers_item *item = nullptr;
-    ASSERT_EQ(buffers_process_get_buffer(process, &settings, &item), BUFFERS_OK) << buffers_last_error();
-    const unsigned char first[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    ASSERT_NE(buffers_item_append(item, first, sizeof first), 0u) << buffers_last_error();
-    uintptr_t base = buffers_item_base_address(item);
-    size_t size = buffers_item_size(item);
+    Opened opened;
+    ASSERT_NO_FATAL_FAILURE(OpenAndWrite(target.pid, &opened));
+    uintptr_t base = opened.base;
+    size_t size = opened.size;
     pid_t old_pid = target.pid;
     kill(old_pid, SIGKILL);
     target.Wait();
@@ -89,8 +125,7 @@ TEST_F(ProcessBuffers, HandleOfAnEndedTargetNeverWritesIntoTheProcessThatGetsIts
         ASSERT_EQ(ok, 'y') << "the newcomer could not map the old buffer's address";
     }
     if (newcomer != old_pid) {
-        buffers_item_release(item);
-        buffers_process_close(process);
+        opened.Close();
         if (newcomer > 0) {
             kill(newcomer, SIGKILL);
             waitpid(newcomer, nullptr, 0);
@@ -99,17 +134,9 @@ TEST_F(ProcessBuffers, HandleOfAnEndedTargetNeverWritesIntoTheProcessThatGetsIts
                      << (why.empty() ? "other processes took it" : why);
     }
 
-    const unsigned char second[8] = {9, 9, 9, 9, 9, 9, 9, 9};
-    EXPECT_EQ(buffers_item_append(item, second, sizeof second), 0u) << "wrote into the process that got the pid";
-    EXPECT_NE(std::string(buffers_last_error()).find("has exited"), std::string::npos) << buffers_last_error();
-    buffers_item *another = nullptr;
-    EXPECT_EQ(buffers_process_get_buffer(process, &settings, &another), BUFFERS_ERROR_INVALID_ARGUMENT);
-    EXPECT_NE(std::string(buffers_last_error()).find("has exited"), std::string::npos) << buffers_last_error();
-    std::vector<uint8_t> bytes = ReadMemory(newcomer, base, size);
-    ASSERT_EQ(bytes.size(), size);
-    EXPECT_EQ(std::vector<uint8_t>(size, 0xEE), bytes) << "the newcomer's memory changed";
-    buffers_item_release(item);
-    buffers_process_close(process);
+    ExpectNeverWrittenInto(opened, newcomer, "has exited", "has exited", "the process that got the pid",
+                           "the newcomer's memory");
+    opened.Close();
     kill(newcomer, SIGKILL);
     waitpid(newcomer, nullptr, 0);
 }
@@ -134,31 +161,18 @@ TEST_F(ProcessBuffers, HandleOfATargetThatExecsNeverWritesIntoItsNewProgram) {
     Child shell({"/bin/sh", "-c", "read line; exec \"$0\" occupy $line", PROCESS_BUFFERS_PEER_PATH});
     ASSERT_GT(shell.pid, 0);
     ASSERT_TRUE(RunsProgram(shell.pid, "/bin/sh")) << "the shell did not start";
-    buffers_process *process = nullptr;
-    ASSERT_EQ(buffers_process_open((uint32_t)shell.pid, &process), BUFFERS_OK) << buffers_last_error();
-    buffers_search_settings settings = {0, 0x7FFFFFFF, 64};
-    buffers_item *item = nullptr;
-    ASSERT_EQ(buffers_process_get_buffer(process, &settings, &item), BUFFERS_OK) << buffers_last_error();
-    const unsigned char first[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    ASSERT_NE(buffers_item_append(item, first, sizeof first), 0u) << buffers_last_error();
-    uintptr_t base = buffers_item_base_address(item);
-    size_t size = buffers_item_size(item);
+    Opened opened;
+    ASSERT_NO_FATAL_FAILURE(OpenAndWrite(shell.pid, &opened));
+    uintptr_t base = opened.base;
+    size_t size = opened.size;
     shell.Say((std::to_string(base) + " " + std::to_string(size)).c_str());
     auto occupied = shell.Lines("occupied");
     ASSERT_FALSE(occupied.empty());
     ASSERT_EQ(occupied.back(), "occupied\n") << occupied.back();
 
-    const unsigned char second[8] = {9, 9, 9, 9, 9, 9, 9, 9};
-    EXPECT_EQ(buffers_item_append(item, second, sizeof second), 0u) << "wrote into the program the target exec'd";
-    EXPECT_NE(std::string(buffers_last_error()).find("replaced its program"), std::string::npos)
-        << buffers_last_error();
-    buffers_item *another = nullptr;
-    EXPECT_EQ(buffers_process_get_buffer(process, &settings, &another), BUFFERS_ERROR_INVALID_ARGUMENT);
-    std::vector<uint8_t> bytes = ReadMemory(shell.pid, base, size);
-    ASSERT_EQ(bytes.size(), size);
-    EXPECT_EQ(std::vector<uint8_t>(size, 0xEE), bytes) << "the new program's memory changed";
-    buffers_item_release(item);
-    buffers_process_close(process);
+    ExpectNeverWrittenInto(opened, shell.pid, "replaced its program", nullptr, "the program the target exec'd",
+                           "the new program's memory");
+    opened.Close();
     shell.Say("exit");
     EXPECT_EQ(shell.Wait(), 0);
 }
