@@ -63,8 +63,13 @@ results=$(awk 'match($0, /Test +#[0-9]+: /) { id = substr($0, RSTART, RLENGTH); 
 passed=$(grep -cE ' Passed ' <<<"$results")
 skipped=$(grep -cE '\*\*\*Skipped|Not Run' <<<"$results")
 failed=$(grep -vE ' Passed |\*\*\*Skipped|Not Run' <<<"$results" | grep -c .)
-if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
-    say "ctest ran no test for $platform"; status=1
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
+    # No test ran: the test program itself could not start (gtest_discover_tests runs it first).
+    # Its own words are what a reader needs, not a count of zero.
+    say "the $platform test program could not start, so no test ran; what it printed:"
+    grep -B12 -A3 'Error running test executable' "$log" >&2 || tail -30 "$log" >&2
+    echo "$platform: the test program could not start (see above and $log)"
+    exit 1
 fi
 retried=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .*\*\*\*Failed' "$log")
 [ "$retried" -gt 0 ] && [ "$status" -eq 0 ] && say "$retried Windows test run(s) failed once and passed on the retry (see $log)"

@@ -1,4 +1,5 @@
-# Shared by windows-x86_64.cmake and windows-x86.cmake (which set BUFFERS_MINGW_TRIPLE first).
+# Shared by windows-x86_64.cmake and windows-x86.cmake (which set BUFFERS_MINGW_TRIPLE and
+# BUFFERS_PLATFORM first).
 # The "-posix" compilers give C++ std::thread/std::mutex (gcc 12's win32 thread model has neither).
 # Everything is linked statically (libgcc, libstdc++, winpthread) so a DLL or test program needs no
 # MinGW runtime DLL beside it. Tests run under wine through scripts/lib/wine-run.sh.
@@ -16,4 +17,5 @@ set(CMAKE_EXE_LINKER_FLAGS_INIT "-static ${BUFFERS_MINGW_LINK_EXTRA}")
 set(CMAKE_SHARED_LINKER_FLAGS_INIT "-static ${BUFFERS_MINGW_LINK_EXTRA}")
 set(CMAKE_MODULE_LINKER_FLAGS_INIT "-static ${BUFFERS_MINGW_LINK_EXTRA}")
 get_filename_component(_buffers_repo "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
-set(CMAKE_CROSSCOMPILING_EMULATOR ${_buffers_repo}/scripts/lib/wine-run.sh)
+# The platform picks the wine prefix (a 32-bit program needs a 32-bit prefix).
+set(CMAKE_CROSSCOMPILING_EMULATOR ${_buffers_repo}/scripts/lib/wine-run.sh ${BUFFERS_PLATFORM})

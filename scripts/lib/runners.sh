@@ -16,30 +16,25 @@ prepare_runner() {
             [ -x /usr/i686-linux-gnu/lib/ld-linux.so.2 ] || { RUNNER_WHY="no i686 cross loader"; return 1; }
             return 0 ;;
         linux-aarch64) need_packages qemu-user ;;
-        windows-x86_64) need_wine64 && wine_prefix_ready ;;
+        windows-x86_64) need_wine64 && wine_prefix_ready "$1" ;;
         windows-x86)
             if ! need_wine32; then RUNNER_WHY="$WINE32_WHY"; return 1; fi
-            wine_prefix_ready ;;
+            wine_prefix_ready "$1" ;;
     esac
 }
 
-# The wine prefix lives in build/wineprefix; making it takes ~10 s, so it is made once here rather
-# than inside the first test's time limit.
+# wine_prefix_ready PLATFORM: makes the platform's own wine prefix (scripts/lib/wine-run.sh says
+# where and why one each); ~10 s, so once here rather than inside the first test's time limit.
 wine_prefix_ready() {
-    export WINEPREFIX="${WINEPREFIX:-$REPO_ROOT/build/wineprefix}" WINEDEBUG="${WINEDEBUG:--all}"
-    export WINEDLLOVERRIDES="${WINEDLLOVERRIDES:-mscoree,mshtml=}"
-    if [ ! -f "$WINEPREFIX/system.reg" ]; then
-        mkdir -p "$(dirname "$WINEPREFIX")"
-        timed "wine prefix creation" wineboot --init >/dev/null 2>&1 || { RUNNER_WHY="wineboot failed"; return 1; }
-        wineserver --wait
-    fi
-    return 0
+    timed "wine prefix for $1" bash "$REPO_ROOT/scripts/lib/wine-run.sh" "$1" --prepare && return 0
+    RUNNER_WHY="wineboot could not make the wine prefix of $1 (its output is above)"
+    return 1
 }
 
 # finish_runner PLATFORM: stops the wineserver this script's prefix started (it would linger for a
 # few seconds otherwise).
 finish_runner() {
     case "$1" in
-        windows-*) WINEPREFIX="${WINEPREFIX:-$REPO_ROOT/build/wineprefix}" wineserver --kill 2>/dev/null || true ;;
+        windows-*) bash "$REPO_ROOT/scripts/lib/wine-run.sh" "$1" --kill 2>/dev/null || true ;;
     esac
 }

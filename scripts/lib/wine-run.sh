@@ -1,12 +1,43 @@
 #!/usr/bin/env bash
-# Runs a Windows program under wine for ctest (CMAKE_CROSSCOMPILING_EMULATOR of the windows-*
-# toolchains) and for scripts/cross-test.sh. Quiet wine, a prefix of our own inside build/, no
-# prompts for Mono or Gecko, and the program's build tree on WINEPATH so its DLLs are found.
+# wine-run.sh PLATFORM PROGRAM [ARGS...]   runs a Windows program of PLATFORM under wine
+# wine-run.sh PLATFORM --prepare           makes PLATFORM's wine prefix (once; ~10 s) and returns
+# PLATFORM is windows-x86_64 or windows-x86. The CMAKE_CROSSCOMPILING_EMULATOR of the windows-*
+# toolchains (ctest) and scripts/cross-test.sh call it.
+#
+# Each platform has a prefix of its own, build/wineprefix-PLATFORM, of the matching architecture:
+# a 64-bit prefix made while only wine64 is installed has no 32-bit DLLs, and a 32-bit program
+# started in it dies with "could not load kernel32.dll" before running anything. WINEARCH is
+# exported too, so a prefix wine makes by itself is of the right kind. Quiet wine, no prompts for
+# Mono or Gecko, and the program's build tree on WINEPATH so its DLLs are found.
 set -u
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+platform="${1:-}"
+case "$platform" in
+    windows-x86_64) export WINEARCH=win64 ;;
+    windows-x86) export WINEARCH=win32 ;;
+    *) echo "wine-run.sh: first argument must be windows-x86_64 or windows-x86, not '$platform'" >&2; exit 2 ;;
+esac
+shift
 export WINEDEBUG="${WINEDEBUG:--all}"
-export WINEPREFIX="${WINEPREFIX:-$repo/build/wineprefix}"
+export WINEPREFIX="${BUFFERS_WINEPREFIX_ROOT:-$repo/build}/wineprefix-$platform"
 export WINEDLLOVERRIDES="${WINEDLLOVERRIDES:-mscoree,mshtml=}"
+
+if [ "${1:-}" = --prepare ]; then
+    [ -f "$WINEPREFIX/system.reg" ] && exit 0
+    mkdir -p "$(dirname "$WINEPREFIX")"
+    # wineboot's own messages are the reason when it fails; keep them.
+    log="$WINEPREFIX.log"
+    if ! wineboot --init >"$log" 2>&1; then
+        cat "$log" >&2; echo "wine-run.sh: wineboot could not make the $WINEARCH prefix $WINEPREFIX" >&2; exit 1
+    fi
+    wineserver --wait
+    [ -f "$WINEPREFIX/system.reg" ] || { cat "$log" >&2; echo "wine-run.sh: no prefix at $WINEPREFIX after wineboot" >&2; exit 1; }
+    exit 0
+fi
+if [ "${1:-}" = --kill ]; then
+    exec wineserver --kill
+fi
+
 if [ -z "${WINEPATH:-}" ] && [ $# -gt 0 ]; then
     # The nearest folder above the program holding a CMakeCache.txt is its build tree.
     dir="$(cd "$(dirname "$1")" && pwd)"
