@@ -4,34 +4,41 @@
 # PLATFORM is windows-x86_64 or windows-x86. The CMAKE_CROSSCOMPILING_EMULATOR of the windows-*
 # toolchains (ctest) and scripts/cross-test.sh call it.
 #
-# Each platform has a prefix of its own, build/wineprefix-PLATFORM, of the matching architecture:
-# a 64-bit prefix made while only wine64 is installed has no 32-bit DLLs, and a 32-bit program
-# started in it dies with "could not load kernel32.dll" before running anything. WINEARCH is
-# exported too, so a prefix wine makes by itself is of the right kind. Quiet wine, no prompts for
+# Each platform has a prefix of its own, build/wineprefix-PLATFORM, made when first needed. Both
+# are 64-bit prefixes (so a 32-bit program runs as under 64-bit Windows: WOW64, large-address-aware
+# up to 4 GiB), but windows-x86's must have been made while wine32 was installed: one made by
+# wine64 alone has no syswow64 DLLs, and a 32-bit program started in it dies with "could not load
+# kernel32.dll" before running anything. Such a prefix is made again. Quiet wine, no prompts for
 # Mono or Gecko, and the program's build tree on WINEPATH so its DLLs are found.
 set -u
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 platform="${1:-}"
 case "$platform" in
-    windows-x86_64) export WINEARCH=win64 ;;
-    windows-x86) export WINEARCH=win32 ;;
+    windows-x86_64) needs=system32/kernel32.dll ;;
+    windows-x86) needs=syswow64/kernel32.dll ;;
     *) echo "wine-run.sh: first argument must be windows-x86_64 or windows-x86, not '$platform'" >&2; exit 2 ;;
 esac
 shift
+export WINEARCH=win64
 export WINEDEBUG="${WINEDEBUG:--all}"
 export WINEPREFIX="${BUFFERS_WINEPREFIX_ROOT:-$repo/build}/wineprefix-$platform"
 export WINEDLLOVERRIDES="${WINEDLLOVERRIDES:-mscoree,mshtml=}"
 
+ready() { [ -f "$WINEPREFIX/system.reg" ] && [ -f "$WINEPREFIX/drive_c/windows/$needs" ]; }
 if [ "${1:-}" = --prepare ]; then
-    [ -f "$WINEPREFIX/system.reg" ] && exit 0
+    ready && exit 0
+    if [ -e "$WINEPREFIX" ]; then
+        echo "wine-run.sh: $WINEPREFIX lacks windows/$needs (made before wine32 was installed?); making it again" >&2
+        wineserver --kill 2>/dev/null; rm -rf "$WINEPREFIX"
+    fi
     mkdir -p "$(dirname "$WINEPREFIX")"
     # wineboot's own messages are the reason when it fails; keep them.
     log="$WINEPREFIX.log"
     if ! wineboot --init >"$log" 2>&1; then
-        cat "$log" >&2; echo "wine-run.sh: wineboot could not make the $WINEARCH prefix $WINEPREFIX" >&2; exit 1
+        cat "$log" >&2; echo "wine-run.sh: wineboot could not make the prefix $WINEPREFIX" >&2; exit 1
     fi
     wineserver --wait
-    [ -f "$WINEPREFIX/system.reg" ] || { cat "$log" >&2; echo "wine-run.sh: no prefix at $WINEPREFIX after wineboot" >&2; exit 1; }
+    ready || { cat "$log" >&2; echo "wine-run.sh: $WINEPREFIX has no windows/$needs after wineboot (is wine32 installed for windows-x86?)" >&2; exit 1; }
     exit 0
 fi
 if [ "${1:-}" = --kill ]; then
