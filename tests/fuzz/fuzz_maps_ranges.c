@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "address_range.h"
-#include "maps.h"
+#include "pure/address_range.h"
+#include "pure/maps.h"
 
 #define CHECK(condition) \
     do {                 \

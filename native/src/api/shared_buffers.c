@@ -1,0 +1,297 @@
+/* The public API of shared buffers: get, append, release, and the one-call write. Each entry point
+ * is the inline hot path (engine_hint_lock, a copy, two stores) with everything else (argument
+ * errors, the engine's cold path, W^X flips) out of line. A buffers_item is an index_entry. */
+#include <reloaded/buffers.h>
+
+#include <string.h>
+
+#include "core/checks.h"
+#include "core/engine.h"
+#include "remote/process_buffers.h"
+#include "os/vmem.h"
+
+enum { MAX_ALIGNMENT = 4096 };
+
+/* Copies of 1 to 64 bytes as two overlapping moves of 1, 2, 4, 8, 16 or 32 bytes, inline; false
+ * for other sizes (the caller then copies out of line, so the hot function makes no call it must
+ * return from). The common trampoline sizes (8-64) are tested first. */
+typedef struct { uint64_t words[2]; } bytes16;
+typedef struct { uint64_t words[4]; } bytes32;
+#define COPY_PAIR(type, to, from, size)                                                          \
+    do {                                                                                         \
+        type head_, tail_;                                                                       \
+        memcpy(&head_, (from), sizeof head_);                                                    \
+        memcpy(&tail_, (const char *)(from) + (size) - sizeof tail_, sizeof tail_);              \
+        memcpy((to), &head_, sizeof head_);                                                      \
+        memcpy((char *)(to) + (size) - sizeof tail_, &tail_, sizeof tail_);                      \
+    } while (0)
+
+static inline bool copy_small(void *to, const void *from, size_t size) {
+    if (size - 8 <= 8) COPY_PAIR(uint64_t, to, from, size);
+    else if (size - 17 <= 15) COPY_PAIR(bytes16, to, from, size);
+    else if (size - 33 <= 31) COPY_PAIR(bytes32, to, from, size);
+    else if (size - 4 <= 3) COPY_PAIR(uint32_t, to, from, size);
+    else if (size - 2 <= 1) COPY_PAIR(uint16_t, to, from, size);
+    else if (size == 1) *(unsigned char *)to = *(const unsigned char *)from;
+    else return false;
+    return true;
+}
+
+/* Where pages cannot be writable and executable at once: flip around the copy. */
+static BUFFERS_COLD void copy_code_flipping(uintptr_t target, const void *source, size_t size) {
+    vmem_protect(target, size, VMEM_READ_WRITE);
+    memcpy((void *)target, source, size);
+    vmem_protect(target, size, VMEM_READ_EXECUTE);
+}
+
+static void copy_any(uintptr_t target, const void *source, size_t size, bool code) {
+    if (code && atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed))
+        copy_code_flipping(target, source, size);
+    else
+        memcpy((void *)target, source, size);
+#if !defined(__x86_64__) && !defined(__i386__)   /* x86 keeps instruction fetch coherent with stores */
+    if (code) vmem_flush_instruction_cache(target, target + size);
+#else
+    (void)code;
+#endif
+}
+
+/* Everything after the copy: position, then (when release) the unlock that publishes it. Only the
+ * holder writes the position, so a plain store suffices. */
+static inline void advance(index_entry *entry, uint32_t position, size_t size, bool release) {
+    atomic_store_explicit(entry->position, position + (uint32_t)size, memory_order_relaxed);
+    if (release) atomic_store_explicit(entry->taken, 0, memory_order_release);
+}
+
+/* The locked entry's copy when the inline one does not apply: out of line, called in tail position. */
+static BUFFERS_NOINLINE uintptr_t put_out_of_line(index_entry *entry, uint32_t position, const void *data, size_t size,
+                                             bool code, bool release) {
+    uintptr_t at = entry->base + position;
+    copy_any(at, data, size, code);
+    advance(entry, position, size, release);
+    return at;
+}
+
+static inline bool copies_inline(bool code) {
+#if defined(__x86_64__) || defined(__i386__)
+    return !code || !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed);
+#else
+    return !code;   /* code needs an instruction cache flush there */
+#endif
+}
+
+/* ---- get ---- */
+
+static BUFFERS_COLD buffers_status get_slow(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out) {
+    buffers_status status = check_range(min, max, need);
+    if (status != BUFFERS_OK) return status;
+    if ((status = engine_get_slow(min, max, need, out)) != BUFFERS_OK)
+        errors_append("while getting a buffer of %u bytes in [%#llx, %#llx]", (unsigned)need, (unsigned long long)min,
+                      (unsigned long long)max);
+    return status;
+}
+
+static BUFFERS_COLD buffers_status refuse_null(const char *what, const char *name) {
+    return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: %s is null", what, name);
+}
+
+buffers_status buffers_get_buffer(const buffers_search_settings *settings, buffers_item **out_item) {
+    if (BUFFERS_UNLIKELY(!settings || !out_item)) return refuse_null("get", settings ? "out_item" : "settings");
+    uintptr_t min = settings->min_address, max = settings->max_address;
+    uint32_t need = settings->size;
+    hot_item hot;
+    if (BUFFERS_UNLIKELY(!need || !engine_hint_lock(min, max, need, &hot))) {
+        buffers_status status = get_slow(min, max, need, &hot.entry);
+        if (status != BUFFERS_OK) return status;
+    }
+    *out_item = (buffers_item *)hot.entry;
+    return BUFFERS_OK;
+}
+
+buffers_status buffers_get_buffer_aligned(const buffers_search_settings *settings, uint32_t alignment,
+                                          buffers_item **out_item) {
+    if (alignment == 0 || alignment > MAX_ALIGNMENT || (alignment & (alignment - 1)) != 0)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "alignment %u is not a power of two from 1 to %d",
+                          (unsigned)alignment, MAX_ALIGNMENT);
+    if (!settings || !out_item) return refuse_null("get", settings ? "out_item" : "settings");
+    buffers_status status = check_range(settings->min_address, settings->max_address, settings->size);
+    if (status != BUFFERS_OK) return status;
+    if (settings->size > UINT32_MAX - (alignment - 1))
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "size %u plus alignment %u does not fit 32 bits",
+                          (unsigned)settings->size, (unsigned)alignment);
+    /* Ask for the worst-case padding too, then skip to the aligned address. */
+    buffers_search_settings padded = *settings;
+    padded.size += alignment - 1;
+    buffers_item *handle;
+    if ((status = buffers_get_buffer(&padded, &handle)) != BUFFERS_OK) return status;
+    index_entry *entry = (index_entry *)handle;
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    uintptr_t next = entry->base + position;
+    uint32_t padding = (uint32_t)((alignment - (next & (alignment - 1))) & (alignment - 1));
+    atomic_store_explicit(entry->position, position + padding, memory_order_relaxed);
+    *out_item = handle;
+    return BUFFERS_OK;
+}
+
+/* ---- append ---- */
+
+static BUFFERS_COLD uintptr_t refuse_append(index_entry *entry, const void *data, size_t size, bool code,
+                                            const char *what) {
+    if (entry && remote_item_is(entry)) return remote_item_append(entry, data, size, code, what);
+    if (!entry)
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: item is null", what);
+    else if (!data && size)
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: data is null", what);
+    else if (!atomic_load_explicit(entry->taken, memory_order_relaxed))
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: the item is not locked (already released?)", what);
+    else
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: %zu bytes do not fit, %u left in the buffer at %#llx", what,
+                   size, (unsigned)index_entry_left(entry), (unsigned long long)entry->base);
+    return 0;
+}
+
+/* The position if the append may go ahead; UINT32_MAX otherwise (no buffer is that large). */
+static inline uint32_t append_position(const index_entry *entry, const void *data, size_t size) {
+    if (!entry || (!data && size) || !atomic_load_explicit(entry->taken, memory_order_relaxed)) return UINT32_MAX;
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    return (uint64_t)position + size <= entry->size ? position : UINT32_MAX;
+}
+
+static inline uintptr_t append(buffers_item *item, const void *data, size_t size, bool code, const char *what) {
+    index_entry *entry = (index_entry *)item;
+    uint32_t position = append_position(entry, data, size);
+    if (BUFFERS_UNLIKELY(position == UINT32_MAX)) return refuse_append(entry, data, size, code, what);
+    _Atomic(uint32_t) *position_word = entry->position;
+    uintptr_t at = entry->base + position;
+    if (BUFFERS_UNLIKELY(!copies_inline(code) || !copy_small((void *)at, data, size)))
+        return size ? put_out_of_line(entry, position, data, size, code, false) : at;
+    atomic_store_explicit(position_word, position + (uint32_t)size, memory_order_relaxed);
+    return at;
+}
+
+uintptr_t buffers_item_append(buffers_item *item, const void *data, size_t size) {
+    return append(item, data, size, false, "append");
+}
+
+uintptr_t buffers_item_append_code(buffers_item *item, const void *code, size_t size) {
+    return append(item, code, size, true, "append_code");
+}
+
+void buffers_item_release(buffers_item *item) {
+    if (item) atomic_store_explicit(((index_entry *)item)->taken, 0, memory_order_release);
+}
+
+uintptr_t buffers_item_base_address(const buffers_item *item) {
+    return item ? ((const index_entry *)item)->base : 0;
+}
+
+/* Size 0 is a remote item (remote/process_buffers.h) or no item at all: local handles always have room. */
+static BUFFERS_COLD uint32_t unsized_item_size(const index_entry *entry) {
+    return remote_item_is(entry) ? remote_item_size(entry) : 0;
+}
+
+static BUFFERS_COLD uint32_t unsized_item_left(const index_entry *entry) {
+    if (!remote_item_is(entry)) return 0;
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed), size = remote_item_size(entry);
+    return position >= size ? 0 : size - position;
+}
+
+uint32_t buffers_item_size(const buffers_item *item) {
+    if (!item) return 0;
+    uint32_t size = ((const index_entry *)item)->size;
+    return BUFFERS_LIKELY(size) ? size : unsized_item_size((const index_entry *)item);
+}
+
+uint32_t buffers_item_position(const buffers_item *item) {
+    return item ? atomic_load_explicit(((const index_entry *)item)->position, memory_order_relaxed) : 0;
+}
+
+uint32_t buffers_item_bytes_left(const buffers_item *item) {
+    if (!item) return 0;
+    const index_entry *entry = (const index_entry *)item;
+    return BUFFERS_LIKELY(entry->size) ? index_entry_left(entry) : unsized_item_left(entry);
+}
+
+/* ---- one call ---- */
+
+static BUFFERS_COLD buffers_status refuse_write(const buffers_search_settings *settings, const void *data,
+                                                size_t size, const char *what) {
+    if (!settings || !data) return refuse_null(what, !settings ? "settings" : "data");
+    if (size == 0 || size > UINT32_MAX)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: size %zu is not from 1 to %u", what, size,
+                          (unsigned)UINT32_MAX);
+    return refuse_null(what, "out_address");
+}
+
+static BUFFERS_COLD buffers_status write_slow(const buffers_search_settings *settings, const void *data, size_t size,
+                                              uintptr_t *out_address, bool code) {
+    uint32_t need = settings->size > size ? settings->size : (uint32_t)size;
+    index_entry *entry;
+    buffers_status status = get_slow(settings->min_address, settings->max_address, need, &entry);
+    if (status != BUFFERS_OK) return status;
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    *out_address = put_out_of_line(entry, position, data, size, code, true);
+    return BUFFERS_OK;
+}
+
+static BUFFERS_NOINLINE buffers_status write_large(index_entry *entry, uint32_t position, const void *data, size_t size,
+                                               uintptr_t *out_address, bool code) {
+    *out_address = put_out_of_line(entry, position, data, size, code, true);
+    return BUFFERS_OK;
+}
+
+static inline buffers_status write_once(const buffers_search_settings *settings, const void *data, size_t size,
+                                        uintptr_t *out_address, bool code) {
+    if (BUFFERS_UNLIKELY(!settings || !data || !out_address || size - 1 >= (size_t)UINT32_MAX))
+        return refuse_write(settings, data, size, code ? "write_code" : "write");
+    uint32_t need = settings->size > size ? settings->size : (uint32_t)size;
+    hot_item hot;
+    if (BUFFERS_UNLIKELY(!engine_hint_lock(settings->min_address, settings->max_address, need, &hot)))
+        return write_slow(settings, data, size, out_address, code);
+    if (BUFFERS_UNLIKELY(!copies_inline(code) || !copy_small((void *)hot.at, data, size)))
+        return write_large(hot.entry, hot.offset, data, size, out_address, code);
+    atomic_store_explicit(hot.position, hot.offset + (uint32_t)size, memory_order_relaxed);
+    atomic_store_explicit(hot.taken, 0, memory_order_release);
+    *out_address = hot.at;
+    return BUFFERS_OK;
+}
+
+buffers_status buffers_write(const buffers_search_settings *settings, const void *data, size_t size,
+                             uintptr_t *out_address) {
+    return write_once(settings, data, size, out_address, false);
+}
+
+buffers_status buffers_write_code(const buffers_search_settings *settings, const void *code, size_t size,
+                                  uintptr_t *out_address) {
+    return write_once(settings, code, size, out_address, true);
+}
+
+/* Never blocks: only the entry that last served this window, if it is free and has room right now
+ * (the JDK 22+ critical downcall; on 0 the caller goes through buffers_write, which may wait). */
+uintptr_t buffers_try_write(uintptr_t min_address, uintptr_t max_address, uint32_t size, const void *data,
+                            size_t data_size, int code) {
+    if (BUFFERS_UNLIKELY(!data || data_size - 1 >= (size_t)UINT32_MAX || min_address > max_address)) {
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "try_write: data %p of %zu bytes or range [%#llx, %#llx] is invalid",
+                   data, data_size, (unsigned long long)min_address, (unsigned long long)max_address);
+        return 0;
+    }
+    uint32_t need = size > data_size ? size : (uint32_t)data_size;
+    hot_item hot;
+    if (!engine_hint_lock(min_address, max_address, need, &hot)) {
+        errors_set(BUFFERS_ERROR_NO_SPACE, "try_write: no free buffer with %u bytes of room in [%#llx, %#llx] at hand",
+                   (unsigned)need, (unsigned long long)min_address, (unsigned long long)max_address);
+        return 0;
+    }
+    return put_out_of_line(hot.entry, hot.offset, data, data_size, code != 0, true);
+}
+
+buffers_status buffers_use_rust_layout(void) {
+    return engine_use_rust_layout();
+}
+
+const char *buffers_locator_layout(void) {
+    locator *first;
+    locator_layout layout;
+    if (engine_chain(&first, &layout) != BUFFERS_OK) return "";
+    return layout == LOCATOR_LAYOUT_RUST ? "rust" : "document";
+}

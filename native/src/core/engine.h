@@ -1,0 +1,69 @@
+/* The lookup engine: this process's view of the shared locator chain (its layout and an index of
+ * its items) and the two paths of a request.
+ *
+ * Hot path (inline, engine_hint_lock): a small table keyed by the request's window remembers the
+ * entry that served it last; one load of its position, one compare-and-swap of its taken word, a
+ * second look at the position. No call, no scan, the layout already resolved in the entry.
+ *
+ * Cold path (out of line, engine_get_slow): refresh the index with items registered since, look
+ * through the entries that may still have room, wait for a fitting buffer another user holds
+ * (bounded: spin, yield, sleep; ENGINE_WAIT_MS), make a new buffer registered at the chain's tail,
+ * and, before answering NO_SPACE, look through every entry. */
+#ifndef BUFFERS_ENGINE_H
+#define BUFFERS_ENGINE_H
+
+#include "core/item_index.h"
+
+#define ENGINE_HINT_SLOTS 256u
+#define ENGINE_WAIT_MS    1000u   /* longest wait for a held buffer when no new one fits (buffers.h) */
+
+extern _Atomic(index_entry *) engine_hints[ENGINE_HINT_SLOTS];
+extern _Atomic(bool)          engine_flip_write_xor_execute;
+
+static inline uint32_t engine_hint_slot(uintptr_t min, uintptr_t max) {
+    return ((uint32_t)((min ^ (max << 7)) >> 12) * 0x9E3779B1u) >> 24;   /* top 8 bits: 256 slots */
+}
+
+/* An entry locked by the hot path, its fields in locals (entries never change once published). */
+typedef struct hot_item {
+    index_entry       *entry;
+    _Atomic(uint32_t) *taken, *position;
+    uintptr_t          at;         /* base + position: where the next bytes go */
+    uint32_t           offset;     /* the position, read under the lock */
+} hot_item;
+
+/* Locks the entry that last served this window if it still fits; false otherwise. Position only
+ * grows, so once locked only the room needs checking again. */
+static inline bool engine_hint_lock(uintptr_t min, uintptr_t max, uint32_t need, hot_item *out) {
+    index_entry *entry = atomic_load_explicit(&engine_hints[engine_hint_slot(min, max)], memory_order_acquire);
+    if (!entry) return false;
+    uint32_t at = atomic_load_explicit(entry->position, memory_order_relaxed);
+    if ((uint64_t)at + need > entry->size || entry->base + at < min || entry->last > max) return false;
+    uint32_t expected = 0;
+    if (!atomic_compare_exchange_strong_explicit(entry->taken, &expected, 1, memory_order_acquire,
+                                                 memory_order_relaxed))
+        return false;
+    at = atomic_load_explicit(entry->position, memory_order_relaxed);
+    if ((uint64_t)at + need > entry->size) {
+        atomic_store_explicit(entry->taken, 0, memory_order_release);
+        return false;
+    }
+    *out = (hot_item){entry, entry->taken, entry->position, entry->base + at, at};
+    return true;
+}
+
+/* Any request the hint could not serve. need >= 1 and min <= max (checked by the caller). On
+ * success *out is locked and remembered as the window's hint. */
+buffers_status engine_get_slow(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out);
+
+/* This process's chain (found or created on first use) and its layout. */
+buffers_status engine_chain(locator **first, locator_layout *layout);
+
+/* Only the chain's first locator (found or created in the creation layout), reading nothing in it. */
+buffers_status engine_first_locator(locator **first);
+
+/* Chooses Rust's item layout for locators this library creates, then finds the chain; an error if
+ * it already exists in the document's layout. */
+buffers_status engine_use_rust_layout(void);
+
+#endif

@@ -1,0 +1,96 @@
+/* The process-local index of a locator chain: one entry per registered item, in chain order, with
+ * what the hot path needs and nothing it has to decode. Base and size are copied once (they never
+ * change after an item is published); taken and position are pointers into the shared item, so the
+ * chain's layout is settled when the entry is made and costs nothing afterwards.
+ *
+ * It is a hint, never part of the shared format: other copies and other implementations register
+ * items at any time (item_index_refresh picks them up) and every entry is checked again under the
+ * item's lock before use. Entries never move or die, so a buffers_item handle is an entry. */
+#ifndef BUFFERS_ITEM_INDEX_H
+#define BUFFERS_ITEM_INDEX_H
+
+#include "core/locator.h"
+
+typedef struct index_entry {
+    uintptr_t          base;
+    uintptr_t          last;       /* base + size - 1 (saturated) */
+    uint32_t           size;       /* 0 for an item not allocated (base 0): never fits */
+    _Atomic(uint32_t) *taken;      /* the shared item's words */
+    _Atomic(uint32_t) *position;
+    locator_item      *item;
+} index_entry;
+
+#define INDEX_CHUNK_ENTRIES 256u
+#define INDEX_MAX_CHUNKS    4096u   /* 1M buffers; a chain that long is refused, not misread */
+/* Entries left with fewer bytes than this leave the open lists (the first place a miss looks); a
+ * request only finds them in the last-resort scan of every entry, before answering NO_SPACE. */
+#define INDEX_LOW_WATER     64u
+#define INDEX_CLASSES       32u   /* open list c: entries last seen with [2^c, 2^(c+1)) bytes left, by base */
+
+typedef struct open_list {
+    uint32_t *entries;             /* entry numbers */
+    uint32_t  count, capacity;
+} open_list;
+
+typedef struct item_index {
+    _Atomic(index_entry *) chunks[INDEX_MAX_CHUNKS];
+    _Atomic(uint32_t)      count;          /* entries published */
+    /* The rest is changed only under the engine's lock. */
+    locator               *tail;           /* last locator read, and how many of its items */
+    uint32_t               tail_items;
+    open_list              open[INDEX_CLASSES];   /* entries that may have room, by size class */
+} item_index;
+
+static inline index_entry *item_index_at(const item_index *index, uint32_t n) {
+    index_entry *chunk = atomic_load_explicit(&index->chunks[n / INDEX_CHUNK_ENTRIES], memory_order_acquire);
+    return &chunk[n % INDEX_CHUNK_ENTRIES];
+}
+
+/* Bytes left in entry's buffer as its shared position says now. */
+static inline uint32_t index_entry_left(const index_entry *entry) {
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    return position >= entry->size ? 0 : entry->size - position;
+}
+
+/* The request fits: need bytes left, free part at or above min, last byte at or below max. */
+static inline bool index_entry_fits(const index_entry *entry, uint32_t need, uintptr_t min, uintptr_t max) {
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    return (uint64_t)position + need <= entry->size && entry->base + position >= min && entry->last <= max;
+}
+
+/* Locks entry if it still fits once locked; false (and unlocked) otherwise. */
+static inline bool index_entry_try_lock(index_entry *entry, uint32_t need, uintptr_t min, uintptr_t max) {
+    uint32_t expected = 0;
+    if (!atomic_compare_exchange_strong_explicit(entry->taken, &expected, 1, memory_order_acquire,
+                                                 memory_order_relaxed))
+        return false;
+    if (index_entry_fits(entry, need, min, max)) return true;
+    atomic_store_explicit(entry->taken, 0, memory_order_release);
+    return false;
+}
+
+/* Forgets everything (after a fork: the chain is another process's); keeps the memory. */
+void item_index_reset(item_index *index);
+
+/* Adds the items registered since the last call, from first (the chain's first locator) on, in
+ * layout. Reads only new items. BUFFERS_ERROR_OUT_OF_MEMORY if the index cannot grow. */
+buffers_status item_index_refresh(item_index *index, locator *first, locator_layout layout);
+
+/* The entry of item (searched from the newest back: the caller has just registered it); NULL if
+ * the index does not have it. */
+index_entry *item_index_find_item(const item_index *index, const locator_item *item);
+
+typedef enum index_scan {
+    INDEX_SCAN_NONE,          /* nothing fits */
+    INDEX_SCAN_LOCKED,        /* *out is locked for the caller */
+    INDEX_SCAN_ONLY_TAKEN     /* something fits but is held by another user */
+} index_scan;
+
+/* Looks through the open lists whose entries may hold need bytes (moving entries that filled up to
+ * their new class, dropping those below INDEX_LOW_WATER) or, with every_entry, the whole index, for
+ * an entry that fits, and locks it. Only entries whose base lies in [min - UINT32_MAX, max] are
+ * looked at, so roomy buffers far from the window cost nothing. */
+index_scan item_index_scan(item_index *index, bool every_entry, uint32_t need, uintptr_t min, uintptr_t max,
+                           index_entry **out);
+
+#endif

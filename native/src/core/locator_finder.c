@@ -1,0 +1,82 @@
+#include "core/locator_finder.h"
+
+#include <stdio.h>
+
+#include "core/errors.h"
+#include "os/vmem.h"
+
+static _Atomic(uintptr_t) cached_locator;
+static atomic_flag finding = ATOMIC_FLAG_INIT;
+static bool fork_handler_registered;   /* written under the finding flag */
+
+/* In a forked child: the cached locator is the parent's (a shared mapping of the parent's file), so
+ * forget it; the child's first call finds or creates its own, named after its own PID. */
+static void forget_after_fork(void) {
+    atomic_store_explicit(&cached_locator, 0, memory_order_relaxed);
+    atomic_flag_clear_explicit(&finding, memory_order_relaxed);
+}
+
+buffers_status finder_open(const char *name, locator **out) {
+    size_t size = vmem_allocation_granularity();
+    if (size < LOCATOR_SIZE) size = LOCATOR_SIZE;
+    vmem_shared shared;
+    int error = vmem_shared_open(name, size, &shared);
+    if (error) {
+        char text[128];
+        return errors_set(BUFFERS_ERROR_LOCATOR, "cannot open the shared locator '%s': %s (%s)", name, shared.where,
+                          vmem_error_text(error, text, sizeof text));
+    }
+    locator *view = (locator *)shared.address;
+    uintptr_t recorded = view->header.this_address;
+    if (recorded && vmem_shared_is_live_at(&shared, recorded)) {
+        unsigned version = view->header.flags & LOCATOR_VERSION_MASK;
+        vmem_shared_close(&shared, false);
+        if (version != LOCATOR_VERSION)
+            return errors_set(BUFFERS_ERROR_LOCATOR, "the shared locator at %#llx ('%s') has format version %u; "
+                              "this library reads version %u", (unsigned long long)recorded, shared.where, version,
+                              LOCATOR_VERSION);
+        *out = (locator *)recorded;
+        return BUFFERS_OK;
+    }
+    /* Not adopted: a new object, or (Windows only: POSIX replaces such files itself) garbage under our
+     * name. Start afresh. */
+    if (!shared.created && (error = vmem_shared_reset(&shared)) != 0) {
+        char text[128];
+        vmem_shared_close(&shared, false);
+        return errors_set(BUFFERS_ERROR_LOCATOR, "cannot reset the stale locator '%s': %s", shared.where,
+                          vmem_error_text(error, text, sizeof text));
+    }
+    locator_initialize(view, shared.address, size, shared.executable);
+    vmem_shared_close(&shared, true);
+    vmem_shared_remove_stale(LOCATOR_NAME_PREFIX);
+    *out = view;
+    return BUFFERS_OK;
+}
+
+buffers_status finder_locator(locator **out) {
+    uintptr_t known = atomic_load_explicit(&cached_locator, memory_order_acquire);
+    if (known) {
+        *out = (locator *)known;
+        return BUFFERS_OK;
+    }
+    while (atomic_flag_test_and_set_explicit(&finding, memory_order_acquire)) vmem_yield();
+    buffers_status status = BUFFERS_OK;
+    known = atomic_load_explicit(&cached_locator, memory_order_relaxed);
+    if (!fork_handler_registered) {
+        vmem_on_fork_child(forget_after_fork);
+        fork_handler_registered = true;
+    }
+    if (!known) {
+        char name[80];
+        snprintf(name, sizeof name, LOCATOR_NAME_PREFIX "%u", (unsigned)vmem_current_process_id());
+        locator *found;
+        status = finder_open(name, &found);
+        if (status == BUFFERS_OK) {
+            known = (uintptr_t)found;
+            atomic_store_explicit(&cached_locator, known, memory_order_release);
+        }
+    }
+    atomic_flag_clear_explicit(&finding, memory_order_release);
+    if (status == BUFFERS_OK) *out = (locator *)known;
+    return status;
+}

@@ -1,0 +1,18 @@
+/* Finds this process's shared locator: opens or creates the named mapping, adopts the locator some
+ * copy of the library (or another implementation of the format) made first, or initialises it. */
+#ifndef BUFFERS_LOCATOR_FINDER_H
+#define BUFFERS_LOCATOR_FINDER_H
+
+#include "core/locator.h"
+
+
+/* The cached locator of this process (the fast path touches no file system). */
+buffers_status finder_locator(locator **out);
+
+/* Opens the mapping called name without any caching: adopts the locator recorded in it when that is
+ * another copy's live mapping of the same object in this process, else initialises it here and keeps
+ * the mapping for good. Which object that is (replacing stale ones, stepping aside for other
+ * processes' live ones) is the OS layer's decision: see vmem_shared_open and locator-security.md. */
+buffers_status finder_open(const char *name, locator **out);
+
+#endif

@@ -1,0 +1,96 @@
+#define _DEFAULT_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#define _FILE_OFFSET_BITS 64   /* 32-bit builds: 64-bit inode numbers in struct stat */
+#define _LARGEFILE64_SOURCE    /* struct flock64 for the OFD lock record */
+
+#include "os/linux/locator_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef F_OFD_GETLK   /* Linux 3.15; older C libraries do not name them */
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#endif
+
+/* The OFD commands take a lock record with 64-bit offsets. They go through the raw system call
+ * (fcntl64 on 32-bit), not the C library's fcntl, which large-file builds turn into fcntl64@GLIBC_2.28
+ * and so would break the glibc 2.17 floor of the shipped libraries (docs/platforms.md). */
+#if defined(SYS_fcntl64)
+typedef struct flock64 ofd_record;
+#define OFD_FCNTL SYS_fcntl64
+#else
+typedef struct flock ofd_record;
+#define OFD_FCNTL SYS_fcntl
+#endif
+
+static ofd_record one_byte(int type, int byte) {
+    ofd_record lock;
+    memset(&lock, 0, sizeof lock);   /* l_pid must be 0 for OFD locks */
+    lock.l_type = (short)type;
+    lock.l_whence = SEEK_SET;
+    lock.l_start = byte;
+    lock.l_len = 1;
+    return lock;
+}
+
+static int ofd_fcntl(int fd, int command, ofd_record *lock) {
+    return syscall(OFD_FCNTL, fd, command, lock) == 0 ? 0 : errno;
+}
+
+int file_byte_lock(int fd, int type, int byte) {
+    ofd_record lock = one_byte(type, byte);
+    return ofd_fcntl(fd, F_OFD_SETLK, &lock);
+}
+
+static long long monotonic_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+int file_lock_setup(int fd) {
+    long long deadline = monotonic_ms() + FILE_SETUP_WAIT_MS;
+    for (;;) {
+        int error = file_byte_lock(fd, F_WRLCK, FILE_SETUP_BYTE);
+        if (error != EAGAIN && error != EACCES && error != EINTR) return error;
+        if (monotonic_ms() >= deadline) return EWOULDBLOCK;
+        struct timespec millisecond = {0, 1000000};
+        nanosleep(&millisecond, NULL);
+    }
+}
+
+void file_unlock_close(int fd) {
+    file_byte_lock(fd, F_UNLCK, FILE_SETUP_BYTE);
+    close(fd);
+}
+
+bool file_held_alive(int fd) {
+    ofd_record probe = one_byte(F_WRLCK, FILE_ALIVE_BYTE);
+    if (ofd_fcntl(fd, F_OFD_GETLK, &probe) != 0) return true;   /* cannot tell: never treat it as stale */
+    return probe.l_type != F_UNLCK;
+}
+
+const char *file_untrusted_reason(const struct stat *st) {
+    if (!S_ISREG(st->st_mode)) return "is not a regular file";
+    if (st->st_uid != geteuid()) return "is owned by another user";
+    if (st->st_mode & 022) return "is writable by other users";
+    if (st->st_nlink > 1) return "has other hard links";   /* 0: just removed, the caller looks again */
+    return NULL;
+}
+
+bool file_still_named(int dirfd, const char *name, const struct stat *st) {
+    struct stat now;
+    return fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == st->st_ino &&
+           now.st_dev == st->st_dev;
+}
+
+const char *file_shared_root(void) {
+    const char *root = getenv("BUFFERS_SHARED_ROOT");
+    return root && *root ? root : "/tmp";
+}

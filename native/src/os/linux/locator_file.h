@@ -1,0 +1,47 @@
+/* Checks and byte locks on one locator file, for the two halves of the POSIX shared-mapping code:
+ * os/linux/shared.c (open) and os/linux/stale.c (the sweep of stale files). The locks are Linux
+ * OFD byte locks (3.15+): they belong to one open of the file, so copies of the library in one
+ * process exclude each other, and they last until the last descriptor and mapping of that open go.
+ * Every file including this header defines _FILE_OFFSET_BITS 64 first (struct stat must agree). */
+#ifndef BUFFERS_VMEM_POSIX_FILE_H
+#define BUFFERS_VMEM_POSIX_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+enum {
+    FILE_ALIVE_BYTE = 0,    /* shared, held for as long as a process maps the file */
+    FILE_SETUP_BYTE = 1,    /* exclusive, held while a copy of the library decides about the file */
+    FILE_SETUP_WAIT_MS = 500
+};
+
+/* The folder the locator directories live under: $BUFFERS_SHARED_ROOT when set (tests and
+ * sandboxes), else /tmp. */
+const char *file_shared_root(void);
+
+/* One non-blocking attempt: type F_RDLCK, F_WRLCK or F_UNLCK on byte. 0 or errno. */
+int file_byte_lock(int fd, int type, int byte);
+
+/* The setup lock, waited for at most FILE_SETUP_WAIT_MS (a copy holds it for microseconds); 0,
+ * EWOULDBLOCK when it stayed held, or another errno. */
+int file_lock_setup(int fd);
+
+/* Drops the setup lock and closes fd. */
+void file_unlock_close(int fd);
+
+/* True while any open of the file (in any process, any PID namespace) holds the alive byte. */
+bool file_held_alive(int fd);
+
+/* Why a file may not be used (type, owner, mode, links), or NULL. Judged before any lock, so no
+ * stranger's file is ever waited on. */
+const char *file_untrusted_reason(const struct stat *st);
+
+/* Opens (creating it if missing: mode 01777 when shared, else 0700) directory name under parent and
+ * checks it may be trusted (docs/locator-security.md rules 1-3); its descriptor, or -1 with why. */
+int file_open_checked_directory(int parent, const char *name, bool shared, char *why, size_t why_size);
+
+/* True if name in dirfd still is the file st describes (it may be replaced while we wait). */
+bool file_still_named(int dirfd, const char *name, const struct stat *st);
+
+#endif

@@ -1,0 +1,51 @@
+/* Linux only: runs system calls inside another process under ptrace (used by os/linux/remote/memory.c).
+ * A session seizes one thread of the target, stops it, saves its registers, runs any number of
+ * system calls at a system-call instruction found in the target's own executable memory, then
+ * restores every register it changed and detaches. Only that thread stops; the others run on.
+ * Every ptrace request of a session is made on a thread of its own (os/linux/remote/tracer.h). */
+#ifndef BUFFERS_VMEM_LINUX_PTRACE_H
+#define BUFFERS_VMEM_LINUX_PTRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* True where sessions are implemented (x86-64 and aarch64 builds). */
+bool ptrace_sessions_supported(void);
+
+enum { PTRACE_SESSION_SIGNALS = 8, PTRACE_SESSION_REGISTERS = 64 };
+
+struct tracer;
+
+typedef struct ptrace_session {
+    struct tracer *tracer;                          /* the thread that traces (os/linux/remote/tracer.h) */
+    int       pid;                                  /* the target process */
+    int       tid;                                  /* the seized thread */
+    uint64_t  saved[PTRACE_SESSION_REGISTERS];      /* its registers (the arch's user_regs_struct) */
+    uintptr_t gadget;                               /* address of a system-call instruction */
+    int       signals[PTRACE_SESSION_SIGNALS];      /* signals that arrived meanwhile, re-sent on detach */
+    int       signal_count;
+    bool      exec_seen;                            /* the target ran execve meanwhile */
+    bool      running;                              /* resumed, and its stop not seen yet */
+} ptrace_session;
+
+/* Every wait for a stop is bounded (a few seconds): no call hangs. Errors of all calls below:
+ * ETIMEDOUT (the thread did not stop in time), ECHILD (another thread of this process, waiting for
+ * the target as its child, took a stop we could not identify), and those named per call. */
+
+/* Seizes and stops a live thread of pid. Returns 0, or an errno: ESRCH (gone), EPERM (refused:
+ * the caller explains why), ENOSYS (no ptrace here), ENOEXEC (a 32-bit target, or no system-call
+ * instruction found; why says which), EAGAIN (it kept running execve). On failure nothing is left
+ * attached (unless the thread never stopped at all: see docs/external.md, Limits). */
+int ptrace_session_begin(uint32_t pid, ptrace_session *session, char *why, size_t why_size);
+
+/* Runs system call number with six arguments in the stopped thread; *result is the raw return
+ * value (-4095..-1 is -errno). Returns 0, or an errno when the call could not be run. */
+int ptrace_session_syscall(ptrace_session *session, long number, const uintptr_t args[6], intptr_t *result);
+
+/* Restores the saved registers, detaches and re-sends the signals that arrived meanwhile.
+ * Returns 0 or an errno (ESRCH when the thread died or a thread ran execve meanwhile: then the
+ * registers, which belonged to the old program, are left alone). */
+int ptrace_session_end(ptrace_session *session);
+
+#endif

@@ -1,0 +1,342 @@
+/* The shared locator mapping on Linux: a real file per process under a directory that other users of
+ * the machine may be able to write to, and whose PID-based name may be reused by a later process or
+ * repeated by a process in another PID namespace. So (docs/locator-security.md has the reasons):
+ *  - directories are opened one component at a time with O_NOFOLLOW and must be owned by us or
+ *    root; a shared one that others can write to must be sticky (so nobody else can swap our files);
+ *  - the file is created with O_EXCL, mode 0600, O_NOFOLLOW; an existing one must be a regular file
+ *    we own, not writable by others, with one link -- checked before any lock is taken;
+ *  - if the shared directory (<root>/.reloaded/memory.buffers) fails, the per-user directory
+ *    <root>/.reloaded-<uid>/memory.buffers (mode 0700, ours) is used instead. <root> is /tmp, or
+ *    $BUFFERS_SHARED_ROOT when set (tests and sandboxes);
+ *  - two Linux OFD byte locks on the file: byte 0 "alive" (shared, held by every process that keeps
+ *    the locator mapped: the lock belongs to the open file, which the mapping keeps open, so it lasts
+ *    exactly as long as some process maps the file) and byte 1 "setup" (exclusive, taken with
+ *    bounded non-blocking attempts while a copy of the library decides about the file). OFD locks
+ *    belong to each open of the file, so copies of the library in one process exclude each other;
+ *  - a file nobody holds alive is stale and is replaced (unlink + exclusive create: a new inode, so
+ *    a mapping somebody might still have keeps its bytes); a file held alive by a process that is not
+ *    us (same PID number in another PID namespace, or a dead holder's forked child) is left alone and
+ *    the derived name "<name> #2", "#3", ... is used. */
+#define _DEFAULT_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#define _FILE_OFFSET_BITS 64   /* 32-bit builds: 64-bit inode numbers in struct stat */
+
+#include "os/vmem.h"
+#include "os/linux/locator_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_THREAD__)
+/* The setup lock hands the locator from the copy that initialised it to the copy that adopts it;
+ * ThreadSanitizer cannot see file locks, so the hand-over is annotated on the locator's address. */
+void __tsan_acquire(void *address);
+void __tsan_release(void *address);
+#define HAND_OVER_ACQUIRE(address) __tsan_acquire((void *)(address))
+#define HAND_OVER_RELEASE(address) __tsan_release((void *)(address))
+#else
+#define HAND_OVER_ACQUIRE(address) ((void)(address))
+#define HAND_OVER_RELEASE(address) ((void)(address))
+#endif
+
+enum { OPEN_ATTEMPTS = 8 };
+
+static char chosen_directory[VMEM_SHARED_PATH_LIMIT];
+
+const char *vmem_shared_directory(void) {
+    return chosen_directory;
+}
+
+
+/* Opens (creating if missing) directory name under parent and checks it may be trusted. */
+int file_open_checked_directory(int parent, const char *name, bool shared, char *why, size_t why_size) {
+    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        if (mkdirat(parent, name, 0700) == 0) {
+            fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            /* Shared: everyone may add their own files; sticky so nobody can touch another's. */
+            if (fd >= 0 && shared && fchmod(fd, 01777) != 0) {
+                int error = errno;
+                close(fd);
+                snprintf(why, why_size, "cannot make '%s' shared: %s", name, strerror(error));
+                return -1;
+            }
+        } else if (errno == EEXIST) {
+            fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+    }
+    if (fd < 0) {
+        snprintf(why, why_size, "'%s' %s", name,
+                 errno == ELOOP || errno == ENOTDIR ? "is a symlink or not a directory" : strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    const char *problem = NULL;
+    if (fstat(fd, &st) != 0) problem = "cannot be inspected";
+    else if (st.st_uid != geteuid() && st.st_uid != 0) problem = "is owned by another user";
+    else if (shared && (st.st_mode & 022) && !(st.st_mode & S_ISVTX)) problem = "is writable by others and not sticky";
+    else if (!shared && st.st_uid != geteuid()) problem = "is not owned by this user";
+    else if (!shared && (st.st_mode & 077) && fchmod(fd, 0700) != 0) problem = "is open to others";
+    if (problem) {
+        snprintf(why, why_size, "'%s' %s", name, problem);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* ---- one candidate file ---- */
+
+typedef enum file_state {
+    FILE_FRESH,     /* created by this call: nobody maps it */
+    FILE_ADOPT,     /* another copy of the library in this process maps it at its recorded address */
+    FILE_FOREIGN,   /* some other process keeps it mapped: not ours, never touched */
+    FILE_STALE      /* nobody maps it */
+} file_state;
+
+typedef struct candidate {
+    int         fd;          /* holds the setup lock */
+    struct stat st;
+    file_state  state;
+    uintptr_t   recorded;    /* its first word: where its creator mapped it */
+} candidate;
+
+static void candidate_close(candidate *c) {
+    if (c->fd < 0) return;
+    file_unlock_close(c->fd);
+    c->fd = -1;
+}
+
+static void classify(candidate *c) {
+    uintptr_t recorded = 0;
+    if (pread(c->fd, &recorded, sizeof recorded, 0) != (ssize_t)sizeof recorded) recorded = 0;
+    /* Evidence is a mapping of this inode made by someone else: this call has mapped nothing yet. It
+     * comes first: a locator made in this process by another implementation of the format (the
+     * upstream C# and Rust libraries) is live without ever holding our "alive" lock. */
+    vmem_shared probe;
+    memset(&probe, 0, sizeof probe);
+    probe.identity = (uint64_t)c->st.st_ino;
+    probe.device = (uint64_t)c->st.st_dev;
+    c->recorded = recorded;
+    if (recorded && vmem_shared_is_live_at(&probe, recorded)) c->state = FILE_ADOPT;
+    else c->state = file_held_alive(c->fd) ? FILE_FOREIGN : FILE_STALE;
+}
+
+/* Opens name (creating it if may_create), checks it, takes its setup lock and classifies it. */
+static int open_candidate(int dirfd, const char *name, bool may_create, candidate *c, char *why, size_t why_size) {
+    for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
+        int fd = may_create ? openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+        bool created = fd >= 0;
+        if (fd < 0 && (!may_create || errno == EEXIST)) /* O_NONBLOCK: a planted FIFO must not hang us */
+            fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0) {
+            int error = errno;
+            if (error == ENOENT && may_create) continue;   /* removed between the two opens */
+            snprintf(why, why_size, "file '%s' %s", name, error == ELOOP ? "is a symlink" : strerror(error));
+            return error;
+        }
+        const char *problem = fstat(fd, &c->st) != 0 ? "cannot be inspected" : file_untrusted_reason(&c->st);
+        if (!problem && c->st.st_nlink == 0) {   /* replaced by a copy since we opened it: look again */
+            close(fd);
+            continue;
+        }
+        int error = problem ? EACCES : file_lock_setup(fd);
+        if (error) {
+            if (!problem) problem = error == EWOULDBLOCK ? "stayed locked by another user of it" : strerror(error);
+            snprintf(why, why_size, "file '%s' %s", name, problem);
+            close(fd);
+            return error;
+        }
+        if (!file_still_named(dirfd, name, &c->st)) {
+            file_unlock_close(fd);
+            continue;
+        }
+        c->fd = fd;
+        c->recorded = 0;
+        if (created) c->state = FILE_FRESH;
+        else classify(c);
+        return 0;
+    }
+    snprintf(why, why_size, "file '%s' kept being replaced while it was opened", name);
+    return EAGAIN;
+}
+
+/* Replaces the stale file c (setup lock held) by a new one, never touching the old inode's bytes. */
+static int replace_stale(int dirfd, const char *name, candidate *c, char *why, size_t why_size) {
+    if (unlinkat(dirfd, name, 0) != 0 && errno != ENOENT) {
+        int error = errno;
+        snprintf(why, why_size, "stale file '%s' cannot be removed: %s", name, strerror(error));
+        return error;
+    }
+    candidate replacement;
+    int error = open_candidate(dirfd, name, true, &replacement, why, why_size);
+    candidate_close(c);
+    if (!error) *c = replacement;
+    return error;
+}
+
+static void derived_name(char *out, size_t size, const char *name, int n) {
+    snprintf(out, size, "%s #%d", name, n);
+}
+
+/* Looks for a derived file another copy of the library in this process already uses. */
+static bool find_ours_among_derived(int dirfd, const char *name, candidate *out, char *out_name, size_t size) {
+    char why[256];
+    for (int n = 2; n <= VMEM_SHARED_DERIVED_MAX; n++) {
+        derived_name(out_name, size, name, n);
+        if (open_candidate(dirfd, out_name, false, out, why, sizeof why) != 0) continue;
+        if (out->state == FILE_ADOPT) return true;
+        candidate_close(out);
+    }
+    return false;
+}
+
+/* The first derived name that is free, stale (replaced) or ours. */
+static int open_derived(int dirfd, const char *name, candidate *out, char *out_name, size_t size, char *why,
+                        size_t why_size) {
+    for (int n = 2; n <= VMEM_SHARED_DERIVED_MAX; n++) {
+        derived_name(out_name, size, name, n);
+        int error = open_candidate(dirfd, out_name, true, out, why, why_size);
+        if (!error && out->state == FILE_STALE) error = replace_stale(dirfd, out_name, out, why, why_size);
+        if (error) continue;
+        if (out->state == FILE_FRESH || out->state == FILE_ADOPT) return 0;
+        candidate_close(out);
+    }
+    snprintf(why, why_size, "'%s' and its derived names up to #%d are all held by other processes", name,
+             VMEM_SHARED_DERIVED_MAX);
+    return EBUSY;
+}
+
+/* Picks the file this process uses in directory dirfd; *out_name is its name. Holds the base name's
+ * setup lock throughout, so the copies of the library in this process decide one after another. */
+static int choose_file(int dirfd, const char *name, candidate *out, char *out_name, size_t size, char *why,
+                       size_t why_size) {
+    candidate base;
+    int error = open_candidate(dirfd, name, true, &base, why, why_size);
+    if (error) return error;
+    snprintf(out_name, size, "%s", name);
+    if (base.state == FILE_ADOPT) {
+        *out = base;
+        return 0;
+    }
+    if (find_ours_among_derived(dirfd, name, out, out_name, size)) {
+        if (base.state == FILE_FRESH) unlinkat(dirfd, name, 0);   /* made for nothing; nobody maps it */
+        candidate_close(&base);
+        return 0;
+    }
+    snprintf(out_name, size, "%s", name);
+    if (base.state == FILE_STALE) error = replace_stale(dirfd, name, &base, why, why_size);
+    if (!error && base.state != FILE_FOREIGN && base.state != FILE_STALE) {
+        *out = base;
+        return 0;
+    }
+    if (!error) error = open_derived(dirfd, name, out, out_name, size, why, why_size);
+    candidate_close(&base);
+    return error;
+}
+
+/* Maps the chosen file; a fresh one is also marked alive for as long as the mapping lasts. */
+static int map_candidate(candidate *c, size_t size, vmem_shared *out, char *why, size_t why_size) {
+    if ((size_t)c->st.st_size < size && ftruncate(c->fd, (off_t)size) != 0) {
+        int error = errno;
+        snprintf(why, why_size, "file cannot be resized: %s", strerror(error));
+        return error;
+    }
+    /* Bytes past the first page hold code chunks, so map executable when there are any (a noexec
+     * mount refuses: then the chunks are simply not registered). */
+    bool executable = size > 4096;
+    void *address = mmap(NULL, size, PROT_READ | PROT_WRITE | (executable ? PROT_EXEC : 0), MAP_SHARED, c->fd, 0);
+    if (address == MAP_FAILED && executable) {
+        executable = false;
+        address = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+    }
+    int error = address == MAP_FAILED ? errno : 0;
+    if (!error && c->state == FILE_FRESH && (error = file_byte_lock(c->fd, F_RDLCK, FILE_ALIVE_BYTE)) != 0)
+        munmap(address, size);
+    if (error) {
+        snprintf(why, why_size, "file cannot be mapped: %s", strerror(error));
+        return error;
+    }
+    if (c->state == FILE_ADOPT) HAND_OVER_ACQUIRE(c->recorded);
+    out->address = (uintptr_t)address;
+    out->size = size;
+    out->created = c->state == FILE_FRESH;
+    out->executable = executable;
+    out->os_handle = c->fd;
+    out->identity = (uint64_t)c->st.st_ino;
+    out->device = (uint64_t)c->st.st_dev;
+    return 0;
+}
+
+/* Tries directory root/first/memory.buffers; on success records it as the chosen directory. */
+static int open_in(const char *root, const char *first, bool shared, const char *name, size_t size,
+                   vmem_shared *out, char *why, size_t why_size) {
+    int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) {
+        int error = errno;
+        snprintf(why, why_size, "'%s': %s", root, strerror(error));
+        return error;
+    }
+    int error = EACCES;
+    char file_name[VMEM_SHARED_PATH_LIMIT];
+    int top = file_open_checked_directory(rootfd, first, shared, why, why_size);
+    if (top >= 0) {
+        int dir = file_open_checked_directory(top, "memory.buffers", shared, why, why_size);
+        if (dir >= 0) {
+            candidate chosen;
+            error = choose_file(dir, name, &chosen, file_name, sizeof file_name, why, why_size);
+            if (!error && (error = map_candidate(&chosen, size, out, why, why_size)) != 0) candidate_close(&chosen);
+            close(dir);
+        }
+        close(top);
+    }
+    close(rootfd);
+    if (!error) {
+        snprintf(chosen_directory, sizeof chosen_directory, "%s/%s/memory.buffers", root, first);
+        snprintf(out->where, sizeof out->where, "%s/%s", chosen_directory, file_name);
+    }
+    return error;
+}
+
+int vmem_shared_open(const char *name, size_t size, vmem_shared *out) {
+    memset(out, 0, sizeof *out);
+    out->os_handle = -1;
+    const char *root = file_shared_root();
+    char per_user[32];
+    snprintf(per_user, sizeof per_user, ".reloaded-%u", (unsigned)geteuid());
+    /* The longest path built: <root>/<per-user>/memory.buffers/<name> #<n>. Refuse, never cut. */
+    size_t longest = strlen(root) + 1 + strlen(per_user) + sizeof "/memory.buffers/" + strlen(name) + sizeof " #99";
+    if (longest >= VMEM_SHARED_PATH_LIMIT) {
+        snprintf(out->where, sizeof out->where, "the locator path under root '%.64s...' (%zu characters) would be "
+                 "%zu characters, over the limit of %d", root, strlen(root), longest, VMEM_SHARED_PATH_LIMIT - 1);
+        return ENAMETOOLONG;
+    }
+    char shared_why[256], private_why[256];
+    if (open_in(root, ".reloaded", true, name, size, out, shared_why, sizeof shared_why) == 0) return 0;
+    int error = open_in(root, per_user, false, name, size, out, private_why, sizeof private_why);
+    if (error)
+        snprintf(out->where, sizeof out->where, "%s/.reloaded/memory.buffers: %s; fallback %s/%s/memory.buffers: %s",
+                 root, shared_why, root, per_user, private_why);
+    return error;
+}
+
+int vmem_shared_reset(vmem_shared *shared) {
+    (void)shared;
+    return EBUSY;   /* never in place: vmem_shared_open replaces stale files itself */
+}
+
+void vmem_shared_close(vmem_shared *shared, bool keep_mapping) {
+    if (!keep_mapping && shared->address) munmap((void *)shared->address, shared->size);
+    if (shared->os_handle >= 0) {
+        if (keep_mapping) HAND_OVER_RELEASE(shared->address);
+        /* The mapping keeps the file open, and with it the alive lock; only setup is dropped. */
+        file_unlock_close((int)shared->os_handle);
+    }
+    shared->os_handle = -1;
+}

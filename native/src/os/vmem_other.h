@@ -1,0 +1,81 @@
+/*
+ * The OS layer, other processes: acting in a process that may never have loaded this library.
+ * Implemented in os/<os>/remote/; used by the remote wing (src/remote/) and by the allocator when it
+ * is asked for memory in another process.
+ * Conventions are os/vmem.h's.
+ */
+#ifndef BUFFERS_VMEM_OTHER_H
+#define BUFFERS_VMEM_OTHER_H
+
+#include "os/vmem.h"
+
+/* Windows: OpenProcess and the *Ex
+ * calls. Linux: system calls run inside the target under ptrace, bytes moved with
+ * process_vm_writev/readv (os/linux/remote/memory.c; docs/external.md). vmem_reserve_at, vmem_release
+ * and vmem_walk_free accept another pid where vmem_supports_other_processes() is true. */
+
+typedef enum vmem_process_access {
+    VMEM_PROCESS_ACCESSIBLE,   /* exists, and this process may change its memory */
+    VMEM_PROCESS_MISSING,      /* no live process has this id */
+    VMEM_PROCESS_DENIED,       /* the OS refuses: why names the reason and the permission needed */
+    VMEM_PROCESS_UNSUPPORTED   /* this build cannot act in that process (why says why) */
+} vmem_process_access;
+
+/* Whether memory in process pid (not this one) can be reserved, released and written, found out
+ * the way those operations would (on Linux: one thread of pid is stopped for a moment and resumed
+ * unchanged). On anything but VMEM_PROCESS_ACCESSIBLE, why (always written) explains. */
+vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why_size);
+
+/* A watch on the process that has id pid now, so a handle kept for a while can tell that process
+ * from a later one given the same id (PID reuse): vmem_process_watch_alive is true while that very
+ * process runs and false once it has ended, whatever the id names by then. Linux: a pidfd (5.3+), else
+ * the process's start time from /proc/<pid>/stat; Windows: a process handle, which also keeps the id
+ * from being given to another process while the watch is open. ESRCH when no such process. */
+typedef struct vmem_process_watch {
+    intptr_t handle;       /* pidfd / HANDLE, -1 / NULL when not held */
+    uint64_t start_time;   /* Linux without pidfd: field 22 of /proc/<pid>/stat */
+    uint32_t pid;
+} vmem_process_watch;
+
+int  vmem_process_watch_open(uint32_t pid, vmem_process_watch *out);
+bool vmem_process_watch_alive(const vmem_process_watch *watch);
+void vmem_process_watch_close(vmem_process_watch *watch);
+
+/* Copies size bytes into (write) or out of (read) the memory of process pid at address (0: this
+ * process). Returns 0, or an OS error; a partial copy is an error (EFAULT). Page protections
+ * apply, except on Linux where process_vm_writev is filtered or missing and /proc/<pid>/mem (which
+ * writes through them, as a debugger does) is used instead. */
+int vmem_write_other(uint32_t pid, uintptr_t address, const void *data, size_t size);
+int vmem_read_other(uint32_t pid, uintptr_t address, void *out, size_t size);
+
+/* As vmem_write_other, for code: afterwards the target's instruction fetch sees the new bytes
+ * (x86: nothing more to do; aarch64 Linux: written through /proc/<pid>/mem, whose kernel path
+ * cleans and invalidates the caches for executable mappings; Windows: FlushInstructionCache). */
+int vmem_write_code_other(uint32_t pid, uintptr_t address, const void *code, size_t size);
+
+/* Maps, in this process, the locator object process pid (not this one) uses: name or a derived name
+ * "<name> #n" (vmem_shared_open's rules) whose recorded address (first pointer-sized word) starts a
+ * live mapping of that same object in pid. size bytes, shared read/write, not executable, no lock
+ * taken. out->address is this process's view; *out_recorded is where pid maps it. ENOENT when pid
+ * maps no such object, EACCES when one exists but may not be trusted (not ours); out->where says
+ * which places were looked at. Windows: the named section, accepted when the recorded address is the
+ * base of a mapped view in pid whose first word is that address (os/windows/remote/shared_other.c). */
+int  vmem_shared_open_other(uint32_t pid, const char *name, size_t size, vmem_shared *out, uintptr_t *out_recorded);
+void vmem_shared_close_other(vmem_shared *shared);
+
+/* Creates the locator object name for process pid (not this one), which has none: where and as pid's
+ * own library would (vmem_shared_open's root, directory rules and trust checks; a stale object there
+ * is replaced by a new one; one that is live -- held alive, or mapped by pid -- is never touched:
+ * EEXIST), maps it here (out->address, shared read/write, not executable) and in pid at a free
+ * address (*out_remote_address), marked alive for as long as pid maps it, with nothing else of pid
+ * changed (Linux: one ptrace session; nothing stays open there). The object is zero-filled and its
+ * setup lock is held: the caller writes the locator (recording *out_remote_address first), then
+ * calls vmem_shared_close(out, true), which drops the lock and keeps the view for
+ * vmem_shared_close_other. On failure nothing is left, here or in pid, and out->where says why:
+ * EPERM/EACCES (not allowed: pid runs as another user, untrusted directories, pid may not open the
+ * file), ESRCH (pid ended), VMEM_UNSUPPORTED (Windows, and builds that cannot act in other
+ * processes), or another errno. */
+int vmem_shared_create_in_other(uint32_t pid, const char *name, size_t size, vmem_shared *out,
+                                uintptr_t *out_remote_address);
+
+#endif /* BUFFERS_VMEM_OTHER_H */

@@ -1,0 +1,396 @@
+/* buffers_process_open / _close / _get_buffer: buffers of another process that loaded this library
+ * (remote/process_buffers.h has the handle scheme; docs/external.md the rules). The target's first locator
+ * is mapped here at open; a get walks its whole chain (remote/process_chain.h), locking and registering in
+ * every locator that is a shared object, and only reading those the target keeps in private memory. */
+#include "remote/process_buffers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/allocator.h"
+#include "core/checks.h"
+#include "core/locator_finder.h"
+#include "remote/process_chain.h"
+#include "os/vmem.h"
+
+enum { LAYOUT_UNSETTLED = -1, EXTEND_ATTEMPTS = 8 };
+
+typedef struct process_state {
+    vmem_shared  mapping;          /* our view of the target's locator file */
+    locator     *view;             /* == mapping.address */
+    uintptr_t    remote_first;     /* where the target maps it */
+    _Atomic(int) layout;           /* locator_layout, or LAYOUT_UNSETTLED while the locator is empty */
+    remote_item  items[LOCATOR_MAX_ITEMS];   /* handle of item i of the first locator */
+    _Atomic(chain_link *) further; /* the further locators walks have reached, in chain order */
+    remote_target target;          /* tells the target from a later process or program */
+} process_state;
+
+/* The handle stays (a few bytes) after close, so a call through it is an error, not a use of freed
+ * memory; its state goes. Closed handles are kept on a list: deliberately kept, not leaked. */
+struct buffers_process {
+    uint32_t          pid;
+    process_state    *state;       /* NULL once closed */
+    buffers_process  *next_closed;
+};
+
+static _Atomic(buffers_process *) closed_handles;
+
+static buffers_status refuse_pid(uint32_t pid) {
+    if (pid == 0 || pid == vmem_current_process_id())
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "process %u is this process: use buffers_get_buffer",
+                          (unsigned)pid);
+    if (!vmem_process_alive(pid)) return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "no such process: %u", (unsigned)pid);
+    if (!vmem_supports_other_processes())
+        return errors_set(BUFFERS_ERROR_UNSUPPORTED, "this build cannot act in other processes");
+    return BUFFERS_OK;
+}
+
+/* A process without a locator gets one: created there by the OS layer and initialised through our
+ * view exactly as its own library would have (empty, version 0, recording the address it has in
+ * the target), before the file's setup lock is let go; its library adopts it when it starts. */
+static int create_locator(uint32_t pid, const char *name, process_state *state) {
+    int error = vmem_shared_create_in_other(pid, name, LOCATOR_SIZE, &state->mapping, &state->remote_first);
+    if (error) return error;
+    locator_initialize_in((locator *)state->mapping.address, state->remote_first, LOCATOR_SIZE, false,
+                          LOCATOR_LAYOUT_DOCUMENT);
+    vmem_shared_close(&state->mapping, true);   /* drops the setup lock, keeps our view */
+    return 0;
+}
+
+/* The status an OS error of creating a locator in the target stands for; other errors are fallback. */
+static buffers_status status_of_creation_error(int error, buffers_status fallback) {
+    vmem_error_kind kind = vmem_error_kind_of(error);
+    return error == VMEM_UNSUPPORTED           ? BUFFERS_ERROR_UNSUPPORTED
+           : kind == VMEM_ERROR_DENIED         ? BUFFERS_ERROR_PERMISSION
+           : kind == VMEM_ERROR_NO_PROCESS     ? BUFFERS_ERROR_INVALID_ARGUMENT
+                                               : fallback;
+}
+
+static buffers_status refuse_locator(uint32_t pid, int error, const char *where) {
+    char text[128];
+    if (error == VMEM_UNSUPPORTED) return errors_set(BUFFERS_ERROR_UNSUPPORTED, "process %u: %s", (unsigned)pid, where);
+    if (vmem_error_kind_of(error) == VMEM_ERROR_NO_PROCESS)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "no such process: %u (%s)", (unsigned)pid, where);
+    return errors_set(status_of_creation_error(error, BUFFERS_ERROR_LOCATOR),
+                      "process %u has no locator and one cannot be made for it: %s (%s)", (unsigned)pid, where,
+                      vmem_error_text(error, text, sizeof text));
+}
+
+static buffers_status map_locator(uint32_t pid, process_state *state) {
+    char name[80];
+    snprintf(name, sizeof name, LOCATOR_NAME_PREFIX "%u", (unsigned)pid);
+    int error = vmem_shared_open_other(pid, name, LOCATOR_SIZE, &state->mapping, &state->remote_first);
+    vmem_error_kind kind = vmem_error_kind_of(error);
+    if (kind == VMEM_ERROR_NOT_FOUND || kind == VMEM_ERROR_DENIED) {   /* none, or only another user's file:
+                                                                          its library would make one */
+        error = create_locator(pid, name, state);
+        if (vmem_error_kind_of(error) == VMEM_ERROR_EXISTS) {   /* in use: perhaps made meanwhile by the target's library or another opener */
+            static _Thread_local vmem_shared made;   /* large; its where is kept only on success */
+            uintptr_t recorded;
+            if (vmem_shared_open_other(pid, name, LOCATOR_SIZE, &made, &recorded) == 0) {
+                state->mapping = made;
+                state->remote_first = recorded;
+                error = 0;
+            }
+        }
+    }
+    if (error) return refuse_locator(pid, error, state->mapping.where);
+    state->view = (locator *)state->mapping.address;
+    unsigned version = state->view->header.flags & LOCATOR_VERSION_MASK;
+    if (state->view->header.this_address != state->remote_first || version != LOCATOR_VERSION) {
+        vmem_shared_close_other(&state->mapping);
+        return errors_set(BUFFERS_ERROR_LOCATOR, "the locator of process %u changed while it was opened, or has "
+                          "format version %u (this library reads %u)", (unsigned)pid, version, LOCATOR_VERSION);
+    }
+    return BUFFERS_OK;
+}
+
+buffers_status buffers_process_open(uint32_t pid, buffers_process **out) {
+    if (!out) return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "process_open: out is null");
+    *out = NULL;
+    buffers_status status = refuse_pid(pid);
+    if (status != BUFFERS_OK) return status;
+    char why[256];
+    vmem_process_access access = vmem_check_other_process(pid, why, sizeof why);
+    if (access == VMEM_PROCESS_MISSING) return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "no such process: %u", (unsigned)pid);
+    if (access == VMEM_PROCESS_DENIED) return errors_set(BUFFERS_ERROR_PERMISSION, "process %u: %s", (unsigned)pid, why);
+    if (access == VMEM_PROCESS_UNSUPPORTED) return errors_set(BUFFERS_ERROR_UNSUPPORTED, "process %u: %s", (unsigned)pid, why);
+    buffers_process *process = calloc(1, sizeof *process);
+    process_state *state = calloc(1, sizeof *state);
+    if (!process || !state) {
+        free(process);
+        free(state);
+        return errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "process_open: no memory for the handle");
+    }
+    state->target.pid = pid;
+    if (vmem_process_watch_open(pid, &state->target.watch) != 0) {
+        free(process);
+        free(state);
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "no such process: %u", (unsigned)pid);
+    }
+    if ((status = map_locator(pid, state)) != BUFFERS_OK) {
+        vmem_process_watch_close(&state->target.watch);
+        free(process);
+        free(state);
+        return status;
+    }
+    state->target.first = state->remote_first;
+    atomic_init(&state->layout, LAYOUT_UNSETTLED);
+    process->pid = pid;
+    process->state = state;
+    *out = process;
+    return BUFFERS_OK;
+}
+
+void buffers_process_close(buffers_process *process) {
+    if (!process || !process->state) return;
+    vmem_shared_close_other(&process->state->mapping);
+    chain_free(atomic_load_explicit(&process->state->further, memory_order_acquire));
+    vmem_process_watch_close(&process->state->target.watch);
+    free(process->state);
+    process->state = NULL;
+    buffers_process *head = atomic_load_explicit(&closed_handles, memory_order_relaxed);
+    do process->next_closed = head;
+    while (!atomic_compare_exchange_weak_explicit(&closed_handles, &head, process, memory_order_release,
+                                                  memory_order_relaxed));
+}
+
+/* The chain's layout as the target's items show it; an empty locator is taken to be in the
+ * document's layout (the default for locators this library creates). */
+static buffers_status settle_layout(buffers_process *process, locator_layout *out) {
+    process_state *state = process->state;
+    int known = atomic_load_explicit(&state->layout, memory_order_acquire);
+    if (known != LAYOUT_UNSETTLED) {
+        *out = (locator_layout)known;
+        return BUFFERS_OK;
+    }
+    switch (locator_detect_layout(state->view, (uint32_t)vmem_page_size())) {
+    case LOCATOR_DETECTED_RUST: *out = LOCATOR_LAYOUT_RUST; break;
+    case LOCATOR_DETECTED_MIXED:
+        return errors_set(BUFFERS_ERROR_LOCATOR, "the locator of process %u mixes the document's and Rust's item "
+                          "layouts; not writing into it", (unsigned)process->pid);
+    default: *out = LOCATOR_LAYOUT_DOCUMENT; break;
+    }
+    atomic_store_explicit(&state->layout, (int)*out, memory_order_release);
+    return BUFFERS_OK;
+}
+
+/* A walk from the target's first locator. */
+static chain_cursor chain_start(process_state *state) {
+    chain_cursor c = {state->view, state->remote_first, state->items, &state->further, 0};
+    return c;
+}
+
+/* Fills the handle of item n of c's locator (locked by the caller, so no other thread writes it now). */
+static remote_item *bind(buffers_process *process, locator_layout layout, const chain_cursor *c, uint32_t n) {
+    locator_item *item = &c->view->items[n];
+    item_view view = item_read(item, layout);
+    remote_item *handle = &c->items[n];
+    handle->entry.base = view.base;
+    handle->entry.last = view.base + (view.size - 1);
+    handle->entry.size = 0;
+    handle->entry.taken = item_field(item, layout, ITEM_TAKEN);
+    handle->entry.position = item_field(item, layout, ITEM_POSITION);
+    handle->entry.item = NULL;
+    handle->size = view.size;
+    handle->magic = REMOTE_ITEM_MAGIC;
+    handle->target = &process->state->target;
+    return handle;
+}
+
+/* The first fitting free item in the locators of the chain that are lockable from here, locked. */
+static remote_item *find_in_chain(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
+                                  uintptr_t max) {
+    chain_cursor c = chain_start(process->state);
+    do {
+        locator_item *item = c.view ? locator_find_locked_here(c.view, layout, need, min, max) : NULL;
+        if (item) return bind(process, layout, &c, (uint32_t)(item - c.view->items));
+    } while (chain_advance(process->pid, &c));
+    return NULL;
+}
+
+/* The buffer [base, base + size) registered, locked, in the first lockable locator with room; NULL
+ * when none has any. *tail is left at the chain's last locator. */
+static remote_item *register_in_chain(buffers_process *process, locator_layout layout, uintptr_t base, uint32_t size,
+                                      chain_cursor *tail) {
+    chain_cursor c = chain_start(process->state);
+    do {
+        bool room = c.view && locator_item_count(c.view) < LOCATOR_MAX_ITEMS;   /* full ones: no lock taken */
+        locator_item *item = room ? locator_register_here_locked(c.view, layout, base, size) : NULL;
+        if (item) return bind(process, layout, &c, (uint32_t)(item - c.view->items));
+    } while (chain_advance(process->pid, &c));
+    *tail = c;
+    return NULL;
+}
+
+/* For the refusal's message: free buffers that would fit in the locators that cannot be locked from
+ * here (read with vmem_read_other), and how many of those locators there are. */
+static uint32_t count_unlockable(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
+                                 uintptr_t max, uint32_t *locators) {
+    static _Thread_local locator copy;
+    uint32_t fitting = 0;
+    *locators = 0;
+    chain_cursor c = chain_start(process->state);
+    do {
+        if (c.view || vmem_read_other(process->pid, c.remote, &copy, sizeof copy) != 0) continue;
+        ++*locators;
+        uint32_t count = locator_item_count(&copy);
+        for (uint32_t n = 0; n < count; n++) {
+            item_view seen = item_read(&copy.items[n], layout);
+            if (!seen.taken && item_view_can_use(&seen, need, min, max)) fitting++;
+        }
+    } while (chain_advance(process->pid, &c));
+    return fitting;
+}
+
+/* The refusal when the chain cannot be extended from here: its last locator is in the target's
+ * private memory (no header lock to take), with what the walk could not lock. */
+static buffers_status refuse_private_tail(buffers_process *process, locator_layout layout, uint32_t need,
+                                          uintptr_t min, uintptr_t max, const chain_cursor *tail) {
+    uint32_t private_locators, fitting = count_unlockable(process, layout, need, min, max, &private_locators);
+    return errors_set(BUFFERS_ERROR_NO_SPACE, "every locator of process %u that can be locked from outside is full "
+                      "(%u locator(s) in its chain, %u of them in its private memory, where %u free buffer(s) would "
+                      "fit but cannot be locked from outside), and its last locator is in its private memory, so no "
+                      "further locator can be chained to it from outside", (unsigned)process->pid,
+                      (unsigned)tail->index + 1, (unsigned)private_locators, (unsigned)fitting);
+}
+
+static buffers_status refuse_extension(uint32_t pid, int error, const char *where) {
+    char text[128];
+    return errors_set(status_of_creation_error(error, BUFFERS_ERROR_NO_SPACE), "every locator of process %u is full, and a further one cannot be made for it: %s (%s)",
+                      (unsigned)pid, where, vmem_error_text(error, text, sizeof text));
+}
+
+/* Chains a new locator after tail (the chain's last, mapped here, full) for the target, as its own
+ * library would: named after tail, created and mapped there by the OS layer, written through our
+ * view (recording the target's address), and published in tail's next_locator under tail's header
+ * lock, the lock the target's library extends its chain under. BUFFERS_OK also when someone chained
+ * one (or an item left) meanwhile: the caller walks again, mapping the new locator from its file. */
+static buffers_status extend_for_target(buffers_process *process, locator_layout layout, const chain_cursor *tail) {
+    locator *last = tail->view;
+    locator_lock(last);
+    if (atomic_load_explicit(&last->header.next_locator, memory_order_acquire) ||
+        locator_item_count(last) < LOCATOR_MAX_ITEMS) {
+        locator_unlock(last);
+        return BUFFERS_OK;
+    }
+    size_t block = vmem_allocation_granularity() < LOCATOR_SIZE ? LOCATOR_SIZE : vmem_allocation_granularity();
+    char name[LOCATOR_NAME_MAX];
+    vmem_shared made;
+    made.where[0] = '\0';
+    uintptr_t remote = 0;
+    if (!locator_further_name(name, sizeof name, process->pid, tail->remote)) {   /* cannot happen: a pid and
+                                                                                   an address always fit */
+        locator_unlock(last);
+        return errors_set(BUFFERS_ERROR_LOCATOR, "the name of a further locator of process %u does not fit",
+                          (unsigned)process->pid);
+    }
+    int error = vmem_shared_create_in_other(process->pid, name, block, &made, &remote);
+    if (!error) {
+        locator_initialize_in((locator *)made.address, remote, block, false, layout);
+        vmem_shared_close(&made, true);   /* drops the setup lock; our view stays until the next line */
+        atomic_store_explicit(&last->header.next_locator, remote, memory_order_release);
+    }
+    locator_unlock(last);
+    if (error) return refuse_extension(process->pid, error, made.where);
+    vmem_shared_close_other(&made);
+    return BUFFERS_OK;
+}
+
+/* A new buffer reserved in the target and registered, locked, in its chain, extended if full. */
+static buffers_status make_remote(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
+                                  uintptr_t max, remote_item **out) {
+    buffers_allocator_settings request = buffers_allocator_settings_default();
+    request.min_address = min;
+    request.max_address = max;
+    request.size = need;
+    request.target_process_id = process->pid;
+    allocator_result reserved;
+    buffers_status status = allocator_reserve(&request, &reserved);
+    if (status != BUFFERS_OK) return status;
+    for (int attempt = 0; status == BUFFERS_OK && attempt < EXTEND_ATTEMPTS; attempt++) {
+        chain_cursor tail;
+        *out = register_in_chain(process, layout, reserved.base_address, (uint32_t)reserved.size, &tail);
+        if (*out) return BUFFERS_OK;
+        status = tail.view ? extend_for_target(process, layout, &tail)
+                           : refuse_private_tail(process, layout, need, min, max, &tail);
+    }
+    vmem_release(process->pid, reserved.base_address, reserved.size);
+    if (status != BUFFERS_OK) return status;
+    return errors_set(BUFFERS_ERROR_NO_SPACE, "the chain of process %u filled up again each of the %d times this "
+                      "call extended it", (unsigned)process->pid, EXTEND_ATTEMPTS);
+}
+
+/* True while the handle's target is the process and program it opened (remote_target). */
+static bool target_unchanged(const remote_target *target) {
+    uintptr_t word = 0;
+    return vmem_process_watch_alive(&target->watch) &&
+           vmem_read_other(target->pid, target->first, &word, sizeof word) == 0 && word == target->first;
+}
+
+/* The target of a handle has ended or exec'd: never written again. */
+static buffers_status refuse_changed(const remote_target *target, const char *what) {
+    return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: process %u has exited or replaced its program since it was "
+                      "opened (its pid may name another process by now); this handle never writes into another "
+                      "process or program", what, (unsigned)target->pid);
+}
+
+buffers_status buffers_process_get_buffer(buffers_process *process, const buffers_search_settings *settings,
+                                          buffers_item **out_item) {
+    if (!process || !settings || !out_item)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "process_get_buffer: %s is null",
+                          !process ? "process" : !settings ? "settings" : "out_item");
+    if (!process->state)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "process_get_buffer: the handle of process %u is closed",
+                          (unsigned)process->pid);
+    if (!target_unchanged(&process->state->target)) return refuse_changed(&process->state->target, "process_get_buffer");
+    uintptr_t min = settings->min_address, max = settings->max_address;
+    buffers_status status = check_range(min, max, settings->size);
+    locator_layout layout = LOCATOR_LAYOUT_DOCUMENT;   /* set by settle_layout before any use */
+    if (status == BUFFERS_OK) status = settle_layout(process, &layout);
+    if (status != BUFFERS_OK) return status;
+    remote_item *found = find_in_chain(process, layout, settings->size, min, max);
+    if (!found && (status = make_remote(process, layout, settings->size, min, max, &found)) != BUFFERS_OK) {
+        errors_append("while getting a buffer of %u bytes in [%#llx, %#llx] in process %u", (unsigned)settings->size,
+                      (unsigned long long)min, (unsigned long long)max, (unsigned)process->pid);
+        return status;
+    }
+    *out_item = (buffers_item *)&found->entry;
+    return BUFFERS_OK;
+}
+
+uintptr_t remote_item_append(index_entry *entry, const void *data, size_t size, bool code, const char *what) {
+    remote_item *item = (remote_item *)entry;
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    if (!data && size) {
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: data is null", what);
+        return 0;
+    }
+    if (!atomic_load_explicit(entry->taken, memory_order_relaxed)) {
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: the item is not locked (already released?)", what);
+        return 0;
+    }
+    if (position > item->size || size > item->size - position) {
+        errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: %zu bytes do not fit, %u left in the buffer at %#llx of "
+                   "process %u", what, size, position > item->size ? 0u : (unsigned)(item->size - position),
+                   (unsigned long long)entry->base, (unsigned)item->target->pid);
+        return 0;
+    }
+    if (!target_unchanged(item->target)) {
+        refuse_changed(item->target, what);
+        return 0;
+    }
+    uintptr_t at = entry->base + position;
+    int error = code ? vmem_write_code_other(item->target->pid, at, data, size) : vmem_write_other(item->target->pid, at, data, size);
+    if (error) {
+        char text[128];
+        bool gone = !vmem_process_watch_alive(&item->target->watch);
+        errors_set(gone ? BUFFERS_ERROR_INVALID_ARGUMENT : BUFFERS_ERROR_PERMISSION, "%s: cannot write %zu bytes at %#llx in process %u%s: %s", what,
+                   size, (unsigned long long)at, (unsigned)item->target->pid, gone ? " (no such process)" : "",
+                   vmem_error_text(error, text, sizeof text));
+        return 0;
+    }
+    atomic_store_explicit(entry->position, position + (uint32_t)size, memory_order_relaxed);
+    return at;
+}

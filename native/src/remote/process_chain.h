@@ -1,0 +1,41 @@
+/* The locator chain of another process as this process walks it (remote/process_buffers.c;
+ * docs/external.md). The first locator is mapped when the handle opens; each further one is mapped
+ * the first time a walk reaches it, from the shared object the target named after the locator
+ * before it (locator_further_name), and kept until the handle closes. A further locator the target
+ * keeps in private memory (made by an upstream copy of the format, or by our fallback) cannot be
+ * mapped: its link has no view, it is never locked from here, and the walk reads its next address
+ * with vmem_read_other. */
+#ifndef BUFFERS_PROCESS_CHAIN_H
+#define BUFFERS_PROCESS_CHAIN_H
+
+#include "core/locator.h"
+#include "remote/process_buffers.h"
+#include "os/vmem_other.h"
+
+enum { CHAIN_WALK_LIMIT = 4096 };   /* locators walked at most: a corrupt chain may loop */
+
+typedef struct chain_link {
+    uintptr_t                     remote;   /* where the target has this locator */
+    locator                      *view;     /* our mapping of it; NULL when it is private memory there */
+    vmem_shared                   mapping;
+    remote_item                   items[LOCATOR_MAX_ITEMS];   /* handles of view's items */
+    _Atomic(struct chain_link *)  next;     /* the link after this one, once a walk has reached it */
+} chain_link;
+
+/* One step of a walk: a locator of the chain and where the link after it is kept. */
+typedef struct chain_cursor {
+    locator                  *view;     /* NULL: not lockable from here */
+    uintptr_t                 remote;
+    remote_item              *items;
+    _Atomic(chain_link *)    *next;
+    uint32_t                  index;    /* 0 for the first locator */
+} chain_cursor;
+
+/* Moves c to the locator after it in the target's chain (mapping it the first time any walk gets
+ * there; threads may walk at once); false at the end of the chain, or when it cannot be read. */
+bool chain_advance(uint32_t pid, chain_cursor *c);
+
+/* Unmaps and frees the links from head on (the handle is closing: no walk is running). */
+void chain_free(chain_link *head);
+
+#endif

@@ -1,0 +1,1 @@
+/* The top layer; including it from below is the breach. */

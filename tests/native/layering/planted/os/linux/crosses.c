@@ -1,0 +1,2 @@
+/* Planted breach: one OS's folder using another's. */
+#include "os/windows/only.h"

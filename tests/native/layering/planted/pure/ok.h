@@ -1,0 +1,1 @@
+/* A lower layer: including it is fine. */

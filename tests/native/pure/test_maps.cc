@@ -1,0 +1,120 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+extern "C" {
+#include "pure/maps.h"
+}
+
+namespace {
+using Gaps = std::vector<std::pair<uintptr_t, uintptr_t>>;
+
+bool Collect(uintptr_t start, uintptr_t end, void *context) {
+    static_cast<Gaps *>(context)->emplace_back(start, end);
+    return false;
+}
+
+Gaps GapsOf(const std::string &text, uintptr_t max) {
+    Gaps gaps;
+    maps_for_each_gap(text.data(), text.size(), max, Collect, &gaps);
+    return gaps;
+}
+}  // namespace
+
+TEST(Maps, ParsesAFullLine) {
+    // A 64-bit process's addresses do not fit a 32-bit one's uintptr_t: use the width at hand.
+    const bool wide = sizeof(uintptr_t) >= 8;
+    std::string line = std::string(wide ? "7f3c1a200000-7f3c1a222000" : "f7c1a000-f7c1c200") +
+                       " r-xp 0001a000 fd:01 1234567   /usr/lib/libc.so.6";
+    maps_entry entry;
+    ASSERT_TRUE(maps_parse_line(line.data(), line.size(), &entry));
+    EXPECT_EQ(entry.start, wide ? (uintptr_t)0x7f3c1a200000ull : (uintptr_t)0xf7c1a000u);
+    EXPECT_EQ(entry.end, wide ? (uintptr_t)0x7f3c1a222000ull : (uintptr_t)0xf7c1c200u);
+    EXPECT_TRUE(entry.has_identity);
+    EXPECT_EQ(entry.offset, 0x1a000u);
+    EXPECT_EQ(entry.dev_major, 0xfdu);
+    EXPECT_EQ(entry.dev_minor, 1u);
+    EXPECT_EQ(entry.inode, 1234567u);
+}
+
+TEST(Maps, AnonymousLineHasInodeZero) {
+    std::string line = "10000-20000 rw-p 00000000 00:00 0 ";
+    maps_entry entry;
+    ASSERT_TRUE(maps_parse_line(line.data(), line.size(), &entry));
+    EXPECT_TRUE(entry.has_identity);
+    EXPECT_EQ(entry.inode, 0u);
+}
+
+TEST(Maps, RejectsGarbage) {
+    maps_entry entry;
+    for (std::string bad : {"", "hello", "10000 rw-p", "10000-", "-20000 ", "20000-10000 rw-p", "10000-10000 r",
+                            "1000g-2000 r", "10000-20000", "11112222333344445-11112222333344446 r"}) {
+        EXPECT_FALSE(maps_parse_line(bad.data(), bad.size(), &entry)) << bad;
+    }
+}
+
+TEST(Maps, RangeWithoutIdentityStillCounts) {
+    std::string line = "10000-20000 rw-p zz";
+    maps_entry entry;
+    ASSERT_TRUE(maps_parse_line(line.data(), line.size(), &entry));
+    EXPECT_FALSE(entry.has_identity);
+}
+
+TEST(Maps, GapsBetweenMappingsAreExact) {
+    Gaps gaps = GapsOf("10000-20000 r--p 0 0:0 0\n30000-40000 r--p 0 0:0 0\n", 0xFFFFF);
+    ASSERT_EQ(gaps.size(), 3u);
+    EXPECT_EQ(gaps[0], std::make_pair((uintptr_t)0, (uintptr_t)0x10000));
+    EXPECT_EQ(gaps[1], std::make_pair((uintptr_t)0x20000, (uintptr_t)0x30000));  // exactly 0x10000 bytes
+    EXPECT_EQ(gaps[2], std::make_pair((uintptr_t)0x40000, (uintptr_t)0x100000));
+}
+
+TEST(Maps, AdjacentMappingsLeaveNoGap) {
+    Gaps gaps = GapsOf("10000-20000 r--p 0 0:0 0\n20000-30000 r--p 0 0:0 0\n", 0x2FFFF);
+    ASSERT_EQ(gaps.size(), 1u);
+    EXPECT_EQ(gaps[0], std::make_pair((uintptr_t)0, (uintptr_t)0x10000));
+}
+
+TEST(Maps, GarbageLinesAreSkipped) {
+    Gaps gaps = GapsOf("garbage\n10000-20000 r--p 0 0:0 0\n\n  nonsense 1-2\n30000-40000 r--p 0 0:0 0", 0x3FFFF);
+    ASSERT_EQ(gaps.size(), 2u);
+    EXPECT_EQ(gaps[1], std::make_pair((uintptr_t)0x20000, (uintptr_t)0x30000));
+}
+
+#if UINTPTR_MAX > 0xFFFFFFFFu
+TEST(Maps, VsyscallAboveTheMaximumEndsTheWalk) {
+    std::string text =
+        "555555554000-555555556000 r-xp 00000000 08:01 42 /bin/app\n"
+        "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0 [stack]\n"
+        "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]\n";
+    Gaps gaps = GapsOf(text, 0x7FFFFFFFFFFF);
+    ASSERT_EQ(gaps.size(), 3u);
+    EXPECT_EQ(gaps[0], std::make_pair((uintptr_t)0, (uintptr_t)0x555555554000));
+    EXPECT_EQ(gaps[1], std::make_pair((uintptr_t)0x555555556000, (uintptr_t)0x7ffffffde000));
+    EXPECT_EQ(gaps[2], std::make_pair((uintptr_t)0x7ffffffff000, (uintptr_t)0x800000000000));
+}
+#endif
+
+TEST(Maps, GapsAreClippedToTheMaximum) {
+    Gaps gaps = GapsOf("10000-20000 r--p 0 0:0 0\n90000-a0000 r--p 0 0:0 0\n", 0x4FFFF);
+    ASSERT_EQ(gaps.size(), 2u);
+    EXPECT_EQ(gaps[1], std::make_pair((uintptr_t)0x20000, (uintptr_t)0x50000));
+}
+
+TEST(Maps, CallbackCanStopTheWalk) {
+    Gaps gaps;
+    std::string text = "10000-20000 r--p 0 0:0 0\n30000-40000 r--p 0 0:0 0\n";
+    maps_for_each_gap(text.data(), text.size(), 0xFFFFF, [](uintptr_t s, uintptr_t e, void *c) {
+        static_cast<Gaps *>(c)->emplace_back(s, e);
+        return true;
+    }, &gaps);
+    EXPECT_EQ(gaps.size(), 1u);
+}
+
+TEST(Maps, EntriesAreCounted) {
+    std::string text = "10000-20000 r--p 0 0:0 0\nbad\n30000-40000 r--p 0 0:0 0\n";
+    size_t seen = maps_for_each_entry(text.data(), text.size(), [](const maps_entry *, void *) { return false; },
+                                      nullptr);
+    EXPECT_EQ(seen, 2u);
+}

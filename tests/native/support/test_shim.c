@@ -1,0 +1,98 @@
+#include "test_shim.h"
+
+#include <stdlib.h>
+
+#include "core/allocator.h"
+#include "core/item_index.h"
+#include "core/locator.h"
+#include "core/locator_finder.h"
+
+size_t shim_locator_size(void) { return LOCATOR_SIZE; }
+size_t shim_max_items(void) { return LOCATOR_MAX_ITEMS; }
+size_t shim_header_size(void) { return sizeof(locator_header); }
+size_t shim_item_size(void) { return sizeof(locator_item); }
+
+void shim_locator_initialize(void *block, uintptr_t this_address, size_t block_size, bool executable) {
+    locator_initialize_in(block, this_address, block_size, executable, LOCATOR_LAYOUT_DOCUMENT);
+}
+
+void shim_locator_initialize_in(void *block, uintptr_t this_address, size_t block_size, bool executable, bool rust) {
+    locator_initialize_in(block, this_address, block_size, executable,
+                          rust ? LOCATOR_LAYOUT_RUST : LOCATOR_LAYOUT_DOCUMENT);
+}
+
+static locator_layout layout_of(bool rust) { return rust ? LOCATOR_LAYOUT_RUST : LOCATOR_LAYOUT_DOCUMENT; }
+
+buffers_status shim_locator_register_in(void *first, bool rust, uintptr_t base, uint32_t size, void **out_item) {
+    locator_item *item = NULL;
+    buffers_status status = locator_register_locked(first, layout_of(rust), base, size, &item);
+    *out_item = item;
+    return status;
+}
+
+buffers_status shim_locator_register(void *first, uintptr_t base, uint32_t size, void **out_item) {
+    return shim_locator_register_in(first, false, base, size, out_item);
+}
+
+void *shim_locator_find_in(void *first, bool rust, uint32_t size, uintptr_t min, uintptr_t max) {
+    return locator_find_locked(first, layout_of(rust), size, min, max);
+}
+
+void *shim_locator_find(void *first, uint32_t size, uintptr_t min, uintptr_t max) {
+    return shim_locator_find_in(first, false, size, min, max);
+}
+
+unsigned long shim_allocator_walk_count(void) { return allocator_walk_count(); }
+
+void *shim_locator_next(void *loc) { return locator_next(loc); }
+void shim_item_unlock_in(void *item, bool rust) { item_unlock(item, layout_of(rust)); }
+void shim_item_unlock(void *item) { shim_item_unlock_in(item, false); }
+uint32_t shim_locator_item_count(const void *loc) { return locator_item_count(loc); }
+
+bool shim_item_can_use(void *item, uint32_t size, uintptr_t min, uintptr_t max) {
+    item_view view = item_read(item, LOCATOR_LAYOUT_DOCUMENT);
+    return item_view_can_use(&view, size, min, max);
+}
+
+int shim_detect_layout(const void *loc, uint32_t page_size) {
+    switch (locator_detect_layout(loc, page_size)) {
+    case LOCATOR_DETECTED_EMPTY: return SHIM_DETECTED_EMPTY;
+    case LOCATOR_DETECTED_DOCUMENT: return SHIM_DETECTED_DOCUMENT;
+    case LOCATOR_DETECTED_RUST: return SHIM_DETECTED_RUST;
+    case LOCATOR_DETECTED_MIXED: break;
+    }
+    return SHIM_DETECTED_MIXED;
+}
+
+void *shim_index_create(void) { return calloc(1, sizeof(item_index)); }
+
+void shim_index_destroy(void *index) {
+    item_index *doomed = index;
+    for (uint32_t i = 0; i < INDEX_MAX_CHUNKS; i++) free(atomic_load(&doomed->chunks[i]));
+    for (uint32_t c = 0; c < INDEX_CLASSES; c++) free(doomed->open[c].entries);
+    free(doomed);
+}
+
+buffers_status shim_index_refresh(void *index, void *first, bool rust) {
+    return item_index_refresh(index, first, layout_of(rust));
+}
+
+uint32_t shim_index_count(const void *index) {
+    return atomic_load(&((const item_index *)index)->count);
+}
+
+int shim_index_scan(void *index, bool every_entry, uint32_t need, uintptr_t min, uintptr_t max, void **out_entry) {
+    index_entry *entry = NULL;
+    int result = (int)item_index_scan(index, every_entry, need, min, max, &entry);
+    *out_entry = entry;
+    return result;
+}
+
+void *shim_index_entry_item(const void *entry) { return ((const index_entry *)entry)->item; }
+
+buffers_status shim_finder_open(const char *name, uintptr_t *out_address) {
+    locator *found = NULL;
+    buffers_status status = finder_open(name, &found);
+    *out_address = (uintptr_t)found;
+    return status;
+}
