@@ -12,6 +12,7 @@
 #   - the Java suite (mvn verify: JUnit 5 through the JNI library) on JDK 17, on the newest JDK
 #     under /usr/lib/jvm, on Debian's 32-bit (i386) JDK 17 and on its aarch64 JDK 17 under qemu-user
 #     (scripts/java-cross-test.sh), and the Javadoc of the public API (warnings fail),
+#   - the JMH benchmark jar (mvn -Pbench), built and listed, not run,
 # and ends with one line "stages: N passed, N failed, N skipped". A stage that cannot run
 # fails (or, where the platform cannot be had here, is reported skipped with its reason); nothing
 # skipped is counted as passed. Exit status is non-zero if any stage failed.
@@ -127,13 +128,24 @@ stage_java_linux_x86() { bash scripts/java-cross-test.sh linux-x86; }
 stage_java_linux_aarch64() { bash scripts/java-cross-test.sh linux-aarch64; }
 stage_javadoc()    { local home; home=$(jdk17_home) && JAVA_HOME=$home mvn -B -ntp -q javadoc:javadoc; }
 
+# The JMH benchmarks (mvn -Pbench) build, and JMH finds them: compiled, not run (scripts/bench.sh runs).
+stage_java_bench_build() {
+  local home; home=$(jdk17_home) || return 1
+  JAVA_HOME=$home mvn -B -ntp -q -Pbench clean package -DskipTests || return 1
+  local listed; listed=$("$home/bin/java" -jar target/benchmarks.jar -l | grep -c 'reloaded\.memory\.buffers\.')
+  echo "target/benchmarks.jar lists $listed benchmarks"
+  [ "$listed" -gt 0 ]
+}
+
 stage_glibc_floor() { bash tests/consumers/glibc-floor/run.sh; }
 stage_musl()        { bash tests/consumers/musl/run.sh; }
 stage_consumer_modular() { bash tests/consumers/modular/run.sh; }
 stage_consumer_shaded()  { bash tests/consumers/shaded/run.sh; }
 stage_publish()          { bash tests/consumers/publish/run.sh; }
 
-all_stages=(deps scripts native asan tsan header fuzz fat_jar java17 java_newest java_linux_x86 java_linux_aarch64 javadoc
+# java_bench_build runs before fat_jar: it cleans target/, and later stages use fat_jar's jar.
+all_stages=(deps scripts native asan tsan header fuzz java_bench_build fat_jar java17 java_newest java_linux_x86
+            java_linux_aarch64 javadoc
             cross_linux_x86 cross_linux_aarch64 cross_windows_x86_64 cross_windows_x86
             glibc_floor musl consumer_modular consumer_shaded publish)
 stages=("${@:-${all_stages[@]}}")

@@ -150,7 +150,7 @@ static buffers_status look(bool every_entry, uint32_t need, uintptr_t min, uintp
 
 /* A new buffer for the window, registered at the chain's tail and locked. */
 static buffers_status make_buffer(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out) {
-    buffers_allocator_settings request = buffers_allocator_settings_default();
+    buffers_allocator_settings request = allocator_settings_default();
     request.min_address = min;
     request.max_address = max;
     request.size = need;
