@@ -7,6 +7,8 @@
 #   - a 30-second libFuzzer run over the pure maps parser and placement math,
 #   - the C suite cross-built for linux-x86, linux-aarch64, windows-x86_64 and windows-x86 and run
 #     through the i686 loader, qemu-user and wine (scripts/cross-test.sh),
+#   - the linux-aarch64 suite under a real arm64 kernel booted by qemu-system-aarch64, where ptrace
+#     works (tests/kernel/run.sh),
 #   - the fat jar: JNI libraries for all five platforms (scripts/build-natives.sh), packed by Maven,
 #     each exporting only JNI symbols, and the jar's demo run from another directory,
 #   - the Java suite (mvn verify: JUnit 5 through the JNI library) on JDK 17, on the newest JDK
@@ -77,6 +79,7 @@ stage_cross_linux_x86()      { bash scripts/cross-test.sh linux-x86; }
 stage_cross_linux_aarch64()  { bash scripts/cross-test.sh linux-aarch64; }
 stage_cross_windows_x86_64() { bash scripts/cross-test.sh windows-x86_64; }
 stage_cross_windows_x86()    { bash scripts/cross-test.sh windows-x86; }
+stage_kernel_linux_aarch64() { bash tests/kernel/run.sh; }
 
 # The JDK whose `java -version` is highest among /usr/lib/jvm/*.
 newest_jdk() {
@@ -146,7 +149,7 @@ stage_publish()          { bash tests/consumers/publish/run.sh; }
 # java_bench_build runs before fat_jar: it cleans target/, and later stages use fat_jar's jar.
 all_stages=(deps scripts native asan tsan header fuzz java_bench_build fat_jar java17 java_newest java_linux_x86
             java_linux_aarch64 javadoc
-            cross_linux_x86 cross_linux_aarch64 cross_windows_x86_64 cross_windows_x86
+            cross_linux_x86 cross_linux_aarch64 kernel_linux_aarch64 cross_windows_x86_64 cross_windows_x86
             glibc_floor musl consumer_modular consumer_shaded publish)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do

@@ -188,14 +188,15 @@ inline std::string RunAsNobody(const std::function<std::string()> &fn) {
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? text : "";
 }
 
-// Tests against x86-64 targets (aarch64 is compiled, not run), skipped with the reason where ptrace
-// does not work, with a scratch root for locator files that children inherit.
+// Tests against x86-64 and aarch64 targets (aarch64 runs under a real kernel in tests/kernel;
+// qemu-user has no ptrace), skipped with the reason where ptrace does not work, with a scratch root
+// for locator files that children inherit.
 class RemoteScratchRoot : public ScratchRoot {
   protected:
     void SetUp() override {
         std::string why = WhyNotHere();
-#if !defined(__x86_64__)
-        why = "Linux x86-64 only (aarch64 is compiled, not run)";
+#if !defined(__x86_64__) && !defined(__aarch64__)
+        why = "Linux x86-64 and aarch64 only";
 #endif
         if (!why.empty()) GTEST_SKIP() << why;
         ScratchRoot::SetUp();
