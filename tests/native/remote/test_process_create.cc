@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <set>
 
+#include "full_fs.h"
 #include "process_runner.h"
 #include "remote_process.h"
 #include "test_support.h"
@@ -96,6 +97,22 @@ class ProcessCreate : public RemoteScratchRoot {
         EXPECT_EQ(Descriptors(pid), descriptors) << "the target's descriptors changed";
         EXPECT_TRUE(Asleep(pid)) << "not asleep as before";
     }
+};
+
+// The scratch root is a small tmpfs the test fills (issue 16, point 1).
+class ProcessCreateFullFs : public ProcessCreate {
+  protected:
+    void SetUp() override {
+        ProcessCreate::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
+        std::string why = fs.Mount(root);
+        if (!why.empty()) GTEST_SKIP() << why;
+    }
+    void TearDown() override {
+        fs.Unmount();
+        ProcessCreate::TearDown();
+    }
+    FullFs fs;
 };
 
 // Gets a buffer in [settings] of process, appends bytes, checks them through /proc/<pid>/mem.
@@ -287,4 +304,32 @@ TEST_F(ProcessCreate, UnprivilegedCallerAgainstRootsSleepIsRefusedWithTheReason)
     EXPECT_EQ(text.find("a handle was set"), std::string::npos) << text;
     EXPECT_EQ(Maps(sleeper.pid()), maps);
     EXPECT_NE(access(LocatorPath(sleeper.pid()).c_str(), F_OK), 0);
+}
+
+// The writer runs in a fork: on the old code it died of SIGBUS initialising a sparse file, and the
+// target kept a mapping of it.
+TEST_F(ProcessCreateFullFs, CreatingALocatorOnAFullFileSystemFailsAndLeavesTheTargetAsItWas) {
+    Child sleeper({"sleep", "30"});
+    ASSERT_TRUE(sleeper.WaitUntilBlockedIn(SYS_clock_nanosleep));
+    pid_t pid = sleeper.pid();
+    ASSERT_TRUE(fs.Fill());
+    std::string maps = Maps(pid);
+    std::set<std::string> descriptors = Descriptors(pid);
+    ForkResult run = RunInFork([&] {
+        buffers_process *process = nullptr;
+        buffers_status status = buffers_process_open((uint32_t)pid, &process);
+        return std::string(buffers_status_name(status)) + " " + buffers_last_error() +
+               (process ? " (a handle was set)" : "");
+    });
+    ASSERT_TRUE(run.ExitedCleanly()) << "the writer was " << run.HowItEnded() << ": " << run.text;
+    EXPECT_EQ(run.text.rfind("BUFFERS_ERROR_LOCATOR ", 0), 0u) << run.text;
+    EXPECT_NE(run.text.find("No space left on device"), std::string::npos) << run.text;
+    EXPECT_EQ(run.text.find("a handle was set"), std::string::npos) << run.text;
+    EXPECT_EQ(Maps(pid), maps) << "the target's memory map changed";
+    EXPECT_EQ(Descriptors(pid), descriptors) << "the target's descriptors changed";
+    EXPECT_EQ(StatusField(pid, "TracerPid:"), "0");
+    EXPECT_TRUE(Asleep(pid)) << "not asleep as before";
+    EXPECT_TRUE(FullFs::Files(SharedDir()).empty()) << "a file was left behind in " << SharedDir();
+    std::string per_user = root + "/.reloaded-" + std::to_string(geteuid()) + "/memory.buffers";
+    EXPECT_TRUE(FullFs::Files(per_user).empty()) << "a file was left behind in " << per_user;
 }

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _FILE_OFFSET_BITS 64   /* 32-bit builds: 64-bit inode numbers in struct stat */
 #define _LARGEFILE64_SOURCE    /* struct flock64 for the OFD lock record */
+#define _GNU_SOURCE            /* fallocate */
 
 #include "os/linux/locator_file.h"
 
@@ -82,6 +83,28 @@ const char *file_untrusted_reason(const struct stat *st) {
     if (st->st_mode & 022) return "is writable by other users";
     if (st->st_nlink > 1) return "has other hard links";   /* 0: just removed, the caller looks again */
     return NULL;
+}
+
+int file_reserve(int fd, off_t size) {
+    int error;
+    do error = fallocate(fd, 0, 0, size) == 0 ? 0 : errno;
+    while (error == EINTR);
+    return error == EOPNOTSUPP || error == ENOSYS ? file_reserve_by_writing(fd, size) : error;
+}
+
+int file_reserve_by_writing(int fd, off_t size) {
+    static const char zeros[4096];
+    struct stat st;
+    if (fstat(fd, &st) != 0) return errno;
+    for (off_t at = st.st_size; at < size;) {
+        size_t chunk = size - at < (off_t)sizeof zeros ? (size_t)(size - at) : sizeof zeros;
+        ssize_t written = pwrite(fd, zeros, chunk, at);
+        if (written < 0 && errno == EINTR) continue;
+        if (written < 0) return errno;
+        if (written == 0) return ENOSPC;
+        at += written;
+    }
+    return 0;
 }
 
 bool file_still_named(int dirfd, const char *name, const struct stat *st) {

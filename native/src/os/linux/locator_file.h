@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 enum {
     FILE_ALIVE_BYTE = 0,    /* shared, held for as long as a process maps the file */
@@ -40,6 +41,16 @@ const char *file_untrusted_reason(const struct stat *st);
 /* Opens (creating it if missing: mode 01777 when shared, else 0700) directory name under parent and
  * checks it may be trusted (docs/locator-security.md rules 1-3); its descriptor, or -1 with why. */
 int file_open_checked_directory(int parent, const char *name, bool shared, char *why, size_t why_size);
+
+/* Makes the file size bytes long with every block of it reserved, so that no store through a shared
+ * mapping of it can meet a block the file system cannot give (the kernel answers such a store with
+ * SIGBUS). fallocate; where the file system has none (EOPNOTSUPP), the bytes from the file's end up
+ * to size are written as zeros through fd. Bytes already in the file are never changed. 0, or the
+ * errno (ENOSPC, EDQUOT, EFBIG, ...): the caller then maps nothing and removes a file it made. */
+int file_reserve(int fd, off_t size);
+
+/* The fallback of file_reserve, on its own for the tests: zeros written from the file's end to size. */
+int file_reserve_by_writing(int fd, off_t size);
 
 /* True if name in dirfd still is the file st describes (it may be replaced while we wait). */
 bool file_still_named(int dirfd, const char *name, const struct stat *st);

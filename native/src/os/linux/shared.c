@@ -243,10 +243,12 @@ static int choose_file(int dirfd, const char *name, candidate *out, char *out_na
 
 /* Maps the chosen file; a fresh one is also marked alive for as long as the mapping lasts. */
 static int map_candidate(candidate *c, size_t size, vmem_shared *out, char *why, size_t why_size) {
-    if ((size_t)c->st.st_size < size && ftruncate(c->fd, (off_t)size) != 0) {
-        int error = errno;
-        snprintf(why, why_size, "file cannot be resized: %s", strerror(error));
-        return error;
+    /* Blocks first: a store into a sparse block the file system cannot give would be SIGBUS. An
+     * adopted file is another copy's, already in use: only a short one is extended. */
+    int reserved = c->state == FILE_FRESH || (size_t)c->st.st_size < size ? file_reserve(c->fd, (off_t)size) : 0;
+    if (reserved) {
+        snprintf(why, why_size, "the file's %zu bytes cannot be reserved: %s", size, strerror(reserved));
+        return reserved;
     }
     /* Bytes past the first page hold code chunks, so map executable when there are any (a noexec
      * mount refuses: then the chunks are simply not registered). */
@@ -291,7 +293,12 @@ static int open_in(const char *root, const char *first, bool shared, const char 
         if (dir >= 0) {
             candidate chosen;
             error = choose_file(dir, name, &chosen, file_name, sizeof file_name, why, why_size);
-            if (!error && (error = map_candidate(&chosen, size, out, why, why_size)) != 0) candidate_close(&chosen);
+            if (!error && (error = map_candidate(&chosen, size, out, why, why_size)) != 0) {
+                /* A file made by this call goes again: nothing half-made is left for the next user. */
+                if (chosen.state == FILE_FRESH && file_still_named(dir, file_name, &chosen.st))
+                    unlinkat(dir, file_name, 0);
+                candidate_close(&chosen);
+            }
             close(dir);
         }
         close(top);

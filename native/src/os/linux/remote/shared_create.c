@@ -2,7 +2,8 @@
  * (vmem_shared_create_in_other; docs/external.md, "A target without a locator").
  *
  * The file is made here, where and how the target's own library would have made it (the same root,
- * directory trust rules and name as os/linux/shared.c), and mapped here. Then one ptrace session
+ * directory trust rules and name as os/linux/shared.c), its blocks reserved (a full file system is
+ * ENOSPC here, before the target is touched, never SIGBUS at the first store), and mapped here. Then one ptrace session
  * in the target: a scratch page for the path, openat, mmap MAP_SHARED|MAP_FIXED_NOREPLACE at a free
  * address of the target, the "alive" OFD read lock on byte 0 taken by the target's own open of the
  * file (so the file counts as live exactly as long as the target maps it, as for the library's own
@@ -356,8 +357,9 @@ int vmem_shared_create_in_other(uint32_t pid, const char *name, size_t size, vme
     made_file f = {.dirfd = -1, .fd = -1};
     int error = check_owner(pid, why, sizeof why);
     if (!error) error = make_file(pid, name, &f, why, sizeof why);
-    if (!error && ftruncate(f.fd, (off_t)rounded) != 0)
-        error = because(errno, why, sizeof why, "the new file cannot be resized: %s", strerror(errno));
+    if (!error && (error = file_reserve(f.fd, (off_t)rounded)) != 0)   /* never a sparse block: SIGBUS here */
+        because(error, why, sizeof why, "%s: the new file's %zu bytes cannot be reserved: %s", f.path, (size_t)rounded,
+                strerror(error));
     void *view = error ? MAP_FAILED : mmap(NULL, rounded, PROT_READ | PROT_WRITE, MAP_SHARED, f.fd, 0);
     if (!error && view == MAP_FAILED)
         error = because(errno, why, sizeof why, "the new file cannot be mapped: %s", strerror(errno));
