@@ -333,3 +333,60 @@ TEST_F(ProcessCreateFullFs, CreatingALocatorOnAFullFileSystemFailsAndLeavesTheTa
     std::string per_user = root + "/.reloaded-" + std::to_string(geteuid()) + "/memory.buffers";
     EXPECT_TRUE(FullFs::Files(per_user).empty()) << "a file was left behind in " << per_user;
 }
+
+// A seccomp filter in the target refusing the close or munmap a creating session injects (issue 16,
+// point 6). Refused outright: seen by harmless probes first, and nothing is done there.
+TEST_F(ProcessCreate, TargetWhoseFilterRefusesCloseOrMunmapIsLeftUnchanged) {
+    for (const char *mode : {"close", "munmap"}) {
+        SCOPED_TRACE(mode);
+        Child target({SECCOMP_TARGET_PATH, mode});
+        ASSERT_EQ(target.ReadLine(), "ready");
+        ASSERT_TRUE(target.WaitUntilBlockedIn(SYS_clock_nanosleep));
+        ExpectRefusedAndUnchanged(target.pid(), BUFFERS_ERROR_PERMISSION, std::string("refuses ") + mode);
+        EXPECT_NE(access(LocatorPath(target.pid()).c_str(), F_OK), 0) << "the file made for it was not removed";
+    }
+}
+
+// Refused only for the real arguments: the probes pass, the refusal is seen when it comes, the rest
+// is undone, and the error names what the target kept.
+TEST_F(ProcessCreate, TargetRefusingTheRealCloseIsReportedWithTheDescriptorItKeeps) {
+    Child target({SECCOMP_TARGET_PATH, "close-above-2"});
+    ASSERT_EQ(target.ReadLine(), "ready");
+    ASSERT_TRUE(target.WaitUntilBlockedIn(SYS_clock_nanosleep));
+    pid_t pid = target.pid();
+    std::string maps = Maps(pid);
+    std::set<std::string> before = Descriptors(pid);
+    buffers_process *process = nullptr;
+    ExpectFailure(buffers_process_open((uint32_t)pid, &process), BUFFERS_ERROR_PERMISSION, "refused to close");
+    std::string text = buffers_last_error();
+    EXPECT_NE(text.find("stays open (close refused)"), std::string::npos) << text;
+    EXPECT_EQ(Maps(pid), maps) << "the mapping of the file was not undone";
+    std::set<std::string> after = Descriptors(pid);
+    std::vector<std::string> added;
+    std::set_difference(after.begin(), after.end(), before.begin(), before.end(), std::back_inserter(added));
+    ASSERT_EQ(added.size(), 1u) << "the one descriptor the target refused to close";
+    std::string fd = added[0].substr(0, added[0].find(' '));
+    EXPECT_NE(text.find("descriptor " + fd + " of the (removed) file stays open"), std::string::npos) << text;
+    EXPECT_TRUE(Asleep(pid));
+    EXPECT_NE(access(LocatorPath(pid).c_str(), F_OK), 0) << "the file made for it was not removed";
+}
+
+TEST_F(ProcessCreate, TargetRefusingTheRealMunmapIsReportedWithThePageItKeeps) {
+    Child target({SECCOMP_TARGET_PATH, "munmap-placed"});
+    ASSERT_EQ(target.ReadLine(), "ready");
+    ASSERT_TRUE(target.WaitUntilBlockedIn(SYS_clock_nanosleep));
+    pid_t pid = target.pid();
+    std::set<std::string> descriptors = Descriptors(pid);
+    buffers_process *process = nullptr;
+    ExpectFailure(buffers_process_open((uint32_t)pid, &process), BUFFERS_ERROR_PERMISSION, "refused to unmap");
+    std::string text = buffers_last_error();
+    size_t at = text.find("scratch page at 0x");
+    ASSERT_NE(at, std::string::npos) << text;
+    uintptr_t page = std::strtoull(text.c_str() + at + strlen("scratch page at "), nullptr, 16);
+    EXPECT_NE(text.find("stays mapped (munmap refused)"), std::string::npos) << text;
+    EXPECT_NE(MapsLineAt(Maps(pid), page), "") << "no page at the address the error names";
+    EXPECT_EQ(Descriptors(pid), descriptors) << "the descriptor was not closed";
+    EXPECT_EQ(Maps(pid).find("memory.buffers"), std::string::npos) << "the file was mapped: " << Maps(pid);
+    EXPECT_TRUE(Asleep(pid));
+    EXPECT_NE(access(LocatorPath(pid).c_str(), F_OK), 0) << "the file made for it was not removed";
+}
