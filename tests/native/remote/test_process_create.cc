@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "full_fs.h"
 #include "process_runner.h"
@@ -38,12 +39,13 @@ std::set<std::string> Descriptors(pid_t pid) {
     return found;
 }
 
-// True while some open of the file holds a lock on byte 0 (the "alive" lock).
-bool AliveLockHeld(const std::string &path) {
+// True while some open of the file holds a lock on byte (0: the "alive" lock, 1: "setup").
+bool LockHeld(const std::string &path, off_t byte = 0) {
     int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
     struct flock probe = {};
     probe.l_type = F_WRLCK;
     probe.l_whence = SEEK_SET;
+    probe.l_start = byte;
     probe.l_len = 1;
     bool held = fd >= 0 && fcntl(fd, F_OFD_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
     if (fd >= 0) close(fd);
@@ -156,13 +158,13 @@ TEST_F(ProcessCreate, PlainSleepGetsALocatorAndBuffersAndSleepsOn) {
     std::string line = MapsLineAt(Maps(pid), recorded);
     EXPECT_NE(line.find(" rw-s 00000000 "), std::string::npos) << Hex(recorded) << ": " << line;
     EXPECT_NE(line.find(" " + std::to_string(st.st_ino) + " "), std::string::npos) << line;
-    EXPECT_TRUE(AliveLockHeld(LocatorPath(pid))) << "the target does not hold its file alive";
+    EXPECT_TRUE(LockHeld(LocatorPath(pid))) << "the target does not hold its file alive";
     EXPECT_EQ(Descriptors(pid), descriptors) << "a descriptor was left open in the target";
     EXPECT_TRUE(Asleep(pid)) << "not asleep as before";
     int status = sleeper.Wait();
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
     EXPECT_GE(sleeper.SecondsSinceStart(), 10.0);
-    EXPECT_FALSE(AliveLockHeld(LocatorPath(pid))) << "still alive after the target exited";
+    EXPECT_FALSE(LockHeld(LocatorPath(pid))) << "still alive after the target exited";
 }
 
 TEST_F(ProcessCreate, LateUserAdoptsTheCreatedLocatorAndSeesTheOutsideBuffers) {
@@ -193,6 +195,52 @@ TEST_F(ProcessCreate, LateUserAdoptsTheCreatedLocatorAndSeesTheOutsideBuffers) {
         << lines.back();
     ASSERT_TRUE(user.Write("exit\n"));
     int status = user.Wait();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+// The target's own first call comes while a creation for it is in flight and held for over
+// FILE_SETUP_WAIT_MS (here the writer, a fork, is stopped for 0.8 s with the setup lock held): the
+// target waits for it and adopts the locator, instead of giving the file up for a second locator
+// of its own in the per-user directory and leaving the created mapping unused (issue 16, point 6).
+TEST_F(ProcessCreate, FirstCallDuringALongCreationWaitsForItAndAdoptsTheLocator) {
+    Child user({LATE_USER_PATH, "in-thread"});   // the session stops its main thread, not the user
+    ASSERT_EQ(user.ReadLine(), "waiting");
+    pid_t pid = user.pid();
+    pid_t writer = fork();
+    if (writer == 0) {
+        buffers_process *process = nullptr;
+        _exit(buffers_process_open((uint32_t)pid, &process) == BUFFERS_OK ? 0 : 1);
+    }
+    bool creating = false;   // the file exists and its setup lock is held: the creation is under way
+    for (int i = 0; i < 10000 && !creating; i++) {
+        creating = LockHeld(LocatorPath(pid), 1);
+        if (!creating) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    EXPECT_TRUE(creating) << "the creation was not seen under way";
+    ASSERT_EQ(kill(writer, SIGSTOP), 0);
+    ASSERT_TRUE(user.Write("go\n"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    ASSERT_EQ(kill(writer, SIGCONT), 0);
+    int status = -1;
+    ASSERT_EQ(waitpid(writer, &status, 0), writer);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the creation failed: " << status;
+    int fd = open(LocatorPath(pid).c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    uintptr_t recorded = FirstWord(fd);
+    close(fd);
+    std::vector<std::string> lines;
+    for (std::string line; (line = user.ReadLine()) != "done" && !line.empty();) lines.push_back(line);
+    ASSERT_FALSE(lines.empty());
+    EXPECT_EQ(lines[0], "locator " + Hex(recorded)) << "the target did not adopt the created locator";
+    std::string per_user = root + "/.reloaded-" + std::to_string(geteuid()) + "/memory.buffers";
+    EXPECT_TRUE(FullFs::Files(per_user).empty()) << "a second locator was made in " << per_user;
+    std::string maps = Maps(pid);
+    size_t mapped = 0;
+    for (size_t at = maps.find("memory.buffers/"); at != std::string::npos; at = maps.find("memory.buffers/", at + 1))
+        mapped++;
+    EXPECT_EQ(mapped, 1u) << "locator files mapped in the target:\n" << maps;
+    ASSERT_TRUE(user.Write("exit\n"));
+    status = user.Wait();
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
 

@@ -55,12 +55,22 @@ static long long monotonic_ms(void) {
     return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
+/* 1 while some other open of the file holds a lock on byte, 0 if none does, -1 if it cannot be told. */
+static int byte_held(int fd, int byte) {
+    ofd_record probe = one_byte(F_WRLCK, byte);
+    if (ofd_fcntl(fd, F_OFD_GETLK, &probe) != 0) return -1;
+    return probe.l_type != F_UNLCK;
+}
+
 int file_lock_setup(int fd) {
-    long long deadline = monotonic_ms() + FILE_SETUP_WAIT_MS;
+    long long start = monotonic_ms();
     for (;;) {
         int error = file_byte_lock(fd, F_WRLCK, FILE_SETUP_BYTE);
         if (error != EAGAIN && error != EACCES && error != EINTR) return error;
-        if (monotonic_ms() >= deadline) return EWOULDBLOCK;
+        long long waited = monotonic_ms() - start;
+        if (waited >= FILE_CREATION_WAIT_MS ||
+            (waited >= FILE_SETUP_WAIT_MS && byte_held(fd, FILE_CREATING_BYTE) != 1))
+            return EWOULDBLOCK;
         struct timespec millisecond = {0, 1000000};
         nanosleep(&millisecond, NULL);
     }
@@ -72,9 +82,7 @@ void file_unlock_close(int fd) {
 }
 
 bool file_held_alive(int fd) {
-    ofd_record probe = one_byte(F_WRLCK, FILE_ALIVE_BYTE);
-    if (ofd_fcntl(fd, F_OFD_GETLK, &probe) != 0) return true;   /* cannot tell: never treat it as stale */
-    return probe.l_type != F_UNLCK;
+    return byte_held(fd, FILE_ALIVE_BYTE) != 0;   /* cannot tell: never treat it as stale */
 }
 
 const char *file_untrusted_reason(const struct stat *st) {

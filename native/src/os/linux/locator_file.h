@@ -14,7 +14,11 @@
 enum {
     FILE_ALIVE_BYTE = 0,    /* shared, held for as long as a process maps the file */
     FILE_SETUP_BYTE = 1,    /* exclusive, held while a copy of the library decides about the file */
-    FILE_SETUP_WAIT_MS = 500
+    FILE_CREATING_BYTE = 2, /* exclusive, held with the setup lock by a process creating the file for
+                               another (vmem_shared_create_in_other): a ptrace session, which can
+                               take seconds when the target's thread is slow to stop */
+    FILE_SETUP_WAIT_MS = 500,
+    FILE_CREATION_WAIT_MS = 10000
 };
 
 /* The folder the locator directories live under: $BUFFERS_SHARED_ROOT when set (tests and
@@ -24,8 +28,10 @@ const char *file_shared_root(void);
 /* One non-blocking attempt: type F_RDLCK, F_WRLCK or F_UNLCK on byte. 0 or errno. */
 int file_byte_lock(int fd, int type, int byte);
 
-/* The setup lock, waited for at most FILE_SETUP_WAIT_MS (a copy holds it for microseconds); 0,
- * EWOULDBLOCK when it stayed held, or another errno. */
+/* The setup lock, waited for at most FILE_SETUP_WAIT_MS (a copy holds it for microseconds), or up
+ * to FILE_CREATION_WAIT_MS while FILE_CREATING_BYTE is held (a creation for this process is in
+ * flight: giving up would leave its mapping unused and the locator unshared); 0, EWOULDBLOCK when
+ * it stayed held, or another errno. */
 int file_lock_setup(int fd);
 
 /* Drops the setup lock and closes fd. */
