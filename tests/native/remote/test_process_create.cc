@@ -438,3 +438,37 @@ TEST_F(ProcessCreate, TargetRefusingTheRealMunmapIsReportedWithThePageItKeeps) {
     EXPECT_TRUE(Asleep(pid));
     EXPECT_NE(access(LocatorPath(pid).c_str(), F_OK), 0) << "the file made for it was not removed";
 }
+
+// The file cannot be made for a reason that is no refusal (issue 16, point 6): the status is
+// BUFFERS_ERROR_LOCATOR with the OS's reason, not BUFFERS_ERROR_PERMISSION.
+TEST_F(ProcessCreate, ReadOnlyRootIsALocatorErrorNamingIt) {
+    FullFs read_only;
+    std::string why = read_only.Mount(root, 64, true);
+    if (!why.empty()) GTEST_SKIP() << why;
+    Child sleeper({"sleep", "30"});
+    ASSERT_TRUE(sleeper.WaitUntilBlockedIn(SYS_clock_nanosleep));
+    ExpectRefusedAndUnchanged(sleeper.pid(), BUFFERS_ERROR_LOCATOR, "Read-only file system");
+}
+
+TEST_F(ProcessCreate, WriterOutOfDescriptorsIsALocatorErrorNamingIt) {
+    Child sleeper({"sleep", "30"});
+    ASSERT_TRUE(sleeper.WaitUntilBlockedIn(SYS_clock_nanosleep));
+    pid_t pid = sleeper.pid();
+    std::string maps = Maps(pid);
+    ForkResult run = RunInFork([&] {
+        // Every descriptor taken but two: the process watch gets one, the root directory the other.
+        std::vector<int> held;
+        for (int fd; (fd = dup(STDIN_FILENO)) >= 0;) held.push_back(fd);
+        close(held.back());
+        held.pop_back();
+        close(held.back());
+        buffers_process *process = nullptr;
+        buffers_status status = buffers_process_open((uint32_t)pid, &process);
+        return std::string(buffers_status_name(status)) + " " + buffers_last_error();
+    });
+    ASSERT_TRUE(run.ExitedCleanly()) << run.HowItEnded();
+    EXPECT_EQ(run.text.rfind("BUFFERS_ERROR_LOCATOR ", 0), 0u) << run.text;
+    EXPECT_NE(run.text.find("Too many open files"), std::string::npos) << run.text;
+    EXPECT_EQ(Maps(pid), maps);
+    EXPECT_TRUE(Asleep(pid));
+}

@@ -18,10 +18,11 @@
 
 class FullFs {
   public:
-    // Mounts a tmpfs of size_kib KiB at dir; "" or why it could not.
-    std::string Mount(const std::string &dir, unsigned size_kib = 64) {
+    // Mounts a tmpfs of size_kib KiB at dir (read-only: empty and unwritable); "" or why it could not.
+    std::string Mount(const std::string &dir, unsigned size_kib = 64, bool read_only = false) {
         std::string options = "size=" + std::to_string(size_kib) + "k,mode=0755";
-        if (mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0)
+        unsigned long flags = MS_NOSUID | MS_NODEV | (read_only ? MS_RDONLY : 0);
+        if (mount("tmpfs", dir.c_str(), "tmpfs", flags, options.c_str()) != 0)
             return std::string("cannot mount a tmpfs for the test (needs CAP_SYS_ADMIN, CI runs as root): ") +
                    strerror(errno);
         dir_ = dir;

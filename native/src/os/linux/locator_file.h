@@ -45,7 +45,8 @@ bool file_held_alive(int fd);
 const char *file_untrusted_reason(const struct stat *st);
 
 /* Opens (creating it if missing: mode 01777 when shared, else 0700) directory name under parent and
- * checks it may be trusted (docs/locator-security.md rules 1-3); its descriptor, or -1 with why. */
+ * checks it may be trusted (docs/locator-security.md rules 1-3); its descriptor, or with why a
+ * negative errno: -EACCES when it may not be trusted, else the failing call's (-EROFS, -EMFILE, ...). */
 int file_open_checked_directory(int parent, const char *name, bool shared, char *why, size_t why_size);
 
 /* Makes the file size bytes long with every block of it reserved, so that no store through a shared

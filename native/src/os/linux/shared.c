@@ -65,16 +65,17 @@ int file_open_checked_directory(int parent, const char *name, bool shared, char 
                 int error = errno;
                 close(fd);
                 snprintf(why, why_size, "cannot make '%s' shared: %s", name, strerror(error));
-                return -1;
+                return -error;
             }
         } else if (errno == EEXIST) {
             fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
     }
     if (fd < 0) {
-        snprintf(why, why_size, "'%s' %s", name,
-                 errno == ELOOP || errno == ENOTDIR ? "is a symlink or not a directory" : strerror(errno));
-        return -1;
+        bool swapped = errno == ELOOP || errno == ENOTDIR;   /* not to be trusted: a refusal */
+        int error = swapped ? EACCES : errno;
+        snprintf(why, why_size, "'%s' %s", name, swapped ? "is a symlink or not a directory" : strerror(error));
+        return -error;
     }
     struct stat st;
     const char *problem = NULL;
@@ -86,7 +87,7 @@ int file_open_checked_directory(int parent, const char *name, bool shared, char 
     if (problem) {
         snprintf(why, why_size, "'%s' %s", name, problem);
         close(fd);
-        return -1;
+        return -EACCES;
     }
     return fd;
 }
@@ -285,11 +286,11 @@ static int open_in(const char *root, const char *first, bool shared, const char 
         snprintf(why, why_size, "'%s': %s", root, strerror(error));
         return error;
     }
-    int error = EACCES;
     char file_name[VMEM_SHARED_PATH_LIMIT];
-    int top = file_open_checked_directory(rootfd, first, shared, why, why_size);
+    int top = file_open_checked_directory(rootfd, first, shared, why, why_size), error = top < 0 ? -top : 0;
     if (top >= 0) {
         int dir = file_open_checked_directory(top, "memory.buffers", shared, why, why_size);
+        if (dir < 0) error = -dir;
         if (dir >= 0) {
             candidate chosen;
             error = choose_file(dir, name, &chosen, file_name, sizeof file_name, why, why_size);

@@ -125,20 +125,22 @@ static int create_file(uint32_t pid, made_file *f, const char *name, char *why, 
 /* Opens <root>/<first>/memory.buffers and creates name there; f->path gets the file's full path. */
 static int make_in(uint32_t pid, const char *root, const char *first, bool shared, const char *name, made_file *f,
                    char *why, size_t why_size) {
-    int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), error = EACCES;
+    int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), error;
     if (rootfd < 0) {
         error = errno;
         snprintf(why, why_size, "'%s': %s", root, strerror(error));
         return error;
     }
     int top = file_open_checked_directory(rootfd, first, shared, why, why_size);
-    f->dirfd = top >= 0 ? file_open_checked_directory(top, "memory.buffers", shared, why, why_size) : -1;
+    f->dirfd = top >= 0 ? file_open_checked_directory(top, "memory.buffers", shared, why, why_size) : top;
+    error = f->dirfd < 0 ? -f->dirfd : 0;
     char link[64], directory[VMEM_SHARED_PATH_LIMIT];
     snprintf(link, sizeof link, "/proc/self/fd/%d", f->dirfd);
     ssize_t length = f->dirfd >= 0 ? readlink(link, directory, sizeof directory - 1) : -1;
     if (length >= (ssize_t)sizeof directory - 1) error = because(ENAMETOOLONG, why, why_size, "its path is too long");
     else if (f->dirfd >= 0 && length <= 0)
-        snprintf(why, why_size, "its directory's path cannot be read: %s", strerror(errno));
+        error = because(length < 0 ? errno : EIO, why, why_size, "its directory's path cannot be read: %s",
+                        strerror(length < 0 ? errno : EIO));
     else if (length > 0) {
         directory[length] = 0;   /* absolute: the target's working directory is not ours */
         int written = snprintf(f->path, sizeof f->path, "%s/%s", directory, name);
