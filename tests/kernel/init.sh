@@ -4,7 +4,7 @@
 #   @@RESULT PASS|FAIL|SKIP <name>[: reason]
 # (a failing test's output before it), then @@DONE, and powers the machine off.
 /bin/busybox --install -s /bin
-export PATH=/bin:/usr/bin HOME=/root
+export PATH=/usr/bin:/bin HOME=/root   # util-linux setpriv before busybox's
 mkdir -p /proc /sys /dev /tmp /root
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
