@@ -5,7 +5,8 @@
  *     munmap         every munmap
  *     close-above-2  close of a descriptor from 3 up (close(-1), a harmless probe, still gets EBADF)
  *     munmap-placed  munmap of any length but 0 (munmap(0, 0), a harmless probe, still gets EINVAL)
- * x86-64 only, like the tests that use it. Never instrumented: the tests compare its memory map. */
+ * Linux x86-64 and aarch64, like the tests that use it. Never instrumented: the tests compare its
+ * memory map. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/audit.h>
@@ -24,6 +25,13 @@
 #define REFUSE BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)
 
 typedef struct sock_filter line;
+#if defined(__x86_64__)
+#define THIS_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define THIS_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "seccomp_target: x86-64 and aarch64 only"
+#endif
 
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -31,7 +39,7 @@ int main(int argc, char **argv) {
     /* Other architectures and other calls pass; then the mode's judgement of this call. */
     line filter[16] = {
         LOAD(arch),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, THIS_ARCH, 1, 0),
         ALLOW,
         LOAD(nr),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, number, 1, 0),

@@ -6,9 +6,11 @@
 #define _DEFAULT_SOURCE
 #include "upstream_flavour.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,16 +197,38 @@ static void *map_near(void *hint, size_t length) {
     return p;
 }
 
+/* A mapping of length bytes at the start of the first free gap of [min, max] that holds it (as
+ * upstream walks the free regions), or MAP_FAILED. */
+static void *map_in_free_gap(uintptr_t min, uintptr_t max, size_t length) {
+    FILE *maps = fopen("/proc/self/maps", "r");
+    if (!maps) return MAP_FAILED;
+    uintptr_t free_from = min < 0x10000 ? 0x10000 : min, start, end;
+    char line[512];
+    void *p = MAP_FAILED;
+    while (p == MAP_FAILED) {
+        bool more = fgets(line, sizeof line, maps) && sscanf(line, "%" SCNxPTR "-%" SCNxPTR, &start, &end) == 2;
+        uintptr_t gap_end = more && start < max ? start : max;
+        if (gap_end > free_from && gap_end - free_from >= length) {
+            p = map_near((void *)free_from, length);
+            if (p != MAP_FAILED && (uintptr_t)p != free_from) munmap(p, length), p = MAP_FAILED;
+        }
+        if (!more || end >= max) break;
+        if (end > free_from) free_from = end;
+    }
+    fclose(maps);
+    return p;
+}
+
 /* A new buffer in [min, max], or 0. Upstream walks the free regions; the stand-in takes what the OS
  * gives, and when that is outside the range (a 48-bit aarch64 kernel maps above upstream's 47-bit
- * maximum) asks once more with the middle of the range as a hint. */
+ * maximum) walks the free gaps of the range as upstream does. */
 static uintptr_t allocate_buffer(uint32_t size, uintptr_t min, uintptr_t max, uint32_t *rounded) {
     size_t g = granularity();
     size_t length = ((size ? size : 1) + g - 1) / g * g;
     void *p = map_near(NULL, length);
     if (p != MAP_FAILED && ((uintptr_t)p < min || (uintptr_t)p + length > max)) {
         munmap(p, length);
-        p = map_near((void *)((min + (max - min) / 2) / g * g), length);
+        p = map_in_free_gap(min, max, length);
     }
     if (p == MAP_FAILED) return 0;
     if ((uintptr_t)p < min || (uintptr_t)p + length > max) return munmap(p, length), 0;
