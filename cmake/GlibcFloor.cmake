@@ -11,6 +11,11 @@ if(BUFFERS_GLIBC_FLOOR AND CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT BUFFERS_SA
   check_symbol_exists(__GLIBC__ "features.h" BUFFERS_LIBC_IS_GLIBC)
   if(BUFFERS_LIBC_IS_GLIBC)
     target_sources(buffers_objects PRIVATE ${CMAKE_CURRENT_LIST_DIR}/glibc-floor/glibc_floor.c)
+    # The private static copy (BUFFERS_STATIC_HIDDEN) is compiled apart from buffers_objects.
+    get_target_property(static_sources buffers_static SOURCES)
+    if(static_sources AND NOT static_sources MATCHES "TARGET_OBJECTS")
+      target_sources(buffers_static PRIVATE ${CMAKE_CURRENT_LIST_DIR}/glibc-floor/glibc_floor.c)
+    endif()
     target_link_options(buffers_shared PRIVATE ${BUFFERS_GLIBC_FLOOR_LINK_FLAGS})
     target_link_options(buffers_static INTERFACE $<BUILD_INTERFACE:${BUFFERS_GLIBC_FLOOR_LINK_FLAGS}>)
   endif()

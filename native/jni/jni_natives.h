@@ -9,7 +9,7 @@
 
 #include <jni.h>
 
-#define JNI_ABI_VERSION 4 /* NativeBuffers.ABI_VERSION */
+#define JNI_ABI_VERSION 5 /* NativeBuffers.ABI_VERSION */
 
 /* buffers_jni.c: library facts, shared buffers, one-call writes */
 jint jni_abi_version(JNIEnv *env, jclass cls);
@@ -47,6 +47,13 @@ jstring jni_locator_layout(JNIEnv *env, jclass cls);
 jlong jni_process_open(JNIEnv *env, jclass cls, jint pid);
 void jni_process_close(JNIEnv *env, jclass cls, jlong process);
 jlong jni_process_get_buffer(JNIEnv *env, jclass cls, jlong process, jlong min, jlong max, jint size);
+
+/* hooking_jni.c: reach settings, reserve/unreserve, commit */
+jlong jni_search_within(JNIEnv *env, jclass cls, jlong distance, jlongArray targets, jint size, jlongArray out);
+jlong jni_search_rel32(JNIEnv *env, jclass cls, jlong jump, jint size, jlongArray out);
+jlong jni_reserve(JNIEnv *env, jclass cls, jlong item, jint size, jlongArray out);
+jlong jni_unreserve(JNIEnv *env, jclass cls, jlong item, jlong address);
+jlong jni_commit_code(JNIEnv *env, jclass cls, jlong address, jlong size);
 
 /* bench_jni.c */
 void jni_noop(JNIEnv *env, jclass cls);

@@ -49,6 +49,11 @@ static const JNINativeMethod METHODS[] = {
     {"processOpen", "(I)J", (void *)jni_process_open},
     {"processClose", "(J)V", (void *)jni_process_close},
     {"processGetBuffer", "(JJJI)J", (void *)jni_process_get_buffer},
+    {"searchWithin", "(J[JI[J)J", (void *)jni_search_within},
+    {"searchRel32", "(JI[J)J", (void *)jni_search_rel32},
+    {"reserve", "(JI[J)J", (void *)jni_reserve},
+    {"unreserve", "(JJ)J", (void *)jni_unreserve},
+    {"commitCode", "(JJ)J", (void *)jni_commit_code},
     {"noop", "()V", (void *)jni_noop},
     {"hotPathInC", "(JJ[BI)J", (void *)jni_hot_path_in_c},
 };

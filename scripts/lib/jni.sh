@@ -28,14 +28,15 @@ jdk_include_dir() {
 }
 
 # build_static_core PLATFORM: builds libbuffers (static, position independent) for PLATFORM into
-# build/natives-core/PLATFORM and prints the static library's path.
+# build/natives-core/PLATFORM and prints the static library's path. Its C API stays visible
+# (BUFFERS_STATIC_HIDDEN=OFF): the JNI library exports part of it for the FFM route.
 build_static_core() {
     local platform="$1" dir="$REPO_ROOT/build/natives-core/$1" toolchain args=()
     toolchain=$(platform_toolchain "$platform")
     [ -n "$toolchain" ] && args+=(-DCMAKE_TOOLCHAIN_FILE="$toolchain")
     mkdir -p "$dir"
     cmake -S "$REPO_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUFFERS_BUILD_TESTS=OFF \
-        -DBUFFERS_BUILD_EXAMPLES=OFF "${args[@]}" >"$dir.log" 2>&1 \
+        -DBUFFERS_BUILD_EXAMPLES=OFF -DBUFFERS_STATIC_HIDDEN=OFF "${args[@]}" >"$dir.log" 2>&1 \
         && cmake --build "$dir" -j2 --target buffers_static >>"$dir.log" 2>&1 \
         || { tail -30 "$dir.log" >&2; die "the C core did not build for $platform (log: $dir.log)"; }
     find "$dir/native" -maxdepth 1 -name 'libbuffers*.a' | grep -v '\.dll\.a$' | head -1

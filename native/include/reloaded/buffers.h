@@ -5,14 +5,18 @@
  * The only header a C or C++ user includes. Every function is thread-safe. Functions that can fail
  * return a buffers_status; on failure buffers_last_error() describes what went wrong on this thread.
  *
- * Typical use (a trampoline within 2 GiB of a function):
+ * Typical use (a trampoline that a 5-byte jmp rel32 at target can reach, every byte of it):
  *
- *     buffers_search_settings s = buffers_search_settings_from_proximity(0x7FFFFFFF, target, 64);
+ *     buffers_search_settings s = buffers_search_settings_rel32(target, 64);
  *     buffers_item *item;
  *     if (buffers_get_buffer(&s, &item) == BUFFERS_OK) {
  *         uintptr_t at = buffers_item_append_code(item, code, code_size);
  *         buffers_item_release(item);
  *     }
+ *
+ * (from_proximity(0x7FFFFFFF, target, ...) is not that window: a displacement counts from the end
+ * of the jump, and every byte of the chunk must be reachable.) Trampolines whose bytes depend on
+ * where they live: buffers_item_reserve, then buffers_commit_code (docs/hooking.md).
  */
 #ifndef RELOADED_BUFFERS_H
 #define RELOADED_BUFFERS_H
@@ -21,10 +25,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The version this header belongs to: compile-time twins of buffers_version() ("MAJOR.MINOR.PATCH";
+ * the build checks them against the CMake project version). */
+#define BUFFERS_VERSION_MAJOR 1
+#define BUFFERS_VERSION_MINOR 0
+#define BUFFERS_VERSION_PATCH 0
+
+/* BUFFERS_HIDDEN_BUILD is defined only while compiling the private static copy (CMake option
+ * BUFFERS_STATIC_HIDDEN): its API symbols stay inside whatever shared library links it. */
 #if defined(_WIN32) && defined(BUFFERS_SHARED_BUILD)
 #define BUFFERS_API __declspec(dllexport)
 #elif defined(_WIN32) && defined(BUFFERS_SHARED)
 #define BUFFERS_API __declspec(dllimport)
+#elif defined(__GNUC__) && defined(BUFFERS_HIDDEN_BUILD)
+#define BUFFERS_API __attribute__((visibility("hidden")))
 #elif defined(__GNUC__)
 #define BUFFERS_API __attribute__((visibility("default")))
 #else
@@ -255,6 +269,58 @@ BUFFERS_API buffers_status buffers_process_get_buffer(buffers_process *process, 
 /* The status of this thread's last failure, the one buffers_last_error() describes (BUFFERS_OK
  * before any). Bindings map it to their error types without parsing the text. */
 BUFFERS_API buffers_status buffers_last_status(void);
+
+/* ---- For hooking libraries: reach, reserve, fill, commit (docs/hooking.md) ---- */
+
+/* Search settings whose window [min, max] lies within distance of every one of count targets
+ * (|byte - target| <= distance for every byte of a buffer found with them, so for every chunk
+ * taken from it): the intersection of each target's [target - distance, target + distance],
+ * saturated at 0 and at the top of the address space. size goes into out->size. Null or no
+ * targets, a null out, or size 0: BUFFERS_ERROR_INVALID_ARGUMENT. Targets too far apart for one
+ * window (or a window smaller than size): BUFFERS_ERROR_NO_SPACE, the message naming the two
+ * farthest targets and the distance. *out is written only on success. */
+BUFFERS_API buffers_status buffers_search_settings_within(size_t distance, const uintptr_t *targets, size_t count,
+                                                          uint32_t size, buffers_search_settings *out);
+
+/* The exact window a 5-byte jmp rel32 placed at jump_address reaches: its displacement is a signed
+ * 32-bit number counted from the end of the instruction, so the window is
+ * [jump_address + 5 - 2^31, jump_address + 5 + 2^31 - 1], saturated at 0 and at the top of the
+ * address space. Every byte of a buffer found with these settings is reachable, so the caller may
+ * jump to any byte of a chunk taken from it, not only to its first. Where addresses are 32 bits
+ * the displacement wraps modulo 2^32 and every address is reachable: the window is the whole
+ * space (compute the displacement in 32-bit unsigned arithmetic). size goes into .size; a size
+ * larger than the window makes buffers_get_buffer answer BUFFERS_ERROR_NO_SPACE. */
+BUFFERS_API buffers_search_settings buffers_search_settings_rel32(uintptr_t jump_address, uint32_t size);
+
+/* Reserve now, fill later. The held item's next size bytes become the caller's: they start at
+ * buffers_item_base_address(item) + buffers_item_position(item) (read under the item's lock, which
+ * the holder has), and the position moves past them. *out_address is where they execute,
+ * *out_writable where the caller writes them; the two are equal today (buffers are readable,
+ * writable and executable), and differ only in a future write-xor-execute mode, so write through
+ * *out_writable. The bytes stay the caller's after release; the library never writes them.
+ * size 0 or more than buffers_item_bytes_left(item), a null or released item, or a null out
+ * pointer: BUFFERS_ERROR_INVALID_ARGUMENT, and nothing moves. An item of another process
+ * (buffers_process_get_buffer): BUFFERS_ERROR_UNSUPPORTED (append whole code there instead). */
+BUFFERS_API buffers_status buffers_item_reserve(buffers_item *item, size_t size, uintptr_t *out_address,
+                                                void **out_writable);
+
+/* Gives back the last reservation while the item is still held: address must be what the last
+ * buffers_item_reserve of this hold returned, with nothing appended or reserved after it; the
+ * position moves back to where it was before. Anything else (an earlier reservation, bytes
+ * appended after it, a reservation made before the item was released and taken again, or too many
+ * items holding reservations at once for the library to remember them) is
+ * BUFFERS_ERROR_INVALID_ARGUMENT and changes nothing. Once released, reserved bytes are permanent.
+ * Copies of the format that check a buffer's window only before locking it (the upstream
+ * libraries, older copies of this one) assume positions only grow; giving bytes back while one of
+ * them is between its check and its lock can place its bytes up to the given-back size below its
+ * window's min. Give back only what a failed preparation left, not as a routine. */
+BUFFERS_API buffers_status buffers_item_unreserve(buffers_item *item, uintptr_t address);
+
+/* Makes [address, address + size) executable where the buffer is not already, and flushes the
+ * instruction cache for exactly those bytes. Call it after filling reserved bytes; any thread may,
+ * at any later time, the item held or not. size 0, a range that wraps, or a range not inside one
+ * buffer of this process's locator: BUFFERS_ERROR_INVALID_ARGUMENT. */
+BUFFERS_API buffers_status buffers_commit_code(uintptr_t address, size_t size);
 
 #ifdef __cplusplus
 }

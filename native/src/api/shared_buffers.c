@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "api/reservations.h"
 #include "core/checks.h"
 #include "core/engine.h"
 #include "remote/process_buffers.h"
@@ -178,7 +179,9 @@ uintptr_t buffers_item_append_code(buffers_item *item, const void *code, size_t 
 }
 
 void buffers_item_release(buffers_item *item) {
-    if (item) atomic_store_explicit(((index_entry *)item)->taken, 0, memory_order_release);
+    if (!item) return;
+    reservation_forget((index_entry *)item);   /* the hold ends: its last reservation is for good */
+    atomic_store_explicit(((index_entry *)item)->taken, 0, memory_order_release);
 }
 
 uintptr_t buffers_item_base_address(const buffers_item *item) {

@@ -32,8 +32,9 @@ typedef struct hot_item {
     uint32_t           offset;     /* the position, read under the lock */
 } hot_item;
 
-/* Locks the entry that last served this window if it still fits; false otherwise. Position only
- * grows, so once locked only the room needs checking again. */
+/* Locks the entry that last served this window if it still fits; false otherwise. Once locked the
+ * room and the window's min are checked again: a holder may have given a reservation back
+ * (buffers_item_unreserve), so the position can move down between the first look and the lock. */
 static inline bool engine_hint_lock(uintptr_t min, uintptr_t max, uint32_t need, hot_item *out) {
     index_entry *entry = atomic_load_explicit(&engine_hints[engine_hint_slot(min, max)], memory_order_acquire);
     if (!entry) return false;
@@ -44,7 +45,7 @@ static inline bool engine_hint_lock(uintptr_t min, uintptr_t max, uint32_t need,
                                                  memory_order_relaxed))
         return false;
     at = atomic_load_explicit(entry->position, memory_order_relaxed);
-    if ((uint64_t)at + need > entry->size) {
+    if ((uint64_t)at + need > entry->size || entry->base + at < min) {
         atomic_store_explicit(entry->taken, 0, memory_order_release);
         return false;
     }

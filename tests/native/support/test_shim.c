@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "core/allocator.h"
+#include "core/engine.h"
 #include "core/item_index.h"
 #include "core/locator.h"
 #include "core/locator_finder.h"
@@ -106,4 +107,8 @@ buffers_status shim_finder_open(const char *name, uintptr_t *out_address) {
     buffers_status status = finder_open(name, &found);
     *out_address = (uintptr_t)found;
     return status;
+}
+
+void shim_engine_set_hint(uintptr_t min, uintptr_t max, buffers_item *item) {
+    atomic_store_explicit(&engine_hints[engine_hint_slot(min, max)], (index_entry *)item, memory_order_release);
 }

@@ -28,6 +28,8 @@ void   shim_locator_initialize_in(void *block, uintptr_t this_address, size_t bl
 buffers_status shim_locator_register_in(void *first, bool rust, uintptr_t base, uint32_t size, void **out_item);
 void  *shim_locator_find_in(void *first, bool rust, uint32_t size, uintptr_t min, uintptr_t max);
 void   shim_item_unlock_in(void *item, bool rust);
+/* Makes item the engine's remembered buffer of the window [min, max] (the hot path's hint). */
+void   shim_engine_set_hint(uintptr_t min, uintptr_t max, buffers_item *item);
 uint32_t shim_locator_item_count(const void *loc);
 enum { SHIM_DETECTED_EMPTY, SHIM_DETECTED_DOCUMENT, SHIM_DETECTED_RUST, SHIM_DETECTED_MIXED };
 int    shim_detect_layout(const void *loc, uint32_t page_size);

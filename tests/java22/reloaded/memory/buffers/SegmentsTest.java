@@ -141,6 +141,24 @@ class SegmentsTest {
         }
     }
 
+    @Test
+    void aReservationIsFilledThroughASegmentThatDiesWithIt() {
+        try (Buffer buffer = Buffers.getBuffer(BufferSearchSettings.defaults().withSize(64))) {
+            Reservation reservation = buffer.reserve(16);
+            MemorySegment view = Segments.ofReservation(reservation);
+            assertEquals(16, view.byteSize());
+            view.set(ValueLayout.JAVA_BYTE, 15, (byte) 0x5A);
+            MemorySegment.copy(MemorySegment.ofArray(new byte[] {1, 2, 3}), 0, view, 0, 3);
+            reservation.commit();
+            assertArrayEquals(new byte[] {1, 2, 3}, read(reservation.address(), 3));
+            assertEquals(0x5A, read(reservation.address() + 15, 1)[0]);
+            assertThrows(IndexOutOfBoundsException.class, () -> view.get(ValueLayout.JAVA_BYTE, 16));
+            reservation.unreserve();
+            assertThrows(IllegalStateException.class, () -> view.get(ValueLayout.JAVA_BYTE, 0), "given back");
+            assertThrows(IllegalStateException.class, () -> Segments.ofReservation(reservation));
+        }
+    }
+
     private static byte[] read(long address, int length) {
         byte[] out = new byte[length];
         Buffers.read(address, out);

@@ -114,6 +114,42 @@ public final class Buffer implements AutoCloseable {
     }
 
     /**
+     * Reserves the buffer's next {@code size} bytes for the caller to fill later: the reservation
+     * starts at {@code baseAddress() + position()} and the position moves past it. Fill it with
+     * {@link Reservation#write}, then {@link Reservation#commit()}; both work after this buffer is
+     * closed. While the buffer is open, the last reservation can be given back
+     * ({@link Reservation#unreserve()}).
+     *
+     * @param size the number of bytes, 1 to {@link #bytesLeft()}
+     * @return the reservation
+     * @throws IllegalArgumentException      if {@code size} is not positive or more than is left
+     * @throws UnsupportedOperationException if the buffer lives in another process
+     * @throws IllegalStateException         if the buffer is closed
+     */
+    public synchronized Reservation reserve(int size) {
+        long handle = open();
+        if (size <= 0) {
+            throw new IllegalArgumentException("size must be at least 1, was " + size);
+        }
+        long[] out = new long[2];
+        long result = NativeBuffers.reserve(handle, size, out);
+        if (result < 0) {
+            long base = NativeBuffers.itemBaseAddress(handle);
+            throw Status.toException((int) -result, NativeBuffers.lastError(), base, base, size);
+        }
+        return new Reservation(this, out[0], out[1], size);
+    }
+
+    /** Gives a reservation back (Reservation.unreserve): the buffer must still be open. */
+    synchronized void unreserve(long address, int size) {
+        if (item == 0) {
+            throw new IllegalStateException("the buffer is closed: the reservation at " + Addresses.hex(address)
+                    + " is permanent");
+        }
+        Status.check(NativeBuffers.unreserve(item, address), address, address, size);
+    }
+
+    /**
      * The address of the buffer's first byte.
      *
      * @return the address (unsigned)

@@ -21,9 +21,7 @@ public record BufferSearchSettings(long minAddress, long maxAddress, int size) {
      *                                  above {@code maxAddress} (unsigned)
      */
     public BufferSearchSettings {
-        if (size <= 0) {
-            throw new IllegalArgumentException("size must be at least 1, was " + size);
-        }
+        checkSize(size);
         if (Long.compareUnsigned(minAddress, maxAddress) > 0) {
             throw new IllegalArgumentException("minAddress " + Addresses.hex(minAddress)
                     + " is above maxAddress " + Addresses.hex(maxAddress));
@@ -43,7 +41,7 @@ public record BufferSearchSettings(long minAddress, long maxAddress, int size) {
      * A buffer within {@code proximity} bytes of {@code target}: min = target - proximity (0 if
      * that would go below 0), max = target + proximity (all ones if that would overflow).
      *
-     * @param proximity the largest distance from target (unsigned), e.g. 0x7FFFFFFF for a jmp rel32
+     * @param proximity the largest distance from target (unsigned); for a jmp rel32 use {@link #rel32}
      * @param target    the address to stay near (unsigned)
      * @param size      the number of bytes that must be free, at least 1
      * @return the settings
@@ -52,6 +50,61 @@ public record BufferSearchSettings(long minAddress, long maxAddress, int size) {
     public static BufferSearchSettings fromProximity(long proximity, long target, int size) {
         return new BufferSearchSettings(Addresses.saturatingSub(target, proximity),
                 Addresses.saturatingAdd(target, proximity), size);
+    }
+
+    /**
+     * A window within {@code distance} bytes of every target (for a trampoline that must reach a
+     * hooked function, the rest of it and the operands it moved): the intersection of each
+     * target's [target - distance, target + distance], saturated at 0 and at the top of the
+     * address space. Computed by the C library ({@code buffers_search_settings_within}).
+     *
+     * @param distance the largest distance from every target (unsigned)
+     * @param size     the number of bytes that must be free, at least 1
+     * @param targets  the addresses to stay near (unsigned), at least one
+     * @return the settings
+     * @throws NullPointerException      if {@code targets} is null
+     * @throws IllegalArgumentException  if there are no targets, {@code size} is not positive, or a
+     *                                   target lies above this process's address space
+     * @throws BufferAllocationException if the targets are too far apart for one window (the
+     *                                   message names the two farthest and the distance)
+     */
+    public static BufferSearchSettings within(long distance, int size, long... targets) {
+        java.util.Objects.requireNonNull(targets, "targets");
+        if (targets.length == 0) {
+            throw new IllegalArgumentException("within needs at least one target");
+        }
+        checkSize(size);
+        long[] window = new long[2];
+        long result = NativeBuffers.searchWithin(distance, targets.clone(), size, window);
+        if (result < 0) {
+            throw Status.toException((int) -result, NativeBuffers.lastError(), 0, -1L, size);
+        }
+        return new BufferSearchSettings(window[0], window[1], size);
+    }
+
+    /**
+     * The exact window a 5-byte {@code jmp rel32} at {@code jumpAddress} reaches, every byte of a
+     * chunk found with it: [jumpAddress + 5 - 2^31, jumpAddress + 5 + 2^31 - 1], saturated at the
+     * ends of the address space; the whole space in a 32-bit process, where the displacement wraps.
+     * Computed by the C library ({@code buffers_search_settings_rel32}).
+     *
+     * @param jumpAddress where the jump instruction starts (unsigned)
+     * @param size        the number of bytes that must be free, at least 1
+     * @return the settings
+     * @throws IllegalArgumentException if {@code size} is not positive or the address lies above
+     *                                  this process's address space
+     */
+    public static BufferSearchSettings rel32(long jumpAddress, int size) {
+        checkSize(size);
+        long[] window = new long[2];
+        Status.check(NativeBuffers.searchRel32(jumpAddress, size, window), jumpAddress, jumpAddress, size);
+        return new BufferSearchSettings(window[0], window[1], size);
+    }
+
+    private static void checkSize(int size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("size must be at least 1, was " + size);
+        }
     }
 
     /**

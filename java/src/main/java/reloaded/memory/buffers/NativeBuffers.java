@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  */
 final class NativeBuffers {
     /** Bumped whenever a signature below changes; checked against the library after loading. */
-    static final int ABI_VERSION = 4;
+    static final int ABI_VERSION = 5;
 
     /** Prefix of the system property (+ thread id) naming this class to JNI_OnLoad. */
     static final String CLASS_PROPERTY = "reloaded.buffers.jni.class.";
@@ -117,6 +117,21 @@ final class NativeBuffers {
 
     /** buffers_process_get_buffer: an item handle acting in that process, or -status. */
     static native long processGetBuffer(long process, long min, long max, int size);
+
+    /** buffers_search_settings_within: out gets min, max; 0 or -status (reason in lastError()). */
+    static native long searchWithin(long distance, long[] targets, int size, long[] out);
+
+    /** buffers_search_settings_rel32: out gets min, max; 0 or -status (a jump address above a 32-bit space). */
+    static native long searchRel32(long jumpAddress, int size, long[] out);
+
+    /** buffers_item_reserve: out gets the address and the writable address; 0 or -status. */
+    static native long reserve(long item, int size, long[] out);
+
+    /** buffers_item_unreserve: 0 or -status. */
+    static native long unreserve(long item, long address);
+
+    /** buffers_commit_code: 0 or -status. */
+    static native long commitCode(long address, long size);
 
     /** A JNI call that does nothing: the floor of every crossing (benchmarks). */
     static native void noop();

@@ -39,11 +39,35 @@ public final class Segments {
      */
     public static MemorySegment of(PrivateAllocation allocation) {
         Objects.requireNonNull(allocation, "allocation");
+        // onClose throws if the allocation was closed meanwhile
+        return viewUntil(allocation.baseAddress(), allocation.size(), allocation::onClose);
+    }
+
+    /**
+     * A segment over a reservation's bytes, to fill them in place (at its writable address); its
+     * scope ends when the reservation is given back ({@link Reservation#unreserve()}), after which
+     * the bytes may be someone else's. Commit with {@link Reservation#commit()} when filled.
+     *
+     * @param reservation a reservation that was not given back
+     * @return a new segment of {@link Reservation#size()} bytes
+     * @throws NullPointerException  if {@code reservation} is null
+     * @throws IllegalStateException if the reservation was given back
+     */
+    public static MemorySegment ofReservation(Reservation reservation) {
+        Objects.requireNonNull(reservation, "reservation");
+        // onUnreserve throws if it was given back meanwhile
+        return viewUntil(reservation.writableAddress(), reservation.size(), reservation::onUnreserve);
+    }
+
+    /**
+     * A segment of size bytes at address whose scope ends when the owner runs the action handed to
+     * whenGone (which may throw at once if the owner is gone already).
+     */
+    private static MemorySegment viewUntil(long address, long size, java.util.function.Consumer<Runnable> whenGone) {
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment view = MemorySegment.ofAddress(allocation.baseAddress())
-                    .reinterpret(allocation.size(), arena, null);
-            allocation.onClose(arena::close); // throws if the allocation was closed meanwhile
+            MemorySegment view = MemorySegment.ofAddress(address).reinterpret(size, arena, null);
+            whenGone.accept(arena::close);
             return view;
         } catch (RuntimeException e) {
             arena.close();
