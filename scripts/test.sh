@@ -12,7 +12,8 @@
 #   - the Java suite (mvn verify: JUnit 5 through the JNI library) on JDK 17, on the newest JDK
 #     under /usr/lib/jvm, on Debian's 32-bit (i386) JDK 17 and on its aarch64 JDK 17 under qemu-user
 #     (scripts/java-cross-test.sh), and the Javadoc of the public API (warnings fail),
-#   - two builds of the same sources in two folders give byte-identical archives (tests/reproducible),
+#   - two builds of the same sources in two folders give byte-identical archives, a build on the newest
+#     JDK the same entries (tests/reproducible), and `mvn -q package` prints nothing (tests/quiet),
 # and ends with one line "stages: N passed, N failed, N skipped". A stage that cannot run
 # fails (or, where the platform cannot be had here, is reported skipped with its reason); nothing
 # skipped is counted as passed. Exit status is non-zero if any stage failed.
@@ -119,10 +120,11 @@ stage_consumer_modular() { bash tests/consumers/modular/run.sh; }
 stage_consumer_shaded()  { bash tests/consumers/shaded/run.sh; }
 stage_publish()          { bash tests/consumers/publish/run.sh; }
 stage_reproducible()     { bash tests/reproducible/run.sh; }
+stage_quiet()            { bash tests/quiet/run.sh; }
 
 all_stages=(deps scripts native asan tsan header fuzz fat_jar java17 java_newest java_linux_x86 java_linux_aarch64 javadoc
             cross_linux_x86 cross_linux_aarch64 cross_windows_x86_64 cross_windows_x86
-            glibc_floor musl consumer_modular consumer_shaded publish reproducible)
+            glibc_floor musl consumer_modular consumer_shaded publish reproducible quiet)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do
   if ! declare -F "stage_$stage" >/dev/null; then
