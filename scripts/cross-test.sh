@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/cross-test.sh PLATFORM — build libbuffers and its Google Test suite for PLATFORM into
+# scripts/cross-test.sh PLATFORM [--build-only] — build libbuffers and its Google Test suite for PLATFORM into
 # build/PLATFORM/ and run the suite on this Debian machine (natively, through the i686 cross loader,
 # under qemu-user or under wine). PLATFORM is one of:
 #   linux-x86_64 linux-x86 linux-aarch64 windows-x86_64 windows-x86
@@ -14,21 +14,30 @@ source "$REPO_ROOT/scripts/lib/gtest.sh"
 source "$REPO_ROOT/scripts/lib/runners.sh"
 
 platform="${1:-}"
-is_platform "$platform" || die "usage: scripts/cross-test.sh PLATFORM (one of: $BUFFERS_PLATFORMS)"
-build="$REPO_ROOT/build/$platform"
+build_only="" no_emulator=""
+for option in "${@:2}"; do
+    case "$option" in
+        --build-only) build_only=1 ;;               # build the suite, run nothing
+        --no-emulator) build_only=1 no_emulator=1 ;; # for a real machine of PLATFORM (tests/kernel)
+        *) die "unknown option $option" ;;
+    esac
+done
+is_platform "$platform" || die "usage: scripts/cross-test.sh PLATFORM [--build-only | --no-emulator] (one of: $BUFFERS_PLATFORMS)"
+build="$REPO_ROOT/build/$platform${no_emulator:+-no-emulator}"
 mkdir -p "$REPO_ROOT/build"   # the logs below sit beside the build folder, in a fresh clone too
 say "platform $platform, build folder $build"
 
 # 1. Tools: compilers and Google Test sources, then whatever runs the programs.
 need_packages $(platform_build_packages "$platform")
 cannot_run=""
-prepare_runner "$platform" || cannot_run="$RUNNER_WHY"
+[ -n "$build_only" ] || prepare_runner "$platform" || cannot_run="$RUNNER_WHY"
 
 # 2. Configure and build (Google Test first, from source, for cross platforms).
 configure_args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUFFERS_BUILD_TESTS=ON
                 # Discovering test names runs the test program; do it when tests run, not at build
                 # time, so a platform whose programs cannot run here still builds.
                 -DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST)
+[ -z "$no_emulator" ] || configure_args+=(-DBUFFERS_NO_EMULATOR=ON)
 toolchain=$(platform_toolchain "$platform")
 if [ -n "$toolchain" ]; then
     gtest=$(gtest_dir "$platform") || exit 1
@@ -39,6 +48,7 @@ timed "configure $platform" cmake -S "$REPO_ROOT" -B "$build" "${configure_args[
 timed "build $platform" cmake --build "$build" -j2 >"$build.build.log" 2>&1 \
     || { tail -60 "$build.build.log"; die "$platform did not build (full log: $build.build.log)"; }
 say "built $platform"
+[ -z "$build_only" ] || exit 0
 
 if [ -n "$cannot_run" ]; then
     say "SKIPPED: the $platform suite was built but cannot run on this machine: $cannot_run"

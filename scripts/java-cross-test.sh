@@ -33,16 +33,12 @@ real_java="$root/usr/lib/jvm/$jvm_name/bin/java"
 
 # download_into_root PACKAGE...: fetches the packages (for $arch) and unpacks them into $root.
 download_into_root() {
-    local apt_options=()
     if [ "$arch" = arm64 ]; then
-        # A private apt state that knows only arm64: nothing of the machine's apt setup changes.
-        mkdir -p "$dir/apt/lists/partial" "$dir/apt/cache/archives/partial"
-        apt_options=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o Dir::State::Lists="$dir/apt/lists"
-                     -o Dir::Cache="$dir/apt/cache" -o Dir::State::status=/dev/null -o Debug::NoLocking=1)
-        apt_update_retrying "${apt_options[@]}" || say "going on with the arm64 package lists that did arrive"
+        download_foreign arm64 "$dir/apt" "$dir/debs" "$@" || return 1
+    else
+        mkdir -p "$dir/debs" && chmod -R a+rwX "$dir"   # apt-get download runs as _apt where it can
+        (cd "$dir/debs" && timed "download $*" apt-get download -q "$@") || return 1
     fi
-    mkdir -p "$dir/debs" && chmod -R a+rwX "$dir"   # apt-get download runs as _apt where it can
-    (cd "$dir/debs" && timed "download $*" apt-get "${apt_options[@]}" download -q "$@") || return 1
     local deb
     for deb in "$dir"/debs/*.deb; do dpkg -x "$deb" "$root" || return 1; done
 }

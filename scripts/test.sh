@@ -7,11 +7,14 @@
 #   - a 30-second libFuzzer run over the pure maps parser and placement math,
 #   - the C suite cross-built for linux-x86, linux-aarch64, windows-x86_64 and windows-x86 and run
 #     through the i686 loader, qemu-user and wine (scripts/cross-test.sh),
+#   - the linux-aarch64 suite under a real arm64 kernel booted by qemu-system-aarch64, where ptrace
+#     works (tests/kernel/run.sh),
 #   - the fat jar: JNI libraries for all five platforms (scripts/build-natives.sh), packed by Maven,
 #     each exporting only JNI symbols, and the jar's demo run from another directory,
 #   - the Java suite (mvn verify: JUnit 5 through the JNI library) on JDK 17, on the newest JDK
 #     under /usr/lib/jvm, on Debian's 32-bit (i386) JDK 17 and on its aarch64 JDK 17 under qemu-user
 #     (scripts/java-cross-test.sh), and the Javadoc of the public API (warnings fail),
+#   - the JMH benchmark jar (mvn -Pbench), built and listed, not run,
 #   - two builds of the same sources in two folders give byte-identical archives, a build on the newest
 #     JDK the same entries (tests/reproducible), and `mvn -q package` prints nothing (tests/quiet),
 # and ends with one line "stages: N passed, N failed, N skipped". A stage that cannot run
@@ -78,6 +81,7 @@ stage_cross_linux_x86()      { bash scripts/cross-test.sh linux-x86; }
 stage_cross_linux_aarch64()  { bash scripts/cross-test.sh linux-aarch64; }
 stage_cross_windows_x86_64() { bash scripts/cross-test.sh windows-x86_64; }
 stage_cross_windows_x86()    { bash scripts/cross-test.sh windows-x86; }
+stage_kernel_linux_aarch64() { bash tests/kernel/run.sh; }
 
 # mvn verify builds the C core (CMake), the JNI library and the jar, then runs the JUnit suite.
 maven_verify() {
@@ -114,6 +118,15 @@ stage_java_linux_aarch64() { bash scripts/java-cross-test.sh linux-aarch64; }
 # initialize first: it finds the JDK 22+ whose javadoc documents Segments too (pom.xml, FindJdk).
 stage_javadoc()    { local home; home=$(jdk17_home) && JAVA_HOME=$home mvn -B -ntp -q initialize javadoc:javadoc; }
 
+# The JMH benchmarks (mvn -Pbench) build, and JMH finds them: compiled, not run (scripts/bench.sh runs).
+stage_java_bench_build() {
+  local home; home=$(jdk17_home) || return 1
+  JAVA_HOME=$home mvn -B -ntp -q -Pbench clean package -DskipTests || return 1
+  local listed; listed=$("$home/bin/java" -jar target/benchmarks.jar -l | grep -c 'reloaded\.memory\.buffers\.')
+  echo "target/benchmarks.jar lists $listed benchmarks"
+  [ "$listed" -gt 0 ]
+}
+
 stage_glibc_floor() { bash tests/consumers/glibc-floor/run.sh; }
 stage_musl()        { bash tests/consumers/musl/run.sh; }
 stage_consumer_modular() { bash tests/consumers/modular/run.sh; }
@@ -122,8 +135,11 @@ stage_publish()          { bash tests/consumers/publish/run.sh; }
 stage_reproducible()     { bash tests/reproducible/run.sh; }
 stage_quiet()            { bash tests/quiet/run.sh; }
 
-all_stages=(deps scripts native asan tsan header fuzz fat_jar java17 java_newest java_linux_x86 java_linux_aarch64 javadoc
-            cross_linux_x86 cross_linux_aarch64 cross_windows_x86_64 cross_windows_x86
+# java_bench_build runs before fat_jar: it cleans target/, and later stages use fat_jar's jar.
+# quiet (last) builds target/ again, with the natives fat_jar left in build/natives.
+all_stages=(deps scripts native asan tsan header fuzz java_bench_build fat_jar java17 java_newest java_linux_x86
+            java_linux_aarch64 javadoc
+            cross_linux_x86 cross_linux_aarch64 kernel_linux_aarch64 cross_windows_x86_64 cross_windows_x86
             glibc_floor musl consumer_modular consumer_shaded publish reproducible quiet)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do

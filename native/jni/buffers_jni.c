@@ -75,10 +75,12 @@ jlong jni_get_buffer(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, j
     return status == BUFFERS_OK ? jni_handle(item) : jni_failed(status);
 }
 
-/* The address an append returned, or -status: 0 means the C core refused it and said why. */
+/* The address an append returned, or -status: 0 means the C core refused it, said why and recorded
+ * the status (PERMISSION for a write another process's OS refused, INVALID_ARGUMENT for too many
+ * bytes...). */
 static jlong appended(uintptr_t at)
 {
-    return at != 0 ? (jlong)at : jni_failed(BUFFERS_ERROR_INVALID_ARGUMENT);
+    return at != 0 ? (jlong)at : jni_failed(buffers_last_status());
 }
 
 static uintptr_t append_bytes(buffers_item *item, const void *bytes, jint length, jboolean code)

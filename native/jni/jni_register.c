@@ -16,6 +16,7 @@
 __asm__(".section .drectve\n"
         ".ascii \" -export:buffers_try_write -export:buffers_write -export:buffers_write_code\"\n"
         ".ascii \" -export:buffers_item_append -export:buffers_item_append_code -export:buffers_last_error\"\n"
+        ".ascii \" -export:buffers_last_status\"\n"
         ".text\n");
 #endif
 

@@ -97,9 +97,12 @@ check_jni_library() {
     # JNI_OnLoad binds the natives (RegisterNatives); the C functions are the JDK 22+ FFM route's
     # (native/jni/exports.map), exported on every 64-bit platform.
     grep -qx 'JNI_OnLoad' <<<"$exports" || { say "$file does not export JNI_OnLoad"; return 1; }
-    local ffm='buffers_try_write|buffers_write|buffers_write_code|buffers_item_append|buffers_item_append_code|buffers_last_error'
+    local ffm count
+    ffm=$(awk '/global:/ { g = 1; next } /local:/ { g = 0 } g && /buffers_/ { gsub(/[ ;]/, ""); print }' \
+          "$REPO_ROOT/native/jni/exports.map" | paste -sd'|')
+    count=$(tr '|' '\n' <<<"$ffm" | wc -l)
     case "$platform" in
-        *-x86_64|*-aarch64) [ "$(grep -cxE "$ffm" <<<"$exports")" -eq 6 ] \
+        *-x86_64|*-aarch64) [ "$(grep -cxE "$ffm" <<<"$exports")" -eq "$count" ] \
             || { say "$file lacks the FFM exports ($ffm)"; return 1; } ;;
     esac
     local extra

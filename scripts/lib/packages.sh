@@ -153,3 +153,25 @@ need_wine32() {
     WINE32_WHY=$I386_WHY
     return 1
 }
+
+# A private apt state that knows only one foreign architecture, in a folder of its own: packages of
+# that architecture are downloaded (never installed) and nothing of the machine's apt setup changes.
+# foreign_apt ARCH STATE_DIR: sets FOREIGN_APT (apt options) and fetches the lists once per state.
+foreign_apt() {
+    local arch="$1" state="$2"
+    mkdir -p "$state/lists/partial" "$state/cache/archives/partial"
+    FOREIGN_APT=(-o APT::Architecture="$arch" -o APT::Architectures::="$arch" -o Dir::State::Lists="$state/lists"
+                 -o Dir::Cache="$state/cache" -o Dir::State::status=/dev/null -o Debug::NoLocking=1)
+    if [ -z "$(find "$state/lists" -name '*Packages*' -mmin -600 2>/dev/null | head -1)" ]; then
+        apt_update_retrying "${FOREIGN_APT[@]}" || say "going on with the $arch package lists that did arrive"
+    fi
+}
+
+# download_foreign ARCH STATE_DIR DEB_DIR PACKAGE...: downloads the packages of ARCH (not their
+# dependencies) into DEB_DIR.
+download_foreign() {
+    local arch="$1" state="$2" debs="$3"; shift 3
+    foreign_apt "$arch" "$state"
+    mkdir -p "$debs" && chmod -R a+rwX "$state" "$debs"   # apt-get download runs as _apt where it can
+    (cd "$debs" && timed "download $* ($arch)" apt-get "${FOREIGN_APT[@]}" download -q "$@")
+}

@@ -37,6 +37,37 @@ static bool check_gap(uintptr_t start, uintptr_t end, void *context) {
     return false;
 }
 
+/* Regions as the buffer-memory check sees them: only ascending, disjoint entries are kept. */
+typedef struct regions {
+    maps_region list[64];
+    size_t count;
+    const char *text;
+    size_t length;
+} regions;
+
+static bool keep_region(const maps_entry *entry, void *context) {
+    regions *r = context;
+    CHECK(entry->name >= r->text && entry->name + entry->name_length <= r->text + r->length);
+    if (r->count == 64 || (r->count && entry->start < r->list[r->count - 1].end)) return false;
+    r->list[r->count++] = (maps_region){entry->start, entry->end, entry->permissions, (uint8_t)maps_kind_of(entry)};
+    return false;
+}
+
+static bool inside_buffer_region(const regions *r, uintptr_t address) {
+    for (size_t i = 0; i < r->count; i++)
+        if (address >= r->list[i].start && address < r->list[i].end) return r->list[i].kind == MAPS_KIND_BUFFER;
+    return false;
+}
+
+/* A range called buffer memory (no home) has its first and last byte in buffer regions. */
+static void check_buffer_ranges(const char *text, size_t length, uintptr_t start, uintptr_t size) {
+    regions r = {.count = 0, .text = text, .length = length};
+    maps_for_each_entry(text, length, keep_region, &r);
+    if (maps_check_range(r.list, r.count, start, size, 0, 0) == MAPS_KIND_BUFFER) {
+        CHECK(size > 0 && inside_buffer_region(&r, start) && inside_buffer_region(&r, start + (size - 1)));
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 4 * sizeof(uintptr_t)) return 0;
     walk w;
@@ -52,5 +83,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     w.granularity = (size_t)1 << (12 + (numbers[3] & 7));
     w.size = w.granularity * (1 + ((numbers[3] >> 3) & 15));
     maps_for_each_gap((const char *)data, size, w.max, check_gap, &w);
+    check_buffer_ranges((const char *)data, size, numbers[1], numbers[2] & 0xFFFFF);
     return 0;
 }

@@ -231,11 +231,12 @@ BUFFERS_API buffers_status buffers_retire_private_memory(const buffers_private_a
 typedef struct buffers_process buffers_process;
 
 /* Opens process pid: its first locator is mapped into this process so its locks work across the
- * two. A process that never used this library gets one (Linux: created in it under ptrace; the
- * library adopts it if the process loads it later). A pid that does not exist (or is this process)
- * is BUFFERS_ERROR_INVALID_ARGUMENT; one that ptrace rules forbid us, or that runs as another user,
- * BUFFERS_ERROR_PERMISSION; a locator that cannot be made there, BUFFERS_ERROR_LOCATOR with the
- * reason; Windows: BUFFERS_ERROR_UNSUPPORTED. */
+ * two. A process that never used this library gets one (Linux: created in it under ptrace; Windows:
+ * a named section with a view mapped in it; the library adopts it if the process loads it later).
+ * A pid that does not exist (or is this process) is BUFFERS_ERROR_INVALID_ARGUMENT; one that the OS
+ * forbids us (ptrace rules, another user, no PROCESS_VM_OPERATION access), BUFFERS_ERROR_PERMISSION;
+ * a locator that cannot be made there, BUFFERS_ERROR_LOCATOR with the reason; a build that cannot
+ * act in other processes (32-bit Linux), BUFFERS_ERROR_UNSUPPORTED. */
 BUFFERS_API buffers_status buffers_process_open(uint32_t pid, buffers_process **out);
 
 /* Closes the handle: a later call through it is BUFFERS_ERROR_INVALID_ARGUMENT (a few bytes stay
@@ -248,6 +249,12 @@ BUFFERS_API void buffers_process_close(buffers_process *process);
  * upstream copy of the format); a full chain is extended there as the target would extend it. */
 BUFFERS_API buffers_status buffers_process_get_buffer(buffers_process *process, const buffers_search_settings *settings,
                                                       buffers_item **out_item);
+
+/* ---- Additions ---- */
+
+/* The status of this thread's last failure, the one buffers_last_error() describes (BUFFERS_OK
+ * before any). Bindings map it to their error types without parsing the text. */
+BUFFERS_API buffers_status buffers_last_status(void);
 
 #ifdef __cplusplus
 }

@@ -14,23 +14,17 @@
 #define BUFFERS_VERSION_STRING "0.0.0"
 #endif
 
-enum { DEFAULT_SIZE = 4096, DEFAULT_RETRIES = 8 };
 
 const char *buffers_status_name(buffers_status status) {
-    switch (status) {
-    case BUFFERS_OK: return "BUFFERS_OK";
-    case BUFFERS_ERROR_INVALID_ARGUMENT: return "BUFFERS_ERROR_INVALID_ARGUMENT";
-    case BUFFERS_ERROR_NO_SPACE: return "BUFFERS_ERROR_NO_SPACE";
-    case BUFFERS_ERROR_LOCATOR: return "BUFFERS_ERROR_LOCATOR";
-    case BUFFERS_ERROR_UNSUPPORTED: return "BUFFERS_ERROR_UNSUPPORTED";
-    case BUFFERS_ERROR_OUT_OF_MEMORY: return "BUFFERS_ERROR_OUT_OF_MEMORY";
-    case BUFFERS_ERROR_PERMISSION: return "BUFFERS_ERROR_PERMISSION";
-    }
-    return "BUFFERS_STATUS_UNKNOWN";
+    return errors_status_name(status);
 }
 
 const char *buffers_last_error(void) {
     return errors_last();
+}
+
+buffers_status buffers_last_status(void) {
+    return errors_last_status();
 }
 
 const char *buffers_version(void) {
@@ -48,7 +42,7 @@ uint32_t buffers_allocation_granularity(void) {
 /* ---- settings ---- */
 
 buffers_search_settings buffers_search_settings_default(void) {
-    buffers_search_settings settings = {0, vmem_max_address(), DEFAULT_SIZE};
+    buffers_search_settings settings = {0, vmem_max_address(), ALLOCATOR_DEFAULT_SIZE};
     return settings;
 }
 
@@ -59,8 +53,7 @@ buffers_search_settings buffers_search_settings_from_proximity(size_t proximity,
 }
 
 buffers_allocator_settings buffers_allocator_settings_default(void) {
-    buffers_allocator_settings settings = {0, vmem_max_address(), DEFAULT_SIZE, 0, DEFAULT_RETRIES, true};
-    return settings;
+    return allocator_settings_default();
 }
 
 buffers_allocator_settings buffers_allocator_settings_from_proximity(size_t proximity, uintptr_t target,

@@ -229,7 +229,15 @@ static BUFFERS_COLD buffers_status write_slow(const buffers_search_settings *set
     index_entry *entry;
     buffers_status status = get_slow(settings->min_address, settings->max_address, need, &entry);
     if (status != BUFFERS_OK) return status;
+    /* Read again under the lock: the file is another process's to edit, only the entry's private
+     * size bounds the write. */
     uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    if ((uint64_t)position + size > entry->size) {
+        atomic_store_explicit(entry->taken, 0, memory_order_release);
+        return errors_set(BUFFERS_ERROR_LOCATOR, "the position of the buffer at %#llx moved to %u of its %u bytes "
+                          "while it was locked; not writing", (unsigned long long)entry->base, (unsigned)position,
+                          (unsigned)entry->size);
+    }
     *out_address = put_out_of_line(entry, position, data, size, code, true);
     return BUFFERS_OK;
 }

@@ -187,3 +187,8 @@ buffers_status allocator_reserve(const buffers_allocator_settings *settings, all
     out->process_id = pid;
     return BUFFERS_OK;
 }
+
+buffers_allocator_settings allocator_settings_default(void) {
+    buffers_allocator_settings settings = {0, vmem_max_address(), ALLOCATOR_DEFAULT_SIZE, 0, ALLOCATOR_DEFAULT_RETRIES, true};
+    return settings;
+}

@@ -12,6 +12,12 @@ typedef struct allocator_result {
     uint32_t  process_id;      /* 0 for this process */
 } allocator_result;
 
+/* A buffer's size and the number of walks when the caller does not say (the public defaults). */
+enum { ALLOCATOR_DEFAULT_SIZE = 4096, ALLOCATOR_DEFAULT_RETRIES = 8 };
+
+/* Anywhere in this process's address space, ALLOCATOR_DEFAULT_SIZE, brute force allowed. */
+buffers_allocator_settings allocator_settings_default(void);
+
 /* Settings were validated by the caller except for what only the OS can tell. */
 buffers_status allocator_reserve(const buffers_allocator_settings *settings, allocator_result *out);
 

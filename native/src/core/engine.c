@@ -142,7 +142,7 @@ static void back_off(uint32_t round) {
 static buffers_status look(bool every_entry, uint32_t need, uintptr_t min, uintptr_t max, index_scan *scan,
                            index_entry **out) {
     engine_lock();
-    buffers_status status = item_index_refresh(&engine.index, engine.first, engine.layout);
+    buffers_status status = item_index_refresh(&engine.index, engine.first, engine.layout, NULL);
     *scan = status == BUFFERS_OK ? item_index_scan(&engine.index, every_entry, need, min, max, out) : INDEX_SCAN_NONE;
     engine_unlock();
     return status;
@@ -150,7 +150,7 @@ static buffers_status look(bool every_entry, uint32_t need, uintptr_t min, uintp
 
 /* A new buffer for the window, registered at the chain's tail and locked. */
 static buffers_status make_buffer(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out) {
-    buffers_allocator_settings request = buffers_allocator_settings_default();
+    buffers_allocator_settings request = allocator_settings_default();
     request.min_address = min;
     request.max_address = max;
     request.size = need;
@@ -161,7 +161,10 @@ static buffers_status make_buffer(uintptr_t min, uintptr_t max, uint32_t need, i
     locator *start = engine.index.tail ? engine.index.tail : engine.first;
     locator_item *item;
     status = locator_register_locked(start, engine.layout, reserved.base_address, (uint32_t)reserved.size, &item);
-    if (status == BUFFERS_OK && (status = item_index_refresh(&engine.index, engine.first, engine.layout)) == BUFFERS_OK)
+    /* Our own reservation needs no look at the memory map, if the file still says what we wrote. */
+    index_trust trust = {item, reserved.base_address, (uint32_t)reserved.size};
+    if (status == BUFFERS_OK &&
+        (status = item_index_refresh(&engine.index, engine.first, engine.layout, &trust)) == BUFFERS_OK)
         *out = item_index_find_item(&engine.index, item);
     engine_unlock();
     if (status == BUFFERS_OK && !*out)
@@ -171,7 +174,25 @@ static buffers_status make_buffer(uintptr_t min, uintptr_t max, uint32_t need, i
     return status;
 }
 
+/* A failed request names a registered buffer of the window that was refused (not buffer memory). */
+static buffers_status name_refusal(buffers_status status, uint32_t need, uintptr_t min, uintptr_t max) {
+    engine_lock();
+    const index_refusal *refusal = item_index_refusal_in(&engine.index, need, min, max);
+    if (refusal)
+        errors_append("the locator lists a buffer of %u bytes at %#llx, not used: it is %s", (unsigned)refusal->size,
+                      (unsigned long long)refusal->base, refusal->why);
+    engine_unlock();
+    return status;
+}
+
+static buffers_status get_slow(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out);
+
 buffers_status engine_get_slow(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out) {
+    buffers_status status = get_slow(min, max, need, out);
+    return status == BUFFERS_OK ? status : name_refusal(status, need, min, max);
+}
+
+static buffers_status get_slow(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out) {
     buffers_status status = ensure_ready();
     if (status != BUFFERS_OK) return status;
     const uint32_t last_round = SPIN_ROUNDS + YIELD_ROUNDS + ENGINE_WAIT_MS * 1000u / SLEEP_US;

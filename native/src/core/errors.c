@@ -5,9 +5,24 @@
 #include <string.h>
 
 static _Thread_local char last_error[1024];
+static _Thread_local buffers_status last_status = BUFFERS_OK;
+
+const char *errors_status_name(buffers_status status) {
+    switch (status) {
+    case BUFFERS_OK: return "BUFFERS_OK";
+    case BUFFERS_ERROR_INVALID_ARGUMENT: return "BUFFERS_ERROR_INVALID_ARGUMENT";
+    case BUFFERS_ERROR_NO_SPACE: return "BUFFERS_ERROR_NO_SPACE";
+    case BUFFERS_ERROR_LOCATOR: return "BUFFERS_ERROR_LOCATOR";
+    case BUFFERS_ERROR_UNSUPPORTED: return "BUFFERS_ERROR_UNSUPPORTED";
+    case BUFFERS_ERROR_OUT_OF_MEMORY: return "BUFFERS_ERROR_OUT_OF_MEMORY";
+    case BUFFERS_ERROR_PERMISSION: return "BUFFERS_ERROR_PERMISSION";
+    }
+    return "BUFFERS_STATUS_UNKNOWN";
+}
 
 buffers_status errors_set(buffers_status status, const char *format, ...) {
-    int used = snprintf(last_error, sizeof last_error, "%s: ", buffers_status_name(status));
+    last_status = status;
+    int used = snprintf(last_error, sizeof last_error, "%s: ", errors_status_name(status));
     if (used < 0) used = 0;
     if ((size_t)used < sizeof last_error) {
         va_list args;
@@ -31,4 +46,8 @@ void errors_append(const char *format, ...) {
 
 const char *errors_last(void) {
     return last_error;
+}
+
+buffers_status errors_last_status(void) {
+    return last_status;
 }

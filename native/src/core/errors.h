@@ -20,4 +20,10 @@ void errors_append(const char *format, ...) BUFFERS_PRINTF(1, 2);
 
 const char *errors_last(void);
 
+/* The status errors_set recorded last on this thread (BUFFERS_OK before any). */
+buffers_status errors_last_status(void);
+
+/* "BUFFERS_ERROR_NO_SPACE" for BUFFERS_ERROR_NO_SPACE; "BUFFERS_STATUS_UNKNOWN" for others. */
+const char *errors_status_name(buffers_status status);
+
 #endif

@@ -1,15 +1,18 @@
 #include "core/item_index.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/errors.h"
+#include "os/vmem.h"
 
 void item_index_reset(item_index *index) {
     atomic_store_explicit(&index->count, 0, memory_order_relaxed);
     index->tail = NULL;
     index->tail_items = 0;
     for (uint32_t c = 0; c < INDEX_CLASSES; c++) index->open[c].count = 0;
+    index->refused_count = 0;
 }
 
 /* floor(log2(left)) for left >= 1. */
@@ -57,7 +60,53 @@ static void open_remove(open_list *list, uint32_t at) {
     list->count--;
 }
 
-static buffers_status add_entry(item_index *index, locator_item *item, locator_layout layout) {
+/* One refresh's view of this process's memory: read when the first item needs it, then reused. */
+typedef struct memory_view {
+    vmem_memory_map *map;
+    int              error;   /* the map could not be read */
+} memory_view;
+
+static bool check_memory(item_index *index, memory_view *memory, const locator *loc, uintptr_t base, uint32_t size,
+                         char *why, size_t why_size) {
+    if (index->memory_check) return index->memory_check(loc, base, size, why, why_size);
+    if (!memory->map && !memory->error) memory->error = vmem_memory_map_open(&memory->map);
+    if (memory->error) {
+        char text[96];
+        snprintf(why, why_size, "this process's memory map cannot be read: %s",
+                 vmem_error_text(memory->error, text, sizeof text));
+        return false;
+    }
+    return vmem_is_buffer_memory(memory->map, base, size, (uintptr_t)loc, LOCATOR_SIZE, why, why_size);
+}
+
+/* Remembers a refused item (best effort: without memory the refusal is only not named later). */
+static void note_refusal(item_index *index, uintptr_t base, uint32_t size, const char *why) {
+    if (index->refused_count == index->refused_capacity) {
+        uint32_t capacity = index->refused_capacity ? index->refused_capacity * 2 : 8;
+        index_refusal *grown = realloc(index->refused, capacity * sizeof *grown);
+        if (!grown) return;
+        index->refused = grown;
+        index->refused_capacity = capacity;
+    }
+    index_refusal *refusal = &index->refused[index->refused_count++];
+    refusal->base = base;
+    refusal->size = size;
+    snprintf(refusal->why, sizeof refusal->why, "%s", why);
+}
+
+/* The size an entry may use: the item's, once its memory passed the check (or trust vouches). */
+static uint32_t usable_size(item_index *index, memory_view *memory, const locator *loc, const locator_item *item,
+                            const item_view *view, const index_trust *trust) {
+    if (!view->base || !view->size) return 0;
+    if (trust && trust->item == item && trust->base == view->base && trust->size == view->size) return view->size;
+    char why[112];
+    if (check_memory(index, memory, loc, view->base, view->size, why, sizeof why)) return view->size;
+    note_refusal(index, view->base, view->size, why);
+    return 0;
+}
+
+static buffers_status add_entry(item_index *index, memory_view *memory, locator *loc, locator_item *item,
+                                locator_layout layout, const index_trust *trust) {
     uint32_t n = atomic_load_explicit(&index->count, memory_order_relaxed);
     uint32_t chunk_number = n / INDEX_CHUNK_ENTRIES;
     if (chunk_number >= INDEX_MAX_CHUNKS)
@@ -68,10 +117,11 @@ static buffers_status add_entry(item_index *index, locator_item *item, locator_l
         if (!chunk) return errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "cannot grow the buffer index");
         atomic_store_explicit(&index->chunks[chunk_number], chunk, memory_order_release);
     }
+    /* Base and size are read once, here, and never again from the file. */
     item_view view = item_read(item, layout);
     index_entry *entry = &chunk[n % INDEX_CHUNK_ENTRIES];
     entry->base = view.base;
-    entry->size = view.base ? view.size : 0;
+    entry->size = usable_size(index, memory, loc, item, &view, trust);
     entry->last = view.size == 0 ? view.base
                   : view.base > UINTPTR_MAX - (view.size - 1) ? UINTPTR_MAX : view.base + (view.size - 1);
     entry->taken = item_field(item, layout, ITEM_TAKEN);
@@ -86,15 +136,13 @@ static buffers_status add_entry(item_index *index, locator_item *item, locator_l
     return BUFFERS_OK;
 }
 
-buffers_status item_index_refresh(item_index *index, locator *first, locator_layout layout) {
-    if (!index->tail) {
-        index->tail = first;
-        index->tail_items = 0;
-    }
+static buffers_status refresh_with(item_index *index, memory_view *memory, locator_layout layout,
+                                   const index_trust *trust) {
     for (;;) {
         uint32_t count = locator_item_count(index->tail);
         for (; index->tail_items < count; index->tail_items++) {
-            buffers_status status = add_entry(index, &index->tail->items[index->tail_items], layout);
+            buffers_status status = add_entry(index, memory, index->tail, &index->tail->items[index->tail_items], layout,
+                                              trust);
             if (status != BUFFERS_OK) return status;
         }
         locator *next = count == LOCATOR_MAX_ITEMS ? locator_next(index->tail) : NULL;
@@ -102,6 +150,28 @@ buffers_status item_index_refresh(item_index *index, locator *first, locator_lay
         index->tail = next;
         index->tail_items = 0;
     }
+}
+
+buffers_status item_index_refresh(item_index *index, locator *first, locator_layout layout,
+                                  const index_trust *trust) {
+    if (!index->tail) {
+        index->tail = first;
+        index->tail_items = 0;
+    }
+    memory_view memory = {NULL, 0};
+    buffers_status status = refresh_with(index, &memory, layout, trust);
+    vmem_memory_map_close(memory.map);
+    return status;
+}
+
+const index_refusal *item_index_refusal_in(const item_index *index, uint32_t need, uintptr_t min, uintptr_t max) {
+    for (uint32_t i = 0; i < index->refused_count; i++) {
+        const index_refusal *refusal = &index->refused[i];
+        uintptr_t last = refusal->base > UINTPTR_MAX - (refusal->size - 1) ? UINTPTR_MAX
+                                                                           : refusal->base + (refusal->size - 1);
+        if (refusal->size >= need && last <= max && last - (need - 1) >= min) return refusal;
+    }
+    return NULL;
 }
 
 index_entry *item_index_find_item(const item_index *index, const locator_item *item) {

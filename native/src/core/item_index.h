@@ -5,7 +5,12 @@
  *
  * It is a hint, never part of the shared format: other copies and other implementations register
  * items at any time (item_index_refresh picks them up) and every entry is checked again under the
- * item's lock before use. Entries never move or die, so a buffers_item handle is an entry. */
+ * item's lock before use. Entries never move or die, so a buffers_item handle is an entry.
+ *
+ * The file is writable by every process of the user, so an item's base and size are claims: an
+ * entry is made usable only once its range is found to be buffer memory of this process
+ * (vmem_is_buffer_memory), and then its private base and size bound every write into it, whatever
+ * the file says later (docs/locator-security.md, "Items are claims"). */
 #ifndef BUFFERS_ITEM_INDEX_H
 #define BUFFERS_ITEM_INDEX_H
 
@@ -27,6 +32,25 @@ typedef struct index_entry {
 #define INDEX_LOW_WATER     64u
 #define INDEX_CLASSES       32u   /* open list c: entries last seen with [2^c, 2^(c+1)) bytes left, by base */
 
+/* Says whether [base, base + size), listed by loc, may be written as a buffer; why says why not.
+ * NULL in an index: the OS layer's check (vmem_is_buffer_memory). Tests over fake chains set one. */
+typedef bool (*index_memory_check)(const locator *loc, uintptr_t base, uint32_t size, char *why, size_t why_size);
+
+/* An item this process registered itself, just now: its memory is known to be ours, so no check,
+ * provided the file still says what was written. */
+typedef struct index_trust {
+    const locator_item *item;
+    uintptr_t           base;
+    uint32_t            size;
+} index_trust;
+
+/* An item found not to be buffer memory: never written, named when a request fails. */
+typedef struct index_refusal {
+    uintptr_t base;
+    uint32_t  size;
+    char      why[112];
+} index_refusal;
+
 typedef struct open_list {
     uint32_t *entries;             /* entry numbers */
     uint32_t  count, capacity;
@@ -39,6 +63,9 @@ typedef struct item_index {
     locator               *tail;           /* last locator read, and how many of its items */
     uint32_t               tail_items;
     open_list              open[INDEX_CLASSES];   /* entries that may have room, by size class */
+    index_memory_check     memory_check;
+    index_refusal         *refused;
+    uint32_t               refused_count, refused_capacity;
 } item_index;
 
 static inline index_entry *item_index_at(const item_index *index, uint32_t n) {
@@ -73,8 +100,14 @@ static inline bool index_entry_try_lock(index_entry *entry, uint32_t need, uintp
 void item_index_reset(item_index *index);
 
 /* Adds the items registered since the last call, from first (the chain's first locator) on, in
- * layout. Reads only new items. BUFFERS_ERROR_OUT_OF_MEMORY if the index cannot grow. */
-buffers_status item_index_refresh(item_index *index, locator *first, locator_layout layout);
+ * layout. Reads only new items; checks each new one's memory (one memory map for the lot) unless it
+ * is trust's. An item that fails gets an entry that never fits, and a refusal.
+ * BUFFERS_ERROR_OUT_OF_MEMORY if the index cannot grow. */
+buffers_status item_index_refresh(item_index *index, locator *first, locator_layout layout,
+                                  const index_trust *trust);
+
+/* A refused item that would have served a request of need bytes in [min, max]; NULL if none. */
+const index_refusal *item_index_refusal_in(const item_index *index, uint32_t need, uintptr_t min, uintptr_t max);
 
 /* The entry of item (searched from the newest back: the caller has just registered it); NULL if
  * the index does not have it. */

@@ -147,6 +147,10 @@ locator_item *locator_find_locked(locator *first, locator_layout layout, uint32_
     return NULL;
 }
 
+void locator_keep_from_fork(const locator *loc) {
+    if (vmem_page_size() <= LOCATOR_SIZE) (void)vmem_exclude_from_fork((uintptr_t)loc, LOCATOR_SIZE);
+}
+
 bool locator_further_name(char *out, size_t size, uint32_t pid, uintptr_t previous) {
     int written = snprintf(out, size, LOCATOR_NAME_PREFIX "%u" LOCATOR_FURTHER_INFIX "%llx", (unsigned)pid,
                            (unsigned long long)previous);
@@ -169,6 +173,7 @@ static uintptr_t make_shared_further(const locator *previous, size_t block, loca
         return 0;
     }
     locator_initialize_in((locator *)shared.address, shared.address, block, true, layout);
+    locator_keep_from_fork((const locator *)shared.address);
     vmem_shared_close(&shared, true);   /* mapped (and marked alive) for the life of the process */
     return shared.address;
 }

@@ -99,6 +99,12 @@ _Static_assert(offsetof(locator, items) == sizeof(locator_header), "items follow
 _Static_assert(sizeof(locator) <= LOCATOR_SIZE, "a locator fits its 4096-byte block");
 _Static_assert(sizeof(_Atomic(uint32_t)) == 4 && sizeof(_Atomic(uint8_t)) == 1, "atomics add no bytes");
 
+/* Keeps loc's own block (its first LOCATOR_SIZE bytes) out of children made by fork(): a shared
+ * mapping inherited by a child would let it (after dropping privileges, say) plant items the
+ * parent writes code into. Only where a page holds no more than the block: bytes past it are code
+ * chunks a child may be running. */
+void locator_keep_from_fork(const locator *loc);
+
 /* Writes the name of the further locator that process pid chains after its locator at previous.
  * Pure. False (out holds a cut name) only if size is below LOCATOR_NAME_MAX. */
 bool locator_further_name(char *out, size_t size, uint32_t pid, uintptr_t previous);

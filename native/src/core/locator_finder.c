@@ -35,6 +35,7 @@ buffers_status finder_open(const char *name, locator **out) {
             return errors_set(BUFFERS_ERROR_LOCATOR, "the shared locator at %#llx ('%s') has format version %u; "
                               "this library reads version %u", (unsigned long long)recorded, shared.where, version,
                               LOCATOR_VERSION);
+        locator_keep_from_fork((const locator *)recorded);   /* an upstream copy's does not do it */
         *out = (locator *)recorded;
         return BUFFERS_OK;
     }
@@ -47,6 +48,7 @@ buffers_status finder_open(const char *name, locator **out) {
                           vmem_error_text(error, text, sizeof text));
     }
     locator_initialize(view, shared.address, size, shared.executable);
+    locator_keep_from_fork(view);
     vmem_shared_close(&shared, true);
     vmem_shared_remove_stale(LOCATOR_NAME_PREFIX);
     *out = view;

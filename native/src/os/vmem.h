@@ -66,6 +66,27 @@ void vmem_flush_instruction_cache(uintptr_t start, uintptr_t end);
  * until vmem_release. Used to take memory back from views that may still be read or written. */
 int vmem_replace_with_zero_pages(uintptr_t address, size_t size);
 
+/* A snapshot of this process's memory map, for vmem_is_buffer_memory (Linux: /proc/self/maps read
+ * once; Windows: nothing, VirtualQuery answers live). 0 and *out, or an error and *out NULL. */
+typedef struct vmem_memory_map vmem_memory_map;
+int  vmem_memory_map_open(vmem_memory_map **out);
+void vmem_memory_map_close(vmem_memory_map *map);
+
+/* True if every byte of [address, address + size) is memory a buffer of this process may be:
+ * private, anonymous (not a file, the heap, a stack or a page of the kernel's), committed, readable,
+ * writable and executable (Linux: "rwxp" with no name; Windows: MEM_PRIVATE, MEM_COMMIT,
+ * PAGE_EXECUTE_READWRITE), over one or more adjacent regions. With home != 0 (the locator listing
+ * the range), a range inside home's own writable and executable mapping (its code chunks) passes
+ * too, and one touching home's first header_size bytes never does. Otherwise false, and why says
+ * what is there. Buffers are checked once, before this process first writes into them: the
+ * locator file is writable by every process of the user, its addresses are claims. */
+bool vmem_is_buffer_memory(const vmem_memory_map *map, uintptr_t address, size_t size, uintptr_t home,
+                           size_t header_size, char *why, size_t why_size);
+
+/* Keeps the whole pages of [address, address + size) out of children made by fork(): nothing is
+ * mapped there in a child (Linux MADV_DONTFORK). 0, or an error; a no-op where there is no fork. */
+int vmem_exclude_from_fork(uintptr_t address, size_t size);
+
 /* ---- free address space ---- */
 
 /* Called for each free gap [start, end) of the address space; return true to stop the walk. */

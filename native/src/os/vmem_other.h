@@ -73,8 +73,9 @@ void vmem_shared_close_other(vmem_shared *shared);
  * calls vmem_shared_close(out, true), which drops the lock and keeps the view for
  * vmem_shared_close_other. On failure nothing is left, here or in pid, and out->where says why:
  * EPERM/EACCES (not allowed: pid runs as another user, untrusted directories, pid may not open the
- * file), ESRCH (pid ended), VMEM_UNSUPPORTED (Windows, and builds that cannot act in other
- * processes), or another errno. */
+ * file), ESRCH (pid ended), VMEM_UNSUPPORTED (builds that cannot act in other processes), or
+ * another OS error. Windows: a named section in this session's namespace, a handle to it
+ * duplicated into pid and a view mapped there (os/windows/remote/shared_create.c). */
 int vmem_shared_create_in_other(uint32_t pid, const char *name, size_t size, vmem_shared *out,
                                 uintptr_t *out_remote_address);
 

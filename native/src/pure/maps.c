@@ -42,17 +42,27 @@ static void skip_spaces(const char *text, size_t length, size_t *at) {
     while (*at < length && text[*at] == ' ') (*at)++;
 }
 
+/* "rwxp"-style permissions at text[*at..): any letters in their places, '-' elsewhere. */
+static uint8_t parse_permissions(const char *line, size_t length, size_t *at) {
+    static const char letters[4] = {'r', 'w', 'x', 's'};
+    static const uint8_t bits[4] = {MAPS_READ, MAPS_WRITE, MAPS_EXECUTE, MAPS_SHARED};
+    uint8_t permissions = 0;
+    for (unsigned i = 0; i < 4 && *at < length && line[*at] != ' '; i++, (*at)++)
+        if (line[*at] == letters[i]) permissions |= bits[i];
+    while (*at < length && line[*at] != ' ') (*at)++;   /* anything longer */
+    return permissions;
+}
+
 /* "<offset> <major>:<minor> <inode>" after the permissions; false if any part is missing. */
-static bool parse_identity(const char *line, size_t length, size_t at, maps_entry *out) {
+static bool parse_identity(const char *line, size_t length, size_t *at, maps_entry *out) {
     uint64_t offset, major, minor, inode;
-    while (at < length && line[at] != ' ') at++;           /* permissions */
-    skip_spaces(line, length, &at);
-    if (!parse_hex(line, length, &at, 16, &offset)) return false;
-    skip_spaces(line, length, &at);
-    if (!parse_hex(line, length, &at, 8, &major) || !expect(line, length, &at, ':')) return false;
-    if (!parse_hex(line, length, &at, 8, &minor)) return false;
-    skip_spaces(line, length, &at);
-    if (!parse_decimal(line, length, &at, &inode)) return false;
+    skip_spaces(line, length, at);
+    if (!parse_hex(line, length, at, 16, &offset)) return false;
+    skip_spaces(line, length, at);
+    if (!parse_hex(line, length, at, 8, &major) || !expect(line, length, at, ':')) return false;
+    if (!parse_hex(line, length, at, 8, &minor)) return false;
+    skip_spaces(line, length, at);
+    if (!parse_decimal(line, length, at, &inode)) return false;
     out->offset = offset;
     out->dev_major = (uint32_t)major;
     out->dev_minor = (uint32_t)minor;
@@ -74,7 +84,15 @@ bool maps_parse_line(const char *line, size_t length, maps_entry *out) {
     out->offset = 0;
     out->dev_major = out->dev_minor = 0;
     out->inode = 0;
-    out->has_identity = parse_identity(line, length, at, out);
+    out->permissions = parse_permissions(line, length, &at);
+    out->has_identity = parse_identity(line, length, &at, out);
+    out->name = line + length;
+    out->name_length = 0;
+    if (out->has_identity) {
+        skip_spaces(line, length, &at);
+        out->name = line + at;
+        out->name_length = length - at;
+    }
     return true;
 }
 
@@ -124,4 +142,67 @@ void maps_for_each_gap(const char *text, size_t length, uintptr_t max_address, m
     gap_walk walk = {max_address, 0, false, fn, context};
     maps_for_each_entry(text, length, gap_on_entry, &walk);
     if (!walk.finished) report_gap(&walk, walk.free_from, UINTPTR_MAX);
+}
+
+/* ---- is it buffer memory? ---- */
+
+maps_kind maps_kind_of(const maps_entry *entry) {
+    /* Without the identity columns nothing says the mapping is anonymous: not trusted. */
+    if (!entry->has_identity || entry->inode != 0 || entry->dev_major != 0 || entry->dev_minor != 0)
+        return MAPS_KIND_FILE;
+    if (entry->name_length > 0) return entry->name[0] == '[' ? MAPS_KIND_SPECIAL : MAPS_KIND_FILE;
+    if (entry->permissions & MAPS_SHARED) return MAPS_KIND_SHARED;
+    const uint8_t rwx = MAPS_READ | MAPS_WRITE | MAPS_EXECUTE;
+    return (entry->permissions & rwx) == rwx ? MAPS_KIND_BUFFER : MAPS_KIND_NOT_RWX;
+}
+
+/* The first region whose end lies above address (binary search); count if none. */
+static size_t region_after(const maps_region *regions, size_t count, uintptr_t address) {
+    size_t low = 0, high = count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (regions[middle].end <= address) low = middle + 1;
+        else high = middle;
+    }
+    return low;
+}
+
+/* [start, last] lies wholly in home's region, which is writable and executable. */
+static bool in_home(const maps_region *regions, size_t count, uintptr_t start, uintptr_t last, uintptr_t home) {
+    size_t n = region_after(regions, count, home);
+    if (n == count || regions[n].start > home) return false;
+    const uint8_t wx = MAPS_WRITE | MAPS_EXECUTE;
+    return (regions[n].permissions & wx) == wx && start >= regions[n].start && last < regions[n].end;
+}
+
+maps_kind maps_check_range(const maps_region *regions, size_t count, uintptr_t start, uintptr_t size,
+                           uintptr_t home, uintptr_t header_size) {
+    if (size == 0 || start > UINTPTR_MAX - (size - 1)) return MAPS_KIND_UNMAPPED;
+    uintptr_t last = start + (size - 1);
+    if (home) {
+        uintptr_t header_last = header_size && home <= UINTPTR_MAX - (header_size - 1) ? home + (header_size - 1) : home;
+        if (start <= header_last && last >= home) return MAPS_KIND_HOME_HEADER;
+        if (in_home(regions, count, start, last, home)) return MAPS_KIND_BUFFER;
+    }
+    uintptr_t next = start;   /* the first byte not yet covered */
+    for (size_t n = region_after(regions, count, start); n < count; n++) {
+        if (regions[n].start > next) return MAPS_KIND_UNMAPPED;
+        if (regions[n].kind != MAPS_KIND_BUFFER) return (maps_kind)regions[n].kind;
+        if (regions[n].end - 1 >= last) return MAPS_KIND_BUFFER;
+        next = regions[n].end;
+    }
+    return MAPS_KIND_UNMAPPED;
+}
+
+const char *maps_kind_text(maps_kind kind) {
+    switch (kind) {
+    case MAPS_KIND_BUFFER: return "buffer memory";
+    case MAPS_KIND_UNMAPPED: return "not (wholly) mapped";
+    case MAPS_KIND_NOT_RWX: return "private memory that is not readable, writable and executable";
+    case MAPS_KIND_SHARED: return "a shared mapping";
+    case MAPS_KIND_FILE: return "a file mapping";
+    case MAPS_KIND_SPECIAL: return "a mapping the kernel names (heap, stack, vdso)";
+    case MAPS_KIND_HOME_HEADER: return "the header of the locator that lists it";
+    }
+    return "unknown";
 }

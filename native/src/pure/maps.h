@@ -15,7 +15,12 @@ typedef struct maps_entry {
     uint32_t  dev_minor;
     uint64_t  inode;          /* 0 for anonymous mappings */
     bool      has_identity;   /* offset, device and inode were parsed */
+    uint8_t   permissions;    /* MAPS_READ | MAPS_WRITE | MAPS_EXECUTE | MAPS_SHARED as listed */
+    const char *name;         /* the pathname column ("" if none): points into the parsed text */
+    size_t    name_length;
 } maps_entry;
+
+enum { MAPS_READ = 1, MAPS_WRITE = 2, MAPS_EXECUTE = 4, MAPS_SHARED = 8 };
 
 /* Parses one line (without its newline). False for anything that does not start with
  * "<hex>-<hex> " describing a non-empty range that fits a pointer. */
@@ -31,5 +36,41 @@ size_t maps_for_each_entry(const char *text, size_t length, maps_entry_fn fn, vo
  * max_address (such as [vsyscall]) end the walk. fn returns true to stop. */
 typedef bool (*maps_gap_fn)(uintptr_t start, uintptr_t end, void *context);
 void maps_for_each_gap(const char *text, size_t length, uintptr_t max_address, maps_gap_fn fn, void *context);
+
+/* ---- is it buffer memory? ---- */
+
+/* What a mapping is, as far as a buffer is concerned. Only MAPS_KIND_BUFFER may hold a buffer this
+ * process reserved: private, anonymous (no file, no inode, no name such as [heap] or [stack]),
+ * readable, writable and executable, as mmap gives it to this library and to the upstream ones. */
+typedef enum maps_kind {
+    MAPS_KIND_BUFFER,
+    MAPS_KIND_UNMAPPED,      /* no mapping there */
+    MAPS_KIND_NOT_RWX,       /* anonymous private, but not readable + writable + executable */
+    MAPS_KIND_SHARED,        /* a shared mapping (shared memory, a locator) */
+    MAPS_KIND_FILE,          /* backed by a file */
+    MAPS_KIND_SPECIAL,       /* named by the kernel: [heap], [stack], [vdso], [vvar], ... */
+    MAPS_KIND_HOME_HEADER    /* the header of the locator that lists the item */
+} maps_kind;
+
+maps_kind maps_kind_of(const maps_entry *entry);
+
+/* A mapping reduced to what the range check needs. */
+typedef struct maps_region {
+    uintptr_t start, end;
+    uint8_t   permissions;
+    uint8_t   kind;            /* maps_kind */
+} maps_region;
+
+/* Checks [start, start + size) against regions (ascending and disjoint, as /proc lists them):
+ * MAPS_KIND_BUFFER when every byte lies in MAPS_KIND_BUFFER regions (several adjacent ones may
+ * cover it); else the kind of the first byte's region that is not one (MAPS_KIND_UNMAPPED for a
+ * hole or a range that wraps). With home != 0 (a locator whose block may hold code chunks) a range
+ * lying wholly in home's own region, writable and executable, past home's first header_size bytes,
+ * is accepted too. size 0 is refused (MAPS_KIND_UNMAPPED). */
+maps_kind maps_check_range(const maps_region *regions, size_t count, uintptr_t start, uintptr_t size,
+                           uintptr_t home, uintptr_t header_size);
+
+/* A few words on kind, for error messages ("a file mapping", ...). */
+const char *maps_kind_text(maps_kind kind);
 
 #endif

@@ -301,7 +301,7 @@ static buffers_status extend_for_target(buffers_process *process, locator_layout
 /* A new buffer reserved in the target and registered, locked, in its chain, extended if full. */
 static buffers_status make_remote(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
                                   uintptr_t max, remote_item **out) {
-    buffers_allocator_settings request = buffers_allocator_settings_default();
+    buffers_allocator_settings request = allocator_settings_default();
     request.min_address = min;
     request.max_address = max;
     request.size = need;

@@ -290,3 +290,23 @@ TEST(Layout, RustLayoutCannotBeChosenOnceTheLocatorExistsInTheDocumentsLayout) {
     ExpectFailure(buffers_use_rust_layout(), BUFFERS_ERROR_LOCATOR, "already exists in the document's item layout");
     EXPECT_STREQ(buffers_locator_layout(), "document") << "never rewritten";
 }
+
+// Bindings map failures to their error types by this status, never by parsing the text.
+TEST(LastStatus, IsTheStatusOfTheLastFailureOnThisThread) {
+    buffers_search_settings bad = buffers_search_settings_default();
+    bad.size = 0;
+    buffers_item *item = nullptr;
+    ASSERT_EQ(buffers_get_buffer(&bad, &item), BUFFERS_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(buffers_last_status(), BUFFERS_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(std::string(buffers_last_error()).rfind("BUFFERS_ERROR_INVALID_ARGUMENT: ", 0), 0u) << buffers_last_error();
+
+    buffers_search_settings high = buffers_search_settings_default();
+    high.min_address = buffers_max_address() - 1;
+    ASSERT_EQ(buffers_get_buffer(&high, &item), BUFFERS_ERROR_NO_SPACE);
+    EXPECT_EQ(buffers_last_status(), BUFFERS_ERROR_NO_SPACE);
+
+    // Another thread's failures are its own.
+    buffers_status seen = BUFFERS_OK;
+    std::thread([&] { seen = buffers_last_status(); }).join();
+    EXPECT_EQ(seen, BUFFERS_OK);
+}

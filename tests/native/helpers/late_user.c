@@ -5,11 +5,17 @@
  * prints "locator <address>" (buffers_locator_address), then "buffer <base> <size> <position>
  * <first position bytes in hex, at most 32>" for every registered buffer, then gets a buffer of its
  * own in the first 2 GiB, appends 8 bytes and prints "own <address>" (or "error ..."), and "done".
- * Then waits for another line and exits 0 (3 if stdin ends first). */
+ * Then waits for another line and exits 0 (3 if stdin ends first).
+ *     late_user in-thread
+ * The same in a second thread while the main thread waits for it: a session from outside stops the
+ * main thread (picked first), so the library is used while a session is in flight. */
 #include <reloaded/buffers.h>
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { MAX_BUFFERS = 64, SHOWN_BYTES = 32 };
 
@@ -28,10 +34,9 @@ static void print_buffers(void) {
     }
 }
 
-int main(void) {
+/* From the first line on stdin to the exit status. */
+static int use_library(void) {
     char line[64];
-    printf("waiting\n");
-    fflush(stdout);
     if (!fgets(line, sizeof line, stdin)) return 2;
     printf("locator %#lx\n", (unsigned long)buffers_locator_address());
     print_buffers();
@@ -46,4 +51,19 @@ int main(void) {
     printf("done\n");
     fflush(stdout);
     return fgets(line, sizeof line, stdin) ? 0 : 3;
+}
+
+static void *use_library_thread(void *unused) {
+    (void)unused;
+    return (void *)(intptr_t)use_library();
+}
+
+int main(int argc, char **argv) {
+    printf("waiting\n");
+    fflush(stdout);
+    if (argc < 2 || strcmp(argv[1], "in-thread") != 0) return use_library();
+    pthread_t user;
+    void *status = NULL;
+    if (pthread_create(&user, NULL, use_library_thread, NULL) != 0 || pthread_join(user, &status) != 0) return 4;
+    return (int)(intptr_t)status;
 }

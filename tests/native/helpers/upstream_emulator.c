@@ -188,13 +188,24 @@ uintptr_t upstream_append(upstream_library *library, upstream_item *item, const 
 
 /* ---- GetBuffer ---- */
 
+/* A mapping of length bytes (executable where allowed) at hint if free, else where the OS puts it. */
+static void *map_near(void *hint, size_t length) {
+    void *p = mmap(hint, length, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) p = mmap(hint, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p;
+}
+
 /* A new buffer in [min, max], or 0. Upstream walks the free regions; the stand-in takes what the OS
- * gives and refuses it when outside the range (the tests ask for the whole address space). */
+ * gives, and when that is outside the range (a 48-bit aarch64 kernel maps above upstream's 47-bit
+ * maximum) asks once more with the middle of the range as a hint. */
 static uintptr_t allocate_buffer(uint32_t size, uintptr_t min, uintptr_t max, uint32_t *rounded) {
     size_t g = granularity();
     size_t length = ((size ? size : 1) + g - 1) / g * g;
-    void *p = mmap(NULL, length, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) p = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *p = map_near(NULL, length);
+    if (p != MAP_FAILED && ((uintptr_t)p < min || (uintptr_t)p + length > max)) {
+        munmap(p, length);
+        p = map_near((void *)((min + (max - min) / 2) / g * g), length);
+    }
     if (p == MAP_FAILED) return 0;
     if ((uintptr_t)p < min || (uintptr_t)p + length > max) return munmap(p, length), 0;
     *rounded = (uint32_t)length;

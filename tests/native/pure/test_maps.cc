@@ -118,3 +118,54 @@ TEST(Maps, EntriesAreCounted) {
                                       nullptr);
     EXPECT_EQ(seen, 2u);
 }
+
+// ---- is it buffer memory? (what the index checks before it writes into an item) ----
+
+namespace {
+maps_kind KindOf(const std::string &line) {
+    maps_entry entry;
+    if (!maps_parse_line(line.data(), line.size(), &entry)) return MAPS_KIND_UNMAPPED;
+    return maps_kind_of(&entry);
+}
+}  // namespace
+
+TEST(MapsBufferMemory, OnlyUnnamedPrivateAnonymousRwxIsBufferMemory) {
+    EXPECT_EQ(KindOf("10000-20000 rwxp 00000000 00:00 0"), MAPS_KIND_BUFFER);
+    EXPECT_EQ(KindOf("10000-20000 rwxp 00000000 00:00 0 "), MAPS_KIND_BUFFER) << "trailing spaces are no name";
+    EXPECT_EQ(KindOf("10000-20000 rw-p 00000000 00:00 0"), MAPS_KIND_NOT_RWX) << "a .bss or a thread stack";
+    EXPECT_EQ(KindOf("10000-20000 rwxs 00000000 00:01 4242   /dev/zero (deleted)"), MAPS_KIND_FILE);
+    EXPECT_EQ(KindOf("10000-20000 rwxs 00000000 00:00 0"), MAPS_KIND_SHARED);
+    EXPECT_EQ(KindOf("10000-20000 rwxp 00001000 fd:01 1234   /usr/bin/victim"), MAPS_KIND_FILE);
+    EXPECT_EQ(KindOf("10000-20000 rwxp 00000000 00:00 0      [heap]"), MAPS_KIND_SPECIAL);
+    EXPECT_EQ(KindOf("10000-20000 rwxp 00000000 00:00 0      [stack]"), MAPS_KIND_SPECIAL);
+    EXPECT_EQ(KindOf("10000-20000 r-xp 00000000 00:00 0      [vdso]"), MAPS_KIND_SPECIAL);
+    EXPECT_EQ(KindOf("10000-20000 rwxp"), MAPS_KIND_FILE) << "no identity columns: nothing says anonymous";
+}
+
+TEST(MapsBufferMemory, TheWholeRangeMustLieInBufferRegions) {
+    const uint8_t rwx = MAPS_READ | MAPS_WRITE | MAPS_EXECUTE;
+    const maps_region regions[] = {
+        {0x10000, 0x20000, rwx, MAPS_KIND_BUFFER},
+        {0x20000, 0x30000, rwx, MAPS_KIND_BUFFER},   // adjacent, listed apart
+        {0x30000, 0x31000, MAPS_READ | MAPS_WRITE, MAPS_KIND_NOT_RWX},
+        {0x40000, 0x50000, rwx, MAPS_KIND_BUFFER},
+        {0x60000, 0x70000, rwx | MAPS_SHARED, MAPS_KIND_FILE},   // a locator file with code chunks
+    };
+    const size_t n = sizeof regions / sizeof regions[0];
+    EXPECT_EQ(maps_check_range(regions, n, 0x10000, 0x1000, 0, 0), MAPS_KIND_BUFFER);
+    EXPECT_EQ(maps_check_range(regions, n, 0x1F000, 0x2000, 0, 0), MAPS_KIND_BUFFER) << "over two regions";
+    EXPECT_EQ(maps_check_range(regions, n, 0x2F000, 0x2000, 0, 0), MAPS_KIND_NOT_RWX);
+    EXPECT_EQ(maps_check_range(regions, n, 0x30000, 0x1000, 0, 0), MAPS_KIND_NOT_RWX);
+    EXPECT_EQ(maps_check_range(regions, n, 0x3F000, 0x2000, 0, 0), MAPS_KIND_UNMAPPED) << "starts in a hole";
+    EXPECT_EQ(maps_check_range(regions, n, 0x4F000, 0x2000, 0, 0), MAPS_KIND_UNMAPPED) << "runs into a hole";
+    EXPECT_EQ(maps_check_range(regions, n, 0x80000, 0x1000, 0, 0), MAPS_KIND_UNMAPPED) << "past the last region";
+    EXPECT_EQ(maps_check_range(regions, n, 0x10000, 0, 0, 0), MAPS_KIND_UNMAPPED) << "empty";
+    EXPECT_EQ(maps_check_range(regions, n, UINTPTR_MAX - 0xFFF, 0x2000, 0, 0), MAPS_KIND_UNMAPPED) << "wraps";
+    // Code chunks of a locator block: inside its own mapping, past its header, pass; the header never.
+    EXPECT_EQ(maps_check_range(regions, n, 0x61000, 0x4000, 0x60000, 0x1000), MAPS_KIND_BUFFER);
+    EXPECT_EQ(maps_check_range(regions, n, 0x60800, 0x1000, 0x60000, 0x1000), MAPS_KIND_HOME_HEADER);
+    EXPECT_EQ(maps_check_range(regions, n, 0x61000, 0x10000, 0x60000, 0x1000), MAPS_KIND_FILE) << "runs past it";
+    EXPECT_EQ(maps_check_range(regions, n, 0x10000, 0x1000, 0x10000, 0x1000), MAPS_KIND_HOME_HEADER)
+        << "a private further locator's own header is buffer-like memory, still refused";
+    EXPECT_EQ(maps_check_range(regions, n, 0x61000, 0x1000, 0x40000, 0x1000), MAPS_KIND_FILE) << "not its home";
+}

@@ -75,8 +75,8 @@ inline int LocatorOf(const std::vector<ChainLocator> &chain, uintptr_t address) 
 
 // Why these tests cannot run here, or "".
 inline std::string WhyNotHere() {
-#if !defined(__x86_64__)
-    return "Linux x86-64 only";
+#if !defined(__x86_64__) && !defined(__aarch64__)
+    return "Linux x86-64 and aarch64 only";
 #else
     if (!vmem_supports_other_processes()) return "this build does not act in other processes";
     pid_t child = fork();

@@ -5,10 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 struct RunResult {
     int exit_code;
@@ -32,6 +36,38 @@ inline RunResult RunWithRoot(const std::string &root, const std::string &command
     while ((n = fread(chunk, 1, sizeof chunk, pipe)) > 0) result.output.append(chunk, n);
     int status = pclose(pipe);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+// What a forked child did: its wait status and the text its function returned.
+struct ForkResult {
+    int status = -1;
+    std::string text;
+    bool ExitedCleanly() const { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+    std::string HowItEnded() const {
+        if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
+        return "exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+};
+
+// Runs fn in a forked child (so a crash there cannot take the test with it) and returns how the
+// child ended with the text fn returned.
+inline ForkResult RunInFork(const std::function<std::string()> &fn) {
+    ForkResult result;
+    int report[2];
+    if (pipe(report) != 0) return result;
+    pid_t child = fork();
+    if (child == 0) {
+        close(report[0]);
+        std::string text = fn();
+        _exit(write(report[1], text.data(), text.size()) == (ssize_t)text.size() ? 0 : 3);
+    }
+    close(report[1]);
+    char chunk[256];
+    for (ssize_t n; (n = read(report[0], chunk, sizeof chunk)) > 0;) result.text.append(chunk, (size_t)n);
+    close(report[0]);
+    while (waitpid(child, &result.status, 0) < 0 && errno == EINTR) {
+    }
     return result;
 }
 

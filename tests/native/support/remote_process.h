@@ -168,34 +168,22 @@ class Child {
 // Runs fn in a forked child as user nobody (65534) and returns the text it returned; "" when the
 // child could not become nobody or report.
 inline std::string RunAsNobody(const std::function<std::string()> &fn) {
-    int report[2];
-    if (pipe(report) != 0) return "";
-    pid_t child = fork();
-    if (child == 0) {
-        close(report[0]);
+    ForkResult run = RunInFork([&] {
         if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
-        std::string text = fn();
-        _exit(write(report[1], text.data(), text.size()) == (ssize_t)text.size() ? 0 : 3);
-    }
-    close(report[1]);
-    std::string text;
-    char chunk[256];
-    for (ssize_t n; (n = read(report[0], chunk, sizeof chunk)) > 0;) text.append(chunk, (size_t)n);
-    close(report[0]);
-    int status = -1;
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? text : "";
+        return fn();
+    });
+    return run.ExitedCleanly() ? run.text : "";
 }
 
-// Tests against x86-64 targets (aarch64 is compiled, not run), skipped with the reason where ptrace
-// does not work, with a scratch root for locator files that children inherit.
+// Tests against x86-64 and aarch64 targets (aarch64 runs under a real kernel in tests/kernel;
+// qemu-user has no ptrace), skipped with the reason where ptrace does not work, with a scratch root
+// for locator files that children inherit.
 class RemoteScratchRoot : public ScratchRoot {
   protected:
     void SetUp() override {
         std::string why = WhyNotHere();
-#if !defined(__x86_64__)
-        why = "Linux x86-64 only (aarch64 is compiled, not run)";
+#if !defined(__x86_64__) && !defined(__aarch64__)
+        why = "Linux x86-64 and aarch64 only";
 #endif
         if (!why.empty()) GTEST_SKIP() << why;
         ScratchRoot::SetUp();

@@ -64,17 +64,28 @@ int shim_detect_layout(const void *loc, uint32_t page_size) {
     return SHIM_DETECTED_MIXED;
 }
 
-void *shim_index_create(void) { return calloc(1, sizeof(item_index)); }
+/* The chains of these tests list made-up addresses: every range passes. */
+static bool accept_any(const locator *loc, uintptr_t base, uint32_t size, char *why, size_t why_size) {
+    (void)loc, (void)base, (void)size, (void)why, (void)why_size;
+    return true;
+}
+
+void *shim_index_create(void) {
+    item_index *index = calloc(1, sizeof(item_index));
+    if (index) index->memory_check = accept_any;
+    return index;
+}
 
 void shim_index_destroy(void *index) {
     item_index *doomed = index;
     for (uint32_t i = 0; i < INDEX_MAX_CHUNKS; i++) free(atomic_load(&doomed->chunks[i]));
     for (uint32_t c = 0; c < INDEX_CLASSES; c++) free(doomed->open[c].entries);
+    free(doomed->refused);
     free(doomed);
 }
 
 buffers_status shim_index_refresh(void *index, void *first, bool rust) {
-    return item_index_refresh(index, first, layout_of(rust));
+    return item_index_refresh(index, first, layout_of(rust), NULL);
 }
 
 uint32_t shim_index_count(const void *index) {

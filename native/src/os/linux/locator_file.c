@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _FILE_OFFSET_BITS 64   /* 32-bit builds: 64-bit inode numbers in struct stat */
 #define _LARGEFILE64_SOURCE    /* struct flock64 for the OFD lock record */
+#define _GNU_SOURCE            /* fallocate */
 
 #include "os/linux/locator_file.h"
 
@@ -54,12 +55,22 @@ static long long monotonic_ms(void) {
     return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
+/* 1 while some other open of the file holds a lock on byte, 0 if none does, -1 if it cannot be told. */
+static int byte_held(int fd, int byte) {
+    ofd_record probe = one_byte(F_WRLCK, byte);
+    if (ofd_fcntl(fd, F_OFD_GETLK, &probe) != 0) return -1;
+    return probe.l_type != F_UNLCK;
+}
+
 int file_lock_setup(int fd) {
-    long long deadline = monotonic_ms() + FILE_SETUP_WAIT_MS;
+    long long start = monotonic_ms();
     for (;;) {
         int error = file_byte_lock(fd, F_WRLCK, FILE_SETUP_BYTE);
         if (error != EAGAIN && error != EACCES && error != EINTR) return error;
-        if (monotonic_ms() >= deadline) return EWOULDBLOCK;
+        long long waited = monotonic_ms() - start;
+        if (waited >= FILE_CREATION_WAIT_MS ||
+            (waited >= FILE_SETUP_WAIT_MS && byte_held(fd, FILE_CREATING_BYTE) != 1))
+            return EWOULDBLOCK;
         struct timespec millisecond = {0, 1000000};
         nanosleep(&millisecond, NULL);
     }
@@ -71,9 +82,7 @@ void file_unlock_close(int fd) {
 }
 
 bool file_held_alive(int fd) {
-    ofd_record probe = one_byte(F_WRLCK, FILE_ALIVE_BYTE);
-    if (ofd_fcntl(fd, F_OFD_GETLK, &probe) != 0) return true;   /* cannot tell: never treat it as stale */
-    return probe.l_type != F_UNLCK;
+    return byte_held(fd, FILE_ALIVE_BYTE) != 0;   /* cannot tell: never treat it as stale */
 }
 
 const char *file_untrusted_reason(const struct stat *st) {
@@ -82,6 +91,28 @@ const char *file_untrusted_reason(const struct stat *st) {
     if (st->st_mode & 022) return "is writable by other users";
     if (st->st_nlink > 1) return "has other hard links";   /* 0: just removed, the caller looks again */
     return NULL;
+}
+
+int file_reserve(int fd, off_t size) {
+    int error;
+    do error = fallocate(fd, 0, 0, size) == 0 ? 0 : errno;
+    while (error == EINTR);
+    return error == EOPNOTSUPP || error == ENOSYS ? file_reserve_by_writing(fd, size) : error;
+}
+
+int file_reserve_by_writing(int fd, off_t size) {
+    static const char zeros[4096];
+    struct stat st;
+    if (fstat(fd, &st) != 0) return errno;
+    for (off_t at = st.st_size; at < size;) {
+        size_t chunk = size - at < (off_t)sizeof zeros ? (size_t)(size - at) : sizeof zeros;
+        ssize_t written = pwrite(fd, zeros, chunk, at);
+        if (written < 0 && errno == EINTR) continue;
+        if (written < 0) return errno;
+        if (written == 0) return ENOSPC;
+        at += written;
+    }
+    return 0;
 }
 
 bool file_still_named(int dirfd, const char *name, const struct stat *st) {

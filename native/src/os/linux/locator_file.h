@@ -9,11 +9,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 enum {
     FILE_ALIVE_BYTE = 0,    /* shared, held for as long as a process maps the file */
     FILE_SETUP_BYTE = 1,    /* exclusive, held while a copy of the library decides about the file */
-    FILE_SETUP_WAIT_MS = 500
+    FILE_CREATING_BYTE = 2, /* exclusive, held with the setup lock by a process creating the file for
+                               another (vmem_shared_create_in_other): a ptrace session, which can
+                               take seconds when the target's thread is slow to stop */
+    FILE_SETUP_WAIT_MS = 500,
+    FILE_CREATION_WAIT_MS = 10000
 };
 
 /* The folder the locator directories live under: $BUFFERS_SHARED_ROOT when set (tests and
@@ -23,8 +28,10 @@ const char *file_shared_root(void);
 /* One non-blocking attempt: type F_RDLCK, F_WRLCK or F_UNLCK on byte. 0 or errno. */
 int file_byte_lock(int fd, int type, int byte);
 
-/* The setup lock, waited for at most FILE_SETUP_WAIT_MS (a copy holds it for microseconds); 0,
- * EWOULDBLOCK when it stayed held, or another errno. */
+/* The setup lock, waited for at most FILE_SETUP_WAIT_MS (a copy holds it for microseconds), or up
+ * to FILE_CREATION_WAIT_MS while FILE_CREATING_BYTE is held (a creation for this process is in
+ * flight: giving up would leave its mapping unused and the locator unshared); 0, EWOULDBLOCK when
+ * it stayed held, or another errno. */
 int file_lock_setup(int fd);
 
 /* Drops the setup lock and closes fd. */
@@ -38,8 +45,19 @@ bool file_held_alive(int fd);
 const char *file_untrusted_reason(const struct stat *st);
 
 /* Opens (creating it if missing: mode 01777 when shared, else 0700) directory name under parent and
- * checks it may be trusted (docs/locator-security.md rules 1-3); its descriptor, or -1 with why. */
+ * checks it may be trusted (docs/locator-security.md rules 1-3); its descriptor, or with why a
+ * negative errno: -EACCES when it may not be trusted, else the failing call's (-EROFS, -EMFILE, ...). */
 int file_open_checked_directory(int parent, const char *name, bool shared, char *why, size_t why_size);
+
+/* Makes the file size bytes long with every block of it reserved, so that no store through a shared
+ * mapping of it can meet a block the file system cannot give (the kernel answers such a store with
+ * SIGBUS). fallocate; where the file system has none (EOPNOTSUPP), the bytes from the file's end up
+ * to size are written as zeros through fd. Bytes already in the file are never changed. 0, or the
+ * errno (ENOSPC, EDQUOT, EFBIG, ...): the caller then maps nothing and removes a file it made. */
+int file_reserve(int fd, off_t size);
+
+/* The fallback of file_reserve, on its own for the tests: zeros written from the file's end to size. */
+int file_reserve_by_writing(int fd, off_t size);
 
 /* True if name in dirfd still is the file st describes (it may be replaced while we wait). */
 bool file_still_named(int dirfd, const char *name, const struct stat *st);

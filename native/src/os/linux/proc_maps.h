@@ -3,7 +3,11 @@
 #define BUFFERS_VMEM_LINUX_MAPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/* Reads a whole /proc file (its size is unknown in advance) into a malloc'd buffer. */
+int linux_read_proc_file(const char *path, char **out_text, size_t *out_length);
 
 /* True if process pid (0: this one) has a mapping starting at address of the file with this device
  * and inode, from its offset 0. False when the map cannot be read. */

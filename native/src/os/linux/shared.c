@@ -65,16 +65,17 @@ int file_open_checked_directory(int parent, const char *name, bool shared, char 
                 int error = errno;
                 close(fd);
                 snprintf(why, why_size, "cannot make '%s' shared: %s", name, strerror(error));
-                return -1;
+                return -error;
             }
         } else if (errno == EEXIST) {
             fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
     }
     if (fd < 0) {
-        snprintf(why, why_size, "'%s' %s", name,
-                 errno == ELOOP || errno == ENOTDIR ? "is a symlink or not a directory" : strerror(errno));
-        return -1;
+        bool swapped = errno == ELOOP || errno == ENOTDIR;   /* not to be trusted: a refusal */
+        int error = swapped ? EACCES : errno;
+        snprintf(why, why_size, "'%s' %s", name, swapped ? "is a symlink or not a directory" : strerror(error));
+        return -error;
     }
     struct stat st;
     const char *problem = NULL;
@@ -86,7 +87,7 @@ int file_open_checked_directory(int parent, const char *name, bool shared, char 
     if (problem) {
         snprintf(why, why_size, "'%s' %s", name, problem);
         close(fd);
-        return -1;
+        return -EACCES;
     }
     return fd;
 }
@@ -243,10 +244,12 @@ static int choose_file(int dirfd, const char *name, candidate *out, char *out_na
 
 /* Maps the chosen file; a fresh one is also marked alive for as long as the mapping lasts. */
 static int map_candidate(candidate *c, size_t size, vmem_shared *out, char *why, size_t why_size) {
-    if ((size_t)c->st.st_size < size && ftruncate(c->fd, (off_t)size) != 0) {
-        int error = errno;
-        snprintf(why, why_size, "file cannot be resized: %s", strerror(error));
-        return error;
+    /* Blocks first: a store into a sparse block the file system cannot give would be SIGBUS. An
+     * adopted file is another copy's, already in use: only a short one is extended. */
+    int reserved = c->state == FILE_FRESH || (size_t)c->st.st_size < size ? file_reserve(c->fd, (off_t)size) : 0;
+    if (reserved) {
+        snprintf(why, why_size, "the file's %zu bytes cannot be reserved: %s", size, strerror(reserved));
+        return reserved;
     }
     /* Bytes past the first page hold code chunks, so map executable when there are any (a noexec
      * mount refuses: then the chunks are simply not registered). */
@@ -283,15 +286,20 @@ static int open_in(const char *root, const char *first, bool shared, const char 
         snprintf(why, why_size, "'%s': %s", root, strerror(error));
         return error;
     }
-    int error = EACCES;
     char file_name[VMEM_SHARED_PATH_LIMIT];
-    int top = file_open_checked_directory(rootfd, first, shared, why, why_size);
+    int top = file_open_checked_directory(rootfd, first, shared, why, why_size), error = top < 0 ? -top : 0;
     if (top >= 0) {
         int dir = file_open_checked_directory(top, "memory.buffers", shared, why, why_size);
+        if (dir < 0) error = -dir;
         if (dir >= 0) {
             candidate chosen;
             error = choose_file(dir, name, &chosen, file_name, sizeof file_name, why, why_size);
-            if (!error && (error = map_candidate(&chosen, size, out, why, why_size)) != 0) candidate_close(&chosen);
+            if (!error && (error = map_candidate(&chosen, size, out, why, why_size)) != 0) {
+                /* A file made by this call goes again: nothing half-made is left for the next user. */
+                if (chosen.state == FILE_FRESH && file_still_named(dir, file_name, &chosen.st))
+                    unlinkat(dir, file_name, 0);
+                candidate_close(&chosen);
+            }
             close(dir);
         }
         close(top);

@@ -183,8 +183,7 @@ void vmem_flush_instruction_cache(uintptr_t start, uintptr_t end) {
     __builtin___clear_cache((char *)start, (char *)end);
 }
 
-/* Reads a whole /proc file (its size is unknown in advance) into a malloc'd buffer. */
-static int read_proc_file(const char *path, char **out_text, size_t *out_length) {
+int linux_read_proc_file(const char *path, char **out_text, size_t *out_length) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return errno;
     size_t capacity = 64 * 1024, length = 0;
@@ -235,7 +234,7 @@ bool linux_maps_file_at(uint32_t pid, uint64_t device, uint64_t inode, uintptr_t
     maps_path(pid, path, sizeof path);
     char *text;
     size_t length;
-    if (read_proc_file(path, &text, &length) != 0) return false;
+    if (linux_read_proc_file(path, &text, &length) != 0) return false;
     file_search search = {address, inode, (dev_t)device, false};
     maps_for_each_entry(text, length, match_file_mapping, &search);
     free(text);
@@ -272,13 +271,19 @@ int vmem_walk_free(uint32_t pid, uintptr_t min, uintptr_t max, vmem_walk_mode mo
     maps_path(pid, path, sizeof path);
     char *text;
     size_t length;
-    int error = read_proc_file(path, &text, &length);
+    int error = linux_read_proc_file(path, &text, &length);
     if (error) return error;
     uintptr_t limit = max < vmem_max_address() ? max : vmem_max_address();
     gap_filter filter = {min, gap, context};
     maps_for_each_gap(text, length, limit, gap_above_min, &filter);
     free(text);
     return 0;
+}
+
+int vmem_exclude_from_fork(uintptr_t address, size_t size) {
+    uintptr_t page = vmem_page_size();
+    uintptr_t start = address & ~(page - 1), end = (address + size + page - 1) & ~(page - 1);
+    return madvise((void *)start, end - start, MADV_DONTFORK) == 0 ? 0 : errno;
 }
 
 void vmem_on_fork_child(void (*fn)(void)) {

@@ -309,6 +309,12 @@ const char *vmem_shared_directory(void) {
 
 /* ---- misc ---- */
 
+int vmem_exclude_from_fork(uintptr_t address, size_t size) {
+    (void)address;
+    (void)size;
+    return 0;   /* no fork */
+}
+
 void vmem_on_fork_child(void (*fn)(void)) {
     (void)fn;   /* Windows has no fork: a new process never inherits our address space */
 }

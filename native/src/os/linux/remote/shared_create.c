@@ -2,15 +2,18 @@
  * (vmem_shared_create_in_other; docs/external.md, "A target without a locator").
  *
  * The file is made here, where and how the target's own library would have made it (the same root,
- * directory trust rules and name as os/linux/shared.c), and mapped here. Then one ptrace session
- * in the target: a scratch page for the path, openat, mmap MAP_SHARED|MAP_FIXED_NOREPLACE at a free
- * address of the target, the "alive" OFD read lock on byte 0 taken by the target's own open of the
- * file (so the file counts as live exactly as long as the target maps it, as for the library's own
- * files), close, and the scratch page unmapped. The OFD lock belongs to the target's open file, which
- * its mapping keeps after the descriptor is closed, so nothing is left open in the target. Every step
- * is checked: the descriptor must be our very file (device and inode, through /proc/<pid>/fd: a
- * target in another mount namespace or chroot sees other files), and the target's map must then
- * show that inode at the address. Any failure undoes everything, there and here. */
+ * directory trust rules and name as os/linux/shared.c), its blocks reserved (a full file system is
+ * ENOSPC here, before the target is touched, never SIGBUS at the first store), and mapped here.
+ * Then one ptrace session in the target: probes that close and munmap are allowed there (a seccomp
+ * filter refusing them would keep what the session gives), a scratch page for the path, openat, the
+ * "alive" OFD read lock on byte 0 taken by the target's own open of the file (so the file counts as
+ * live exactly as long as the target maps it, as for the library's own files), the scratch page
+ * unmapped, mmap MAP_SHARED|MAP_FIXED_NOREPLACE at a free address of the target, close. The OFD lock
+ * belongs to the target's open file, which its mapping keeps after the descriptor is closed, so
+ * nothing is left open in the target. Every step is checked: the descriptor must be our very file
+ * (device and inode, through /proc/<pid>/fd: a target in another mount namespace or chroot sees
+ * other files), and the target's map must then show that inode at the address. Any failure undoes
+ * everything, there and here; what the target refuses to give back is named in the error. */
 #define _GNU_SOURCE
 #define _FILE_OFFSET_BITS 64
 
@@ -89,9 +92,17 @@ static int create_file(uint32_t pid, made_file *f, const char *name, char *why, 
         const char *problem = fstat(fd, &f->st) != 0 ? "cannot be inspected" : file_untrusted_reason(&f->st);
         int error = problem ? EACCES : file_lock_setup(fd);
         if (!error && f->st.st_nlink && file_still_named(f->dirfd, name, &f->st)) {
-            if (fresh) {
+            /* Marked as being created for the target: its library, starting meanwhile, waits for
+             * the session instead of giving the file up after FILE_SETUP_WAIT_MS. */
+            if (fresh && (error = file_byte_lock(fd, F_WRLCK, FILE_CREATING_BYTE)) == 0) {
                 f->fd = fd;
                 return 0;
+            }
+            if (fresh) {
+                snprintf(why, why_size, "file '%s' cannot be locked: %s", name, strerror(error));
+                unlinkat(f->dirfd, name, 0);
+                file_unlock_close(fd);
+                return error;
             }
             if (file_is_live(pid, fd, &f->st)) {
                 snprintf(why, why_size, "file '%s' exists and is in use (held alive or mapped by a process): "
@@ -114,20 +125,22 @@ static int create_file(uint32_t pid, made_file *f, const char *name, char *why, 
 /* Opens <root>/<first>/memory.buffers and creates name there; f->path gets the file's full path. */
 static int make_in(uint32_t pid, const char *root, const char *first, bool shared, const char *name, made_file *f,
                    char *why, size_t why_size) {
-    int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), error = EACCES;
+    int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), error;
     if (rootfd < 0) {
         error = errno;
         snprintf(why, why_size, "'%s': %s", root, strerror(error));
         return error;
     }
     int top = file_open_checked_directory(rootfd, first, shared, why, why_size);
-    f->dirfd = top >= 0 ? file_open_checked_directory(top, "memory.buffers", shared, why, why_size) : -1;
+    f->dirfd = top >= 0 ? file_open_checked_directory(top, "memory.buffers", shared, why, why_size) : top;
+    error = f->dirfd < 0 ? -f->dirfd : 0;
     char link[64], directory[VMEM_SHARED_PATH_LIMIT];
     snprintf(link, sizeof link, "/proc/self/fd/%d", f->dirfd);
     ssize_t length = f->dirfd >= 0 ? readlink(link, directory, sizeof directory - 1) : -1;
     if (length >= (ssize_t)sizeof directory - 1) error = because(ENAMETOOLONG, why, why_size, "its path is too long");
     else if (f->dirfd >= 0 && length <= 0)
-        snprintf(why, why_size, "its directory's path cannot be read: %s", strerror(errno));
+        error = because(length < 0 ? errno : EIO, why, why_size, "its directory's path cannot be read: %s",
+                        strerror(length < 0 ? errno : EIO));
     else if (length > 0) {
         directory[length] = 0;   /* absolute: the target's working directory is not ours */
         int written = snprintf(f->path, sizeof f->path, "%s/%s", directory, name);
@@ -204,6 +217,7 @@ static bool on_gap(uintptr_t start, uintptr_t end, void *context) {
 
 typedef struct remote_steps {
     ptrace_session session;
+    bool           ended;     /* a call could not be run (the session failed): nothing more is tried */
     uintptr_t      scratch;   /* a page of the target holding the path and the lock record; 0: none */
     intptr_t       fd;        /* the target's descriptor of the file; -1: none */
     uintptr_t      address;   /* the file's mapping in the target; 0: none */
@@ -214,8 +228,42 @@ static intptr_t call(remote_steps *s, long number, uintptr_t a0, uintptr_t a1, u
                      uintptr_t a4, uintptr_t a5) {
     const uintptr_t args[6] = {a0, a1, a2, a3, a4, a5};
     intptr_t result = 0;
-    int error = ptrace_session_syscall(&s->session, number, args, &result);
+    int error = s->ended ? ESRCH : ptrace_session_syscall(&s->session, number, args, &result);
+    if (error) s->ended = true;
     return error ? -(intptr_t)error : result;
+}
+
+/* Appends to why. */
+__attribute__((format(printf, 3, 4))) static void add_to(char *why, size_t why_size, const char *format, ...) {
+    size_t used = strlen(why);
+    if (used + 1 >= why_size) return;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(why + used, why_size - used, format, args);
+    va_end(args);
+}
+
+/* A target whose filter (seccomp) refuses close or munmap would keep what a session gives it, so
+ * both are asked first with arguments that change nothing: close(-1) must say EBADF, munmap(0, 0)
+ * EINVAL. A filter that judges by the arguments is caught after the fact (steps_in_target). */
+static int check_undo_allowed(uint32_t pid, remote_steps *s, char *why, size_t why_size) {
+    static const struct {
+        long        number;
+        uintptr_t   first;
+        int         expected;
+        const char *text;
+    } probes[] = {{SYS_close, (uintptr_t)-1, EBADF, "close(-1)"}, {SYS_munmap, 0, EINVAL, "munmap(0, 0)"}};
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        intptr_t got = call(s, probes[i].number, probes[i].first, 0, 0, 0, 0, 0);
+        if (got == -(intptr_t)probes[i].expected) continue;
+        int error = failed(got) ? (int)-got : EPROTO;
+        if (s->ended) return because(error, why, why_size, "the session in process %u failed: %s", (unsigned)pid,
+                                     strerror(error));
+        return because(error, why, why_size, "process %u refuses %s (it gave '%s', not '%s': a seccomp filter?), "
+                       "so what a session gives it could not be taken back; nothing was done there", (unsigned)pid,
+                       probes[i].text, failed(got) ? strerror(error) : "success", strerror(probes[i].expected));
+    }
+    return 0;
 }
 
 /* The scratch page: the file's path, then the "alive" lock record after it. */
@@ -254,20 +302,25 @@ static int map_there(remote_steps *s, const placement *p) {
             s->address = (uintptr_t)got;
             return 0;
         }
-        if (!failed(got)) call(s, SYS_munmap, (uintptr_t)got, p->size, 0, 0, 0, 0);   /* a pre-4.17 hint */
+        if (!failed(got) && failed(call(s, SYS_munmap, (uintptr_t)got, p->size, 0, 0, 0, 0)))   /* a pre-4.17 hint */
+            s->address = (uintptr_t)got;   /* stays: the caller undoes, and reports it */
         error = failed(got) ? (int)-got : EEXIST;
-        if (error != EEXIST) return error;
+        if (error != EEXIST || s->address) return error;
     }
     return error;
 }
 
-/* The steps in the target, in order; stops at the first failure (the caller undoes). */
+/* The steps in the target, in order; stops at the first failure (the caller undoes). The lock is
+ * taken and the scratch page let go before the file is mapped, so a refused munmap leaves no mapping
+ * of the file; every result is checked. */
 static int steps_in_target(uint32_t pid, remote_steps *s, const made_file *f, const placement *p, char *why,
                            size_t why_size) {
     unsigned id = (unsigned)pid;
     uintptr_t lock_record = 0;
-    int error = write_scratch(pid, s, f->path, &lock_record);
-    if (error) return because(error, why, why_size, "no scratch page in process %u: %s", id, strerror(error));
+    int error = check_undo_allowed(pid, s, why, why_size);
+    if (error) return error;
+    if ((error = write_scratch(pid, s, f->path, &lock_record)) != 0)
+        return because(error, why, why_size, "no scratch page in process %u: %s", id, strerror(error));
     s->fd = call(s, SYS_openat, (uintptr_t)AT_FDCWD, s->scratch, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0, 0, 0);
     if (failed(s->fd)) {
         error = (int)-s->fd;
@@ -277,27 +330,38 @@ static int steps_in_target(uint32_t pid, remote_steps *s, const made_file *f, co
     if (!same_file_there(pid, s->fd, &f->st))
         return because(EXDEV, why, why_size, "'%s' is another file in process %u (another mount namespace or "
                        "root directory)", f->path, id);
+    /* The lock belongs to the target's open of the file, which its mapping keeps after the close. */
+    intptr_t done = call(s, SYS_fcntl, (uintptr_t)s->fd, F_OFD_SETLK, lock_record, 0, 0, 0);
+    if (failed(done))
+        return because((int)-done, why, why_size, "process %u cannot lock its locator file: %s", id,
+                       strerror((int)-done));
+    if (failed(done = call(s, SYS_munmap, s->scratch, vmem_page_size(), 0, 0, 0, 0)))
+        return because((int)-done, why, why_size, "process %u refused to unmap the session's scratch page: %s", id,
+                       strerror((int)-done));
+    s->scratch = 0;
     if ((error = map_there(s, p)) != 0)
         return because(error, why, why_size, "process %u cannot map its locator file: %s", id, strerror(error));
-    intptr_t locked = call(s, SYS_fcntl, (uintptr_t)s->fd, F_OFD_SETLK, lock_record, 0, 0, 0);
-    if (failed(locked))
-        return because((int)-locked, why, why_size, "process %u cannot lock its locator file: %s", id,
-                       strerror((int)-locked));
-    call(s, SYS_close, (uintptr_t)s->fd, 0, 0, 0, 0, 0);   /* its mapping keeps the file and the lock */
+    if (failed(done = call(s, SYS_close, (uintptr_t)s->fd, 0, 0, 0, 0, 0)))
+        return because((int)-done, why, why_size, "process %u refused to close its descriptor %ld of the locator "
+                       "file: %s", id, (long)s->fd, strerror((int)-done));
     s->fd = -1;
-    call(s, SYS_munmap, s->scratch, vmem_page_size(), 0, 0, 0, 0);
-    s->scratch = 0;
     if (!linux_maps_file_at(pid, (uint64_t)f->st.st_dev, (uint64_t)f->st.st_ino, s->address))
         return because(EFAULT, why, why_size, "the map of process %u does not show its locator file at %#lx", id,
                        (unsigned long)s->address);
     return 0;
 }
 
-/* Undoes whatever of the steps was done (munmap drops the lock with the last reference). */
-static void undo_in_target(remote_steps *s, size_t size) {
-    if (s->address) call(s, SYS_munmap, s->address, size, 0, 0, 0, 0);
-    if (s->fd >= 0) call(s, SYS_close, (uintptr_t)s->fd, 0, 0, 0, 0, 0);
-    if (s->scratch) call(s, SYS_munmap, s->scratch, vmem_page_size(), 0, 0, 0, 0);
+/* Undoes whatever of the steps was done (munmap drops the lock with the last reference) and adds
+ * to why whatever the target refused to give back. A session that failed is not tried again: the
+ * target ended, or its thread can no longer be driven. */
+static void undo_in_target(remote_steps *s, size_t size, char *why, size_t why_size) {
+    if (s->address && failed(call(s, SYS_munmap, s->address, size, 0, 0, 0, 0)) && !s->ended)
+        add_to(why, why_size, "; its mapping of the file at %#lx stays (munmap refused)", (unsigned long)s->address);
+    if (s->fd >= 0 && failed(call(s, SYS_close, (uintptr_t)s->fd, 0, 0, 0, 0, 0)) && !s->ended)
+        add_to(why, why_size, "; its descriptor %ld of the (removed) file stays open (close refused)", (long)s->fd);
+    if (s->scratch && failed(call(s, SYS_munmap, s->scratch, vmem_page_size(), 0, 0, 0, 0)) && !s->ended)
+        add_to(why, why_size, "; the session's scratch page at %#lx stays mapped (munmap refused)",
+               (unsigned long)s->scratch);
     s->address = s->scratch = 0;
     s->fd = -1;
 }
@@ -309,14 +373,14 @@ static int map_in_target(uint32_t pid, const made_file *f, size_t size, uintptr_
     if (error)
         return because(error, why, why_size, "no free %zu bytes found in process %u: %s", size, (unsigned)pid,
                        strerror(error));
-    remote_steps s = {.scratch = 0, .fd = -1, .address = 0};
+    remote_steps s = {.ended = false, .scratch = 0, .fd = -1, .address = 0};
     error = remote_session_open(pid, &s.session, why, why_size);
     if (error) {
         if (!why[0]) snprintf(why, why_size, "ptrace of process %u failed: %s", (unsigned)pid, strerror(error));
         return error;
     }
     error = steps_in_target(pid, &s, f, &p, why, why_size);
-    if (error) undo_in_target(&s, size);
+    if (error) undo_in_target(&s, size, why, why_size);
     int ended = remote_session_close(&s.session);
     if (!error && ended) snprintf(why, why_size, "process %u ended during the session", (unsigned)pid);
     *out = s.address;
@@ -356,8 +420,9 @@ int vmem_shared_create_in_other(uint32_t pid, const char *name, size_t size, vme
     made_file f = {.dirfd = -1, .fd = -1};
     int error = check_owner(pid, why, sizeof why);
     if (!error) error = make_file(pid, name, &f, why, sizeof why);
-    if (!error && ftruncate(f.fd, (off_t)rounded) != 0)
-        error = because(errno, why, sizeof why, "the new file cannot be resized: %s", strerror(errno));
+    if (!error && (error = file_reserve(f.fd, (off_t)rounded)) != 0)   /* never a sparse block: SIGBUS here */
+        because(error, why, sizeof why, "%s: the new file's %zu bytes cannot be reserved: %s", f.path, (size_t)rounded,
+                strerror(error));
     void *view = error ? MAP_FAILED : mmap(NULL, rounded, PROT_READ | PROT_WRITE, MAP_SHARED, f.fd, 0);
     if (!error && view == MAP_FAILED)
         error = because(errno, why, sizeof why, "the new file cannot be mapped: %s", strerror(errno));

@@ -206,9 +206,9 @@ public final class Buffer implements AutoCloseable {
         if (address < 0) {
             long base = NativeBuffers.itemBaseAddress(handle);
             String detail = NativeBuffers.lastError();
-            // the glue reports every refused append as INVALID_ARGUMENT; the C text names the real status
-            // (a buffer of another process: PERMISSION when the OS refused the write)
-            throw Status.toException(Status.named(detail, (int) -address), detail + " (data length " + length
+            // -status is the C core's own (buffers_last_status): PERMISSION when another process's OS
+            // refused the write, INVALID_ARGUMENT for too many bytes, as on the FFM route
+            throw Status.toException((int) -address, detail + " (data length " + length
                     + ", " + unsigned(NativeBuffers.itemBytesLeft(handle)) + " bytes left in the buffer)", base, base,
                     length);
         }

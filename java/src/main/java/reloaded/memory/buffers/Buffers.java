@@ -127,7 +127,8 @@ public final class Buffers {
 
     /**
      * Opens another process, to use its shared buffers and to reserve private memory in it. Shared
-     * buffers need a process that uses this library (one with a locator); private memory does not.
+     * buffers come from its locator chain, made for it if it never loaded this library; private
+     * memory needs no locator.
      *
      * @param pid the process id, from 1 to {@link Integer#MAX_VALUE}; not this process's
      * @return the handle; close it when done (that closes its buffers too)

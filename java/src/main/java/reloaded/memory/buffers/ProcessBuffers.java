@@ -9,17 +9,22 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Buffers and private memory of another process, opened with {@link Buffers#ofProcess(long)}.
- * Shared buffers come from that process's own locator (it must use this library, or one that
- * writes the same locator format); appends write into its memory, and the buffers are shared with
- * the process itself and every other user of them. Use it in a try-with-resources block.
+ * Shared buffers come from that process's own locator chain; a process that never loaded this
+ * library (or another implementation of the format) gets a locator made for it, which its library
+ * adopts if it loads one later. Appends write into its memory, and the buffers are shared with the
+ * process itself and every other user of them. Use it in a try-with-resources block.
  *
  * <p>What is needed (docs/external.md): permission to debug the process (same user, or
- * {@code CAP_SYS_PTRACE}, and what Yama's {@code ptrace_scope} asks); on Linux a 64-bit build.
- * Buffers of another process are Linux only; private memory works on Windows too.
+ * {@code CAP_SYS_PTRACE}, and what Yama's {@code ptrace_scope} asks) and a 64-bit build on Linux;
+ * on Windows, access to the process ({@code PROCESS_VM_OPERATION}, {@code PROCESS_DUP_HANDLE}).
+ * Linux (x86-64, aarch64) and Windows (32- and 64-bit) both have buffers and private memory of
+ * another process; 32-bit Linux has neither ({@link UnsupportedOperationException}).
  *
- * <p>Not for a process this JVM started itself ({@link ProcessBuilder}, {@link Runtime#exec}): the
- * JVM's process reaper waits on its children and takes the stops the library waits for, and the
- * call hangs. Start such a target through a shell, so that it is a grandchild.
+ * <p>Not for a process this JVM started itself on Linux ({@link ProcessBuilder},
+ * {@link Runtime#exec}): the JVM's process reaper waits on its children and would take the stops
+ * the library waits for, so {@link Buffers#ofProcess} refuses such a child with
+ * {@link IllegalArgumentException}. Start such a target through a shell, so that it is a
+ * grandchild.
  *
  * <p>Thread-safe. After {@link #close()} every method other than {@code close}, {@link #isOpen()},
  * {@link #pid()} and {@code toString} throws {@link IllegalStateException}.
@@ -41,8 +46,8 @@ public final class ProcessBuffers implements AutoCloseable {
     }
 
     /**
-     * Checks the pid and opens the native handle. A refusal that may pass later (UNSUPPORTED: the
-     * process has no locator yet, or buffers of other processes are not possible here) is left to
+     * Checks the pid and opens the native handle. A refusal that may pass later (UNSUPPORTED:
+     * buffers of other processes are not possible here) is left to
      * {@link #getBuffer}, so that {@link #allocatePrivateMemory} still works.
      */
     static ProcessBuffers open(long pid) {
@@ -76,9 +81,10 @@ public final class ProcessBuffers implements AutoCloseable {
      * @throws IllegalStateException         if this handle is closed
      * @throws IllegalArgumentException      if the process has exited
      * @throws SecurityException             if the operating system refuses access to the process
-     * @throws UnsupportedOperationException if the process has no locator, or this platform cannot
-     *                                       act in another process (the message says which)
-     * @throws BufferAllocationException     if no buffer exists or can be made inside the range
+     * @throws UnsupportedOperationException if this platform cannot act in another process
+     *                                       (32-bit Linux)
+     * @throws BufferAllocationException     if no buffer exists or can be made inside the range, or
+     *                                       the process's locator cannot be made there
      */
     public Buffer getBuffer(BufferSearchSettings settings) {
         Objects.requireNonNull(settings, "settings");

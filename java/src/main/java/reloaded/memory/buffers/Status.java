@@ -31,19 +31,6 @@ final class Status {
     }
 
     /**
-     * The status a native description starts with ("BUFFERS_ERROR_PERMISSION: ..."), or
-     * {@code fallback} when it names none.
-     */
-    static int named(String detail, int fallback) {
-        for (int status = INVALID_ARGUMENT; status <= PERMISSION; status++) {
-            if (detail != null && detail.startsWith(name(status) + ":")) {
-                return status;
-            }
-        }
-        return fallback;
-    }
-
-    /**
      * The exception for a failed request for memory in [min, max] of size bytes.
      *
      * @param status a non-OK status

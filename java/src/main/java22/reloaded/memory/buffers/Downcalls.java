@@ -32,12 +32,13 @@ final class Downcalls {
     private static final MethodHandle APPEND;
     private static final MethodHandle APPEND_CODE;
     private static final MethodHandle LAST_ERROR;
+    private static final MethodHandle LAST_STATUS;
 
     static {
         NativeBuffers.init(); // the library is loaded by this class loader: loaderLookup sees it
         SymbolLookup lookup = SymbolLookup.loaderLookup();
         String[] names = {"buffers_try_write", "buffers_write", "buffers_write_code", "buffers_item_append",
-            "buffers_item_append_code", "buffers_last_error"};
+            "buffers_item_append_code", "buffers_last_error", "buffers_last_status"};
         MemorySegment[] symbols = new MemorySegment[names.length];
         boolean found = ADDRESS.byteSize() == 8;
         for (int i = 0; i < names.length && found; i++) {
@@ -57,6 +58,7 @@ final class Downcalls {
         APPEND = found ? linker.downcallHandle(symbols[3], append, critical) : null;
         APPEND_CODE = found ? linker.downcallHandle(symbols[4], append, critical) : null;
         LAST_ERROR = found ? linker.downcallHandle(symbols[5], FunctionDescriptor.of(ADDRESS)) : null;
+        LAST_STATUS = found ? linker.downcallHandle(symbols[6], FunctionDescriptor.of(JAVA_INT)) : null;
     }
 
     private Downcalls() {
@@ -110,9 +112,18 @@ final class Downcalls {
             throw rethrown(t);
         }
         if (at == 0) {
-            throw Status.toException(Status.INVALID_ARGUMENT, lastError(), item, item, data.byteSize());
+            throw Status.toException(lastStatus(), lastError(), item, item, data.byteSize());
         }
         return at;
+    }
+
+    /** buffers_last_status() of this thread: the status of the C core's last failure. */
+    static int lastStatus() {
+        try {
+            return (int) LAST_STATUS.invokeExact();
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
     }
 
     /** buffers_last_error() of this thread: the reason of the C core's last failure. */
