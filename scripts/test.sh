@@ -15,6 +15,8 @@
 #     under /usr/lib/jvm, on Debian's 32-bit (i386) JDK 17 and on its aarch64 JDK 17 under qemu-user
 #     (scripts/java-cross-test.sh), and the Javadoc of the public API (warnings fail),
 #   - the JMH benchmark jar (mvn -Pbench), built and listed, not run,
+#   - two builds of the same sources in two folders give byte-identical archives, a build on the newest
+#     JDK the same entries (tests/reproducible), and `mvn -q package` prints nothing (tests/quiet),
 # and ends with one line "stages: N passed, N failed, N skipped". A stage that cannot run
 # fails (or, where the platform cannot be had here, is reported skipped with its reason); nothing
 # skipped is counted as passed. Exit status is non-zero if any stage failed.
@@ -81,18 +83,6 @@ stage_cross_windows_x86_64() { bash scripts/cross-test.sh windows-x86_64; }
 stage_cross_windows_x86()    { bash scripts/cross-test.sh windows-x86; }
 stage_kernel_linux_aarch64() { bash tests/kernel/run.sh; }
 
-# The JDK whose `java -version` is highest among /usr/lib/jvm/*.
-newest_jdk() {
-  local best="" best_version=0 home version
-  for home in /usr/lib/jvm/*/; do
-    [ -x "$home/bin/javac" ] || continue
-    version=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
-    if [ "${version%%.*}" -gt "$best_version" ] 2>/dev/null; then best=${home%/}; best_version=${version%%.*}; fi
-  done
-  [ -n "$best" ] || { echo "no JDK under /usr/lib/jvm" >&2; return 1; }
-  echo "$best"
-}
-
 # mvn verify builds the C core (CMake), the JNI library and the jar, then runs the JUnit suite.
 maven_verify() {
   local home=$1
@@ -103,17 +93,13 @@ maven_verify() {
 stage_fat_jar() {
   local home; home=$(jdk17_home) || return 1
   bash scripts/build-natives.sh || return 1
-  # The released jar carries the JDK 22+ classes (Segments, the FFM route) too: built on JDK 17 with
-  # the newest JDK's javac for that part (pom.xml, profile jdk22-javac).
+  # The released jar carries the JDK 22+ part (Segments, the FFM route) too, built on JDK 17 with no
+  # flag: the build finds a JDK 22+ javac itself (pom.xml, java/build/FindJdk.java).
   local newest; newest=$(newest_jdk) || return 1
-  JAVA_HOME=$home mvn -B -ntp -q clean package -DskipTests -Djdk22.javac="$newest/bin/javac" || return 1
+  JAVA_HOME=$home mvn -B -ntp -q clean package -DskipTests || return 1
   local jar; jar=$(ls target/reloaded-memory-buffers-*.jar | grep -v -- '-sources\|-javadoc' | head -1)
   local listing platform missing=0; listing=$(unzip -l "$jar")
-  if grep -q 'META-INF/versions/22/reloaded/memory/buffers/Segments.class' <<<"$listing"; then
-    echo "$jar holds the JDK 22+ classes"
-  else
-    echo "$jar lacks META-INF/versions/22 (Segments, the FFM route)" >&2; missing=1
-  fi
+  bash tests/jar-content/check.sh target || missing=1
   for platform in $BUFFERS_PLATFORMS; do
     if grep -qE "reloaded/memory/buffers/native/$platform/(lib)?buffers_jni\.(so|dll)$" <<<"$listing"; then
       echo "$jar holds $platform"
@@ -129,7 +115,8 @@ stage_java17()     { local home; home=$(jdk17_home) && maven_verify "$home"; }
 stage_java_newest() { local home; home=$(newest_jdk) && maven_verify "$home"; }
 stage_java_linux_x86() { bash scripts/java-cross-test.sh linux-x86; }
 stage_java_linux_aarch64() { bash scripts/java-cross-test.sh linux-aarch64; }
-stage_javadoc()    { local home; home=$(jdk17_home) && JAVA_HOME=$home mvn -B -ntp -q javadoc:javadoc; }
+# initialize first: it finds the JDK 22+ whose javadoc documents Segments too (pom.xml, FindJdk).
+stage_javadoc()    { local home; home=$(jdk17_home) && JAVA_HOME=$home mvn -B -ntp -q initialize javadoc:javadoc; }
 
 # The JMH benchmarks (mvn -Pbench) build, and JMH finds them: compiled, not run (scripts/bench.sh runs).
 stage_java_bench_build() {
@@ -145,12 +132,15 @@ stage_musl()        { bash tests/consumers/musl/run.sh; }
 stage_consumer_modular() { bash tests/consumers/modular/run.sh; }
 stage_consumer_shaded()  { bash tests/consumers/shaded/run.sh; }
 stage_publish()          { bash tests/consumers/publish/run.sh; }
+stage_reproducible()     { bash tests/reproducible/run.sh; }
+stage_quiet()            { bash tests/quiet/run.sh; }
 
 # java_bench_build runs before fat_jar: it cleans target/, and later stages use fat_jar's jar.
+# quiet (last) builds target/ again, with the natives fat_jar left in build/natives.
 all_stages=(deps scripts native asan tsan header fuzz java_bench_build fat_jar java17 java_newest java_linux_x86
             java_linux_aarch64 javadoc
             cross_linux_x86 cross_linux_aarch64 kernel_linux_aarch64 cross_windows_x86_64 cross_windows_x86
-            glibc_floor musl consumer_modular consumer_shaded publish)
+            glibc_floor musl consumer_modular consumer_shaded publish reproducible quiet)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do
   if ! declare -F "stage_$stage" >/dev/null; then

@@ -48,7 +48,6 @@ public class NativeIndex {
                 + "version=" + args[1] + "\n"
                 + "platforms=" + String.join(",", platforms) + "\n" + entries;
         Files.write(dir.resolve("index.properties"), text.getBytes(StandardCharsets.ISO_8859_1));
-        System.out.println("[native-index] " + dir.resolve("index.properties") + ": " + platforms);
     }
 
     private static List<Path> sorted(Path dir) throws IOException {

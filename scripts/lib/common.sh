@@ -53,3 +53,15 @@ jdk17_home() {
     for home in /usr/lib/jvm/java-17-openjdk-*; do [ -x "$home/bin/javac" ] && { echo "$home"; return 0; }; done
     echo "JDK 17 not found under /usr/lib/jvm (openjdk-17-jdk-headless)" >&2; return 1
 }
+
+# The JDK whose `java -version` is highest among /usr/lib/jvm/*.
+newest_jdk() {
+  local best="" best_version=0 home version
+  for home in /usr/lib/jvm/*/; do
+    [ -x "$home/bin/javac" ] || continue
+    version=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+    if [ "${version%%.*}" -gt "$best_version" ] 2>/dev/null; then best=${home%/}; best_version=${version%%.*}; fi
+  done
+  [ -n "$best" ] || { echo "no JDK under /usr/lib/jvm" >&2; return 1; }
+  echo "$best"
+}

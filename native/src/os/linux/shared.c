@@ -139,7 +139,7 @@ static int open_candidate(int dirfd, const char *name, bool may_create, candidat
         if (fd < 0) {
             int error = errno;
             if (error == ENOENT && may_create) continue;   /* removed between the two opens */
-            snprintf(why, why_size, "file '%s' %s", name, error == ELOOP ? "is a symlink" : strerror(error));
+            snprintf(why, why_size, "file '%.200s' %s", name, error == ELOOP ? "is a symlink" : strerror(error));
             return error;
         }
         const char *problem = fstat(fd, &c->st) != 0 ? "cannot be inspected" : file_untrusted_reason(&c->st);
@@ -150,7 +150,7 @@ static int open_candidate(int dirfd, const char *name, bool may_create, candidat
         int error = problem ? EACCES : file_lock_setup(fd);
         if (error) {
             if (!problem) problem = error == EWOULDBLOCK ? "stayed locked by another user of it" : strerror(error);
-            snprintf(why, why_size, "file '%s' %s", name, problem);
+            snprintf(why, why_size, "file '%.200s' %s", name, problem);
             close(fd);
             return error;
         }
@@ -164,7 +164,7 @@ static int open_candidate(int dirfd, const char *name, bool may_create, candidat
         else classify(c);
         return 0;
     }
-    snprintf(why, why_size, "file '%s' kept being replaced while it was opened", name);
+    snprintf(why, why_size, "file '%.200s' kept being replaced while it was opened", name);
     return EAGAIN;
 }
 

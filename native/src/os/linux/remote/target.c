@@ -28,7 +28,8 @@ const char *target_stat_field(const char *path, int field) {
 
 static char thread_state(uint32_t pid, const char *tid) {
     char path[96];
-    snprintf(path, sizeof path, "/proc/%u/task/%s/stat", (unsigned)pid, tid);
+    int length = snprintf(path, sizeof path, "/proc/%u/task/%s/stat", (unsigned)pid, tid);
+    if (length < 0 || (size_t)length >= sizeof path) return 0;   /* no such thread id: a cut path would name another */
     const char *state = target_stat_field(path, 3);
     return state ? *state : 0;
 }

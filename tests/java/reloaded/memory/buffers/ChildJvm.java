@@ -17,12 +17,16 @@ import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
- * Runs nativeaccess.ChildMain in a fresh JVM (this test JVM's java) with the library as a jar on
- * the class path or the module path, exactly as docs/java.md tells users to.
+ * Runs a main class of the package nativeaccess (ChildMain unless named) in a fresh JVM (this test
+ * JVM's java) with the library as a jar on the class path or the module path, exactly as
+ * docs/java.md tells users to.
  */
 final class ChildJvm {
     static final String MODULE = "reloaded.memory.buffers";
-    private static final String CHILD = "reloaded.memory.buffers.nativeaccess.ChildMain";
+    private static final String PACKAGE = "reloaded.memory.buffers.nativeaccess";
+    private static final String CHILD = PACKAGE + ".ChildMain";
+    /** Steps through the probe and a real call (nativeaccess.ProbeMain). */
+    static final String PROBE = PACKAGE + ".ProbeMain";
 
     /** Exit code and everything the child printed. */
     record Result(int exitCode, String stdout, String stderr) {
@@ -39,23 +43,27 @@ final class ChildJvm {
     private final Path jar;
     private final Path childClasses;
 
-    /** Packs target/classes as the library jar (a module named MODULE) and copies ChildMain aside. */
+    /** Packs target/classes as the library jar (a module named MODULE) and copies the child classes aside. */
     ChildJvm(Path dir) throws IOException {
         this.jar = dir.resolve("reloaded-memory-buffers.jar");
         this.childClasses = dir.resolve("child");
         packLibrary(Paths.get(System.getProperty("buffers.test.classes")), jar);
-        String file = CHILD.replace('.', '/') + ".class";
-        Path from = Paths.get(ChildJvm.class.getProtectionDomain().getCodeSource().getLocation().getPath(), file);
-        Path to = childClasses.resolve(file);
-        Files.createDirectories(to.getParent());
-        Files.copy(from, to);
+        String folder = PACKAGE.replace('.', '/');
+        Path from = Paths.get(ChildJvm.class.getProtectionDomain().getCodeSource().getLocation().getPath(), folder);
+        Isolated.copyTree(from, childClasses.resolve(folder));
+    }
+
+    /** java FLAGS -cp library.jar:child MAIN ARGS */
+    Result onClassPath(String main, List<String> flags, String... args) throws Exception {
+        List<String> command = new ArrayList<>(flags);
+        command.addAll(List.of("-cp", jar + java.io.File.pathSeparator + childClasses, main));
+        command.addAll(Arrays.asList(args));
+        return run(command);
     }
 
     /** java FLAGS -cp library.jar:child ChildMain */
     Result onClassPath(String... flags) throws Exception {
-        List<String> command = new ArrayList<>(Arrays.asList(flags));
-        command.addAll(List.of("-cp", jar + java.io.File.pathSeparator + childClasses, CHILD));
-        return run(command);
+        return onClassPath(CHILD, Arrays.asList(flags));
     }
 
     /** java FLAGS --module-path library.jar --add-modules reloaded.memory.buffers -cp child ChildMain */

@@ -47,12 +47,16 @@ class NoexecTest {
         }
     }
 
+    /** Runs the command; what it prints goes to this JVM's stderr (Surefire's report, not the console). */
     private static int run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).inheritIO().start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        boolean done = p.waitFor(30, TimeUnit.SECONDS); // mount and umount print a line at most
+        if (!done) {
             p.destroyForcibly();
-            return -1;
         }
-        return p.exitValue();
+        System.err.write(p.getInputStream().readAllBytes());
+        System.err.flush();
+        return done ? p.exitValue() : -1;
     }
 }

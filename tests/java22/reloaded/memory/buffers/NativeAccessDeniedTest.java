@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,5 +53,22 @@ class NativeAccessDeniedTest {
         ChildJvm.Result r = child.onModulePath("--illegal-native-access=deny");
         assertNotEquals(0, r.exitCode(), r.toString());
         assertTrue(r.stderr().contains("Start java with --enable-native-access=" + ChildJvm.MODULE), r.toString());
+    }
+
+    @Test
+    void theProbeUnderDenyAnswersFalseWithTheRefusalAndNeverThrows() throws Exception {
+        ChildJvm.Result r = child.onClassPath(ChildJvm.PROBE, List.of("--illegal-native-access=deny"),
+                "probe", "probe", "cached", "call", "maps");
+        List<String> lines = r.stdout().lines().toList();
+        assertEquals(5, lines.size(), r.toString());
+        assertTrue(lines.get(0).startsWith("probe available=false cause=java.lang.UnsatisfiedLinkError: "
+                + "libbuffers: the JVM denied native access"), r.toString());
+        assertTrue(lines.get(0).contains("Start java with --enable-native-access=ALL-UNNAMED"), r.toString());
+        assertTrue(lines.get(0).contains(" <- java.lang.IllegalCallerException: "), "the refusal is the cause\n" + r);
+        assertEquals(lines.get(0), lines.get(1), "the second probe answers as the first\n" + r);
+        assertEquals("cached=true", lines.get(2), r.toString());
+        assertTrue(lines.get(3).startsWith("call threw "), r.toString());
+        assertEquals("mapped copies: 0", lines.get(4), r.toString());
+        assertEquals(0, r.exitCode(), r.toString());
     }
 }

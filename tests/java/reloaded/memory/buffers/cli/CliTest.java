@@ -154,7 +154,7 @@ class CliTest {
 
         Result text = cli("list", "--root", root.toString());
         assertTrue(text.out().contains("stale") && text.out().contains("?"), text.out());
-        Result empty = cli("list", "--root", root.resolve("nothing").toString());
+        Result empty = cli("list", "--root", Files.createDirectory(root.resolve("nothing")).toString());
         assertTrue(empty.out().startsWith("no locator files"), empty.out());
     }
 

@@ -279,8 +279,9 @@ public final class Buffers {
     // ---- availability probe (loader logic in NativeLoader) ----
 
     /**
-     * Whether the native library could be loaded for this JVM (loading it now if need be). Never
-     * throws; when false, {@link #unavailabilityCause()} says why.
+     * Whether the native library could be loaded for this JVM (loading it now if need be, exactly
+     * once whichever call comes first). Never throws, also when the JVM refuses native access; the
+     * answer is computed once and kept. When false, {@link #unavailabilityCause()} says why.
      *
      * @return true if the other methods can be called
      */
@@ -290,9 +291,11 @@ public final class Buffers {
 
     /**
      * Why the native library cannot be used here (no library for this platform, a noexec
-     * directory, a library from another build, ...), or null when it loaded. Never throws.
+     * directory, a library from another build, native access refused by the JVM, ...), or null when
+     * it loaded. Never throws, and returns the same object on every call.
      *
-     * @return the load failure, or null
+     * @return the load failure (an {@link UnsatisfiedLinkError} whose cause, if any, is the
+     *         original exception, e.g. the JVM's {@link IllegalCallerException}), or null
      */
     public static Throwable unavailabilityCause() {
         return NativeLoader.unavailabilityCause();

@@ -22,23 +22,16 @@ final class NativeBuffers {
     /** Prefix of the system property (+ thread id) naming this class to JNI_OnLoad. */
     static final String CLASS_PROPERTY = "reloaded.buffers.jni.class.";
 
+    // The one place the library is loaded: the JVM runs this once per class loader, whichever
+    // thread and call come first (the probe included), and holds the others until it is done.
     static {
-        @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; the C side calls getId() too
-        String key = CLASS_PROPERTY + Thread.currentThread().getId();
-        System.setProperty(key, NativeBuffers.class.getName());
-        try {
-            NativeLoader.ensureLoaded();
-        } catch (IllegalCallerException e) {
-            throw NativeAccess.denied(e);
-        } finally {
-            System.clearProperty(key);
-        }
+        NativeLoader.loadFor(NativeBuffers.class, NativeBuffers::abiVersion, ABI_VERSION);
     }
 
     private NativeBuffers() {
     }
 
-    /** Touches the class so that its static initialiser (the loader) has run. */
+    /** Touches the class so that its static initialiser (the loader) has run; throws if it failed. */
     static void init() {
     }
 

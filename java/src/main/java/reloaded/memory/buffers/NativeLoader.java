@@ -9,9 +9,11 @@ import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.function.IntSupplier;
 
 /**
- * Finds and loads the JNI library, once per class loader.
+ * Finds and loads the JNI library, once per class loader (from {@link NativeBuffers}' static
+ * initialiser: see {@link #loadFor}).
  *
  * <ol>
  *   <li>{@code reloaded.buffers.native.path} (or env {@code RELOADED_BUFFERS_NATIVE_PATH}): load
@@ -104,36 +106,55 @@ final class NativeLoader {
     /** Windows cannot delete a loaded DLL: copies older than this are removed by a later start. */
     static final long SWEEP_AGE_MILLIS = 60 * 60 * 1000L;
 
-    private static boolean loaded;
-    private static Error failure;
+    /** The first load failure of this class loader, kept for the probe (see {@link #loadFor}). */
+    private static volatile Throwable failure;
+    /** The probe's cached answer: set once {@link #probed} is. */
+    private static volatile Throwable probeCause;
+    private static volatile boolean probed;
 
     private NativeLoader() {
     }
 
-    /** Loads the library on first call; later calls return at once or rethrow the first failure. */
-    static synchronized void ensureLoaded() {
-        if (loaded) {
-            return;
-        }
-        if (failure != null) {
-            throw failure;
-        }
+    /**
+     * Loads the library and binds its natives to {@code natives} (the class named to JNI_OnLoad),
+     * then checks its ABI. Called only by the static initialiser of {@link NativeBuffers}: the JVM
+     * runs that once per class loader, holding every other thread back until it is done, so the
+     * library is extracted and loaded once whatever the order of first calls, and this class needs
+     * no lock of its own (a lock here would deadlock against that initialisation).
+     *
+     * @throws UnsatisfiedLinkError why the library cannot be used, native access refused included
+     */
+    static void loadFor(Class<?> natives, IntSupplier abiVersion, int expectedAbi) {
+        @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; the C side calls getId() too
+        String key = NativeBuffers.CLASS_PROPERTY + Thread.currentThread().getId();
+        System.setProperty(key, natives.getName());
         try {
             Options options = Options.fromSystem();
             Path path = load(options, SYSTEM);
             trace(options, "loaded for platform " + options.platform() + " from " + (path != null ? path
                     : "java.library.path (" + System.mapLibraryName(SYSTEM_LIBRARY_NAME) + ")"));
-            int abi = NativeBuffers.abiVersion();
-            if (abi != NativeBuffers.ABI_VERSION) {
+            int abi = abiVersion.getAsInt();
+            if (abi != expectedAbi) {
                 throw new UnsatisfiedLinkError("libbuffers: the native library has ABI " + abi
-                        + " but these classes need ABI " + NativeBuffers.ABI_VERSION
+                        + " but these classes need ABI " + expectedAbi
                         + "; the library and the jar come from different builds");
             }
-            loaded = true;
+        } catch (IllegalCallerException e) {
+            throw failed(NativeAccess.denied(e));
+        } catch (RuntimeException e) {
+            throw failed(chained("libbuffers: could not load the native library: " + e, e));
         } catch (Error e) {
             failure = e;
             throw e;
+        } finally {
+            System.clearProperty(key);
         }
+    }
+
+    /** Keeps the failure for the probe and returns it to be thrown. */
+    private static UnsatisfiedLinkError failed(UnsatisfiedLinkError e) {
+        failure = e;
+        return e;
     }
 
     /** Whether the native library loads (loading it now if need be); never throws. */
@@ -141,14 +162,24 @@ final class NativeLoader {
         return unavailabilityCause() == null;
     }
 
-    /** Why the native library cannot be used, or null if it loaded; never throws. */
-    static synchronized Throwable unavailabilityCause() {
-        try {
-            ensureLoaded();
-            return null;
-        } catch (Error e) {
-            return e;
+    /**
+     * Why the native library cannot be used, or null if it loaded; never throws. The first answer
+     * is kept: the load is tried once per class loader, so it cannot change.
+     */
+    static Throwable unavailabilityCause() {
+        if (!probed) {
+            Throwable cause = null;
+            try {
+                NativeBuffers.init();
+            } catch (Throwable t) {
+                // A later attempt sees NoClassDefFoundError: the first failure says what happened.
+                Throwable first = failure;
+                cause = first != null ? first : t;
+            }
+            probeCause = cause;
+            probed = true;
         }
+        return probeCause;
     }
 
     /**

@@ -48,7 +48,11 @@ final class LocatorFiles {
     }
 
     /** The machine's files, root chosen as the C core does unless given. */
-    static LocatorFiles forRoot(String rootOption) {
+    static LocatorFiles forRoot(String rootOption) throws CommandFailure {
+        if (rootOption != null && !Files.isDirectory(Paths.get(rootOption))) {
+            // an empty listing would read as "no process uses the library"
+            throw new CommandFailure("--root " + rootOption + ": no such directory");
+        }
         String root = rootOption;
         if (root == null || root.isEmpty()) {
             root = System.getenv("BUFFERS_SHARED_ROOT");

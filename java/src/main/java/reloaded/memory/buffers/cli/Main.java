@@ -52,28 +52,36 @@ public final class Main {
      * @return the exit code: 0 when all is as promised, 1 on failure, 2 on a usage error
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        boolean json = Arrays.asList(args).contains("--json");
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-            if (args.length == 0 && json) {
+        List<String> line = CommandLine.commandFirst(Arrays.asList(args));
+        boolean json = line.contains("--json");
+        boolean help = line.contains("--help") || line.contains("-h");
+        if (line.isEmpty() || line.get(0).startsWith("-") || line.get(0).equals("help")) {
+            if (line.contains("--version")) {
+                return version(json, out);
+            }
+            if (help || line.contains("help")) {
+                out.print(usage());
+                return 0;
+            }
+            if (json) {
                 return error(out, null, "no command given", 2);
             }
-            (args.length == 0 ? err : out).print(usage());
-            return args.length == 0 ? 2 : 0;
-        }
-        if (args[0].equals("--version")) {
-            return version(json, out);
-        }
-        Command command = COMMANDS.stream().filter(c -> c.name().equals(args[0])).findFirst().orElse(null);
-        if (command == null) {
-            if (json) {
-                return error(out, null, "unknown command '" + args[0] + "'", 2);
-            }
-            err.println("unknown command '" + args[0] + "'");
             err.print(usage());
             return 2;
         }
+        Command command = COMMANDS.stream().filter(c -> c.name().equals(line.get(0))).findFirst().orElse(null);
+        if (command == null) {
+            String guess = CommandLine.didYouMean(line.get(0), COMMANDS.stream().map(Command::name).toList());
+            String message = "unknown command '" + line.get(0) + "'" + (guess == null ? "" : "; did you mean '" + guess + "'?");
+            if (json) {
+                return error(out, null, message, 2);
+            }
+            err.println(message);
+            err.println("Run with --help for the commands.");
+            return 2;
+        }
         try {
-            Options options = Options.parse(Arrays.asList(args).subList(1, args.length), command);
+            Options options = Options.parse(line.subList(1, line.size()), command);
             if (options.help) {
                 out.print(command.help() + EXIT_CODES_HELP);
                 return 0;

@@ -59,6 +59,9 @@ final class Options {
             String a = args.get(i);
             String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
             if (command.valueOptions().contains(name)) {
+                if (values.containsKey(name)) {
+                    throw new UsageException(name + " given twice"); // which one was meant?
+                }
                 if (a.contains("=")) {
                     values.put(name, a.substring(name.length() + 1));
                 } else if (++i == args.size() || args.get(i).startsWith("--")) {
@@ -72,13 +75,14 @@ final class Options {
                 json = true;
             } else if (a.equals("--help") || a.equals("-h")) {
                 help = true;
-            } else if (acceptsRoot && a.equals("--root")) {
-                if (++i == args.size()) {
+            } else if (acceptsRoot && (a.equals("--root") || a.startsWith("--root="))) {
+                if (root != null) {
+                    throw new UsageException("--root given twice");
+                }
+                if (a.equals("--root") && ++i == args.size()) {
                     throw new UsageException("--root needs a directory");
                 }
-                root = args.get(i);
-            } else if (acceptsRoot && a.startsWith("--root=")) {
-                root = a.substring("--root=".length());
+                root = a.equals("--root") ? args.get(i) : a.substring("--root=".length());
             } else if (command.acceptsDryRun() && a.equals("--dry-run")) {
                 dryRun = true;
             } else if (a.startsWith("-")) {
