@@ -22,3 +22,11 @@ set(CMAKE_RANLIB ${BUFFERS_ZIG_HOME}/zig-ranlib CACHE FILEPATH "ranlib" FORCE)
 set(CMAKE_OSX_SYSROOT "" CACHE PATH "" FORCE)
 set(CMAKE_OSX_ARCHITECTURES "" CACHE STRING "" FORCE)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+# Shared libraries are linked by ld64.lld (the TARGET-ld wrapper; scripts/lib/zig.sh says why),
+# after the platform's own rules are loaded (macos-rules.cmake).
+set(BUFFERS_MACOS_LINKER ${BUFFERS_ZIG_HOME}/${BUFFERS_ZIG_TARGET}-ld)
+set(CMAKE_USER_MAKE_RULES_OVERRIDE ${CMAKE_CURRENT_LIST_DIR}/macos-rules.cmake)
+# Shipped dylibs are found through the loading program's rpath (@rpath/libbuffers.1.dylib), never
+# at this machine's build path; there is no install_name_tool here to fix them up afterwards.
+set(CMAKE_INSTALL_NAME_DIR "@rpath")
+set(CMAKE_BUILD_WITH_INSTALL_NAME_DIR ON)

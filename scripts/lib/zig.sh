@@ -51,16 +51,23 @@ zig_install() {
 }
 
 # One-word compilers for CMake and scripts: `zig cc` needs its subcommand first, which CMake cannot
-# give a compiler path. Written next to zig: cc/c++/ar/ranlib per target.
+# give a compiler path. Written next to zig: cc/c++/ld per target, ar and ranlib.
+# The dylibs are linked by LLVM's Mach-O linker (Debian's lld-14) through TARGET-ld, not by Zig's:
+# Zig 0.11's linker puts hidden symbols and its compiler-rt in a dylib's export list (it honours
+# neither visibility nor -exported_symbols_list), so libbuffers.dylib exported the core's internals
+# and weak memcpy/memset. ld64.lld keeps hidden symbols hidden, takes an export list, and signs
+# arm64 output ad hoc as Apple Silicon requires. 11.7.1 is the macOS Zig compiles for by default.
 zig_wrappers() {
     local target tool
     for target in x86_64-macos aarch64-macos; do
         for tool in cc c++; do
             printf '#!/bin/sh\nexec "$(dirname "$0")/zig" %s -target %s "$@"\n' "$tool" "$target" >"$ZIG_HOME/$target-$tool"
         done
+        printf '#!/bin/sh\nexec ld64.lld-14 -arch %s -platform_version macos 11.7.1 11.7.1 "$@" "$(dirname "$0")/lib/libc/darwin/libSystem.11.tbd"\n' \
+            "$(case $target in x86_64-*) echo x86_64 ;; *) echo arm64 ;; esac)" >"$ZIG_HOME/$target-ld"
     done
     for tool in ar ranlib; do
         printf '#!/bin/sh\nexec "$(dirname "$0")/zig" %s "$@"\n' "$tool" >"$ZIG_HOME/zig-$tool"
     done
-    chmod +x "$ZIG_HOME"/*-macos-cc "$ZIG_HOME"/*-macos-c++ "$ZIG_HOME"/zig-ar "$ZIG_HOME"/zig-ranlib
+    chmod +x "$ZIG_HOME"/*-macos-cc "$ZIG_HOME"/*-macos-c++ "$ZIG_HOME"/*-macos-ld "$ZIG_HOME"/zig-ar "$ZIG_HOME"/zig-ranlib
 }
