@@ -30,6 +30,15 @@ is_macho() {
     file -b "$1" | grep -qE "^Mach-O 64-bit $3 $2" || { say "$1 is not a Mach-O $3 $2: $(file -b "$1")"; return 1; }
 }
 
+# The import check must be able to fail: without flock in the list, libbuffers.dylib is refused.
+check_can_fail() {
+    local dylib="$1"
+    if MACOS_ALLOWED_IMPORTS=${MACOS_ALLOWED_IMPORTS//_flock /} check_macos_binary "$dylib" >/dev/null 2>&1; then
+        die "the import check passed $dylib with _flock left out of the list: it checks nothing"
+    fi
+    say "the import check refuses $(basename "$dylib") once _flock is left out of the list"
+}
+
 built=()
 for platform in "${platforms[@]}"; do
     build="$REPO_ROOT/build/$platform" a=${arch[$platform]}
@@ -47,6 +56,7 @@ for platform in "${platforms[@]}"; do
     file -b "$lib/libbuffers.a" | grep -q 'ar archive' || die "$lib/libbuffers.a is not an archive"
     is_macho "$(readlink -f "$lib/libbuffers.dylib")" 'dynamically linked shared library' "$a" || exit 1
     check_macos_binary "$(readlink -f "$lib/libbuffers.dylib")" || die "libbuffers.dylib for $platform imports what macOS may not have"
+    check_can_fail "$(readlink -f "$lib/libbuffers.dylib")"
     for program in buffers_tests two_copies locator_probe layout_probe coexistence pid_namespace_pair; do
         is_macho "$build/tests/native/$program" executable "$a" || exit 1
     done

@@ -121,12 +121,20 @@ static int reserve_code_at(uintptr_t address, size_t size) {
 
 int vmem_reserve_at(uint32_t pid, uintptr_t address, size_t size) {
     if (!is_self(pid)) return VMEM_UNSUPPORTED;
-    if (address < vmem_min_address() || size > vmem_max_address() - address + 1) return EINVAL;
+    if (address < vmem_min_address() || address > vmem_max_address() || size > vmem_max_address() - address + 1)
+        return EINVAL;
     return reserve_code_at(address, size);
 }
 
 int vmem_reserve_anywhere(size_t size, uintptr_t *out_address) {
+#if defined(__aarch64__)
+    /* Further locators: their header is written as data by any thread, which MAP_JIT pages forbid
+     * unless that thread flips its switch; so plain read/write memory here, and core/locator.c puts
+     * no code chunks in it where vmem_write_xor_execute(). */
+    void *got = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0);
+#else
     void *got = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC, CODE_MAP_FLAGS, -1, 0);
+#endif
     if (got == MAP_FAILED) return errno;
     *out_address = (uintptr_t)got;
     return 0;
