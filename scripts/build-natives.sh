@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # scripts/build-natives.sh [PLATFORM...] — build the JNI library for every platform (default: all
-# six) into build/natives/<platform>/, where the Maven build picks them up so that one jar carries
+# eight) into build/natives/<platform>/, where the Maven build picks them up so that one jar carries
 # them all:
 #   linux-x86_64/libbuffers_jni.so  linux-x86/libbuffers_jni.so  linux-aarch64/libbuffers_jni.so
 #   linux-x86_64-musl/libbuffers_jni.so
 #   windows-x86_64/buffers_jni.dll  windows-x86/buffers_jni.dll
+#   macos-x86_64/libbuffers_jni.dylib  macos-aarch64/libbuffers_jni.dylib (Zig; linked, never run here)
 # The glibc ones are checked to need no symbol newer than GLIBC_2.17, the musl one to need musl's libc
 # (check_jni_library in scripts/lib/jni.sh).
 # Each is the JNI glue (native/jni/*.c) linked with that platform's static C core, built with the
@@ -15,6 +16,8 @@ SCRIPT_NAME=build-natives
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$REPO_ROOT/scripts/lib/packages.sh"
 source "$REPO_ROOT/scripts/lib/jni.sh"
+source "$REPO_ROOT/scripts/lib/zig.sh"
+source "$REPO_ROOT/scripts/lib/macos.sh"
 
 platforms=("$@")
 [ ${#platforms[@]} -gt 0 ] || read -r -a platforms <<<"$BUFFERS_PLATFORMS"
@@ -31,6 +34,7 @@ say "generated headers: $headers; jni.h from $jdk_include"
 
 for platform in "${platforms[@]}"; do
     need_packages $(platform_build_packages "$platform")
+    case "$platform" in macos-*) zig_install >/dev/null || exit 1 ;; esac
     core=$(build_static_core "$platform") || exit 1
     out="$REPO_ROOT/build/natives/$platform"
     mkdir -p "$out"
@@ -38,4 +42,4 @@ for platform in "${platforms[@]}"; do
         || die "the JNI library for $platform did not build"
     check_jni_library "$platform" "$out" || die "the JNI library for $platform is not what the loader expects"
 done
-say "done: $(cd "$REPO_ROOT" && find build/natives -type f \( -name '*.so' -o -name '*.dll' \) | sort | tr '\n' ' ')"
+say "done: $(cd "$REPO_ROOT" && find build/natives -type f \( -name '*.so' -o -name '*.dll' -o -name '*.dylib' \) | sort | tr '\n' ' ')"

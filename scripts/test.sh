@@ -9,7 +9,9 @@
 #     through the i686 loader, qemu-user and wine (scripts/cross-test.sh),
 #   - the linux-aarch64 suite under a real arm64 kernel booted by qemu-system-aarch64, where ptrace
 #     works (tests/kernel/run.sh),
-#   - the fat jar: JNI libraries for all five platforms (scripts/build-natives.sh), packed by Maven,
+#   - macOS x86_64 and arm64 built with Zig (scripts/macos-build.sh): C library, test program and
+#     JNI libraries linked and checked against libSystem, never run (nothing here runs Mach-O),
+#   - the fat jar: JNI libraries for all eight platforms (scripts/build-natives.sh), packed by Maven,
 #     each exporting only JNI symbols, and the jar's demo run from another directory,
 #   - the Java suite (mvn verify: JUnit 5 through the JNI library) on JDK 17, on the newest JDK
 #     under /usr/lib/jvm, on Debian's 32-bit (i386) JDK 17 and on its aarch64 JDK 17 under qemu-user
@@ -101,7 +103,7 @@ stage_fat_jar() {
   local listing platform missing=0; listing=$(unzip -l "$jar")
   bash tests/jar-content/check.sh target || missing=1
   for platform in $BUFFERS_PLATFORMS; do
-    if grep -qE "reloaded/memory/buffers/native/$platform/(lib)?buffers_jni\.(so|dll)$" <<<"$listing"; then
+    if grep -qE "reloaded/memory/buffers/native/$platform/(lib)?buffers_jni\.(so|dll|dylib)$" <<<"$listing"; then
       echo "$jar holds $platform"
     else
       echo "$jar lacks $platform" >&2; missing=1
@@ -127,6 +129,9 @@ stage_java_bench_build() {
   [ "$listed" -gt 0 ]
 }
 
+# macOS x86_64 and arm64 with Zig: C library, test program and JNI libraries, built and checked, not run.
+stage_macos() { bash scripts/macos-build.sh; }
+
 stage_glibc_floor() { bash tests/consumers/glibc-floor/run.sh; }
 stage_musl()        { bash tests/consumers/musl/run.sh; }
 stage_consumer_modular() { bash tests/consumers/modular/run.sh; }
@@ -140,7 +145,7 @@ stage_quiet()            { bash tests/quiet/run.sh; }
 all_stages=(deps scripts native asan tsan header fuzz java_bench_build fat_jar java17 java_newest java_linux_x86
             java_linux_aarch64 javadoc
             cross_linux_x86 cross_linux_aarch64 kernel_linux_aarch64 cross_windows_x86_64 cross_windows_x86
-            glibc_floor musl consumer_modular consumer_shaded publish reproducible quiet)
+            macos glibc_floor musl consumer_modular consumer_shaded publish reproducible quiet)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do
   if ! declare -F "stage_$stage" >/dev/null; then

@@ -3,7 +3,8 @@
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # linux-* platforms are glibc (floor: 2.17) unless named -musl.
-BUFFERS_PLATFORMS="linux-x86_64 linux-x86 linux-aarch64 linux-x86_64-musl windows-x86_64 windows-x86"
+# macos-* are built (with Zig, scripts/lib/zig.sh) but never run here.
+BUFFERS_PLATFORMS="linux-x86_64 linux-x86 linux-aarch64 linux-x86_64-musl windows-x86_64 windows-x86 macos-x86_64 macos-aarch64"
 
 say() { printf '[%s] %s\n' "${SCRIPT_NAME:-buffers}" "$*"; }
 die() { printf '[%s] ERROR: %s\n' "${SCRIPT_NAME:-buffers}" "$*" >&2; exit 1; }
@@ -44,6 +45,7 @@ platform_build_packages() {
         linux-aarch64) echo "cmake ninja-build gcc-aarch64-linux-gnu g++-aarch64-linux-gnu googletest" ;;
         linux-x86_64-musl) echo "cmake ninja-build gcc g++ musl-tools" ;;
         windows-x86_64|windows-x86) echo "cmake ninja-build mingw-w64 googletest" ;;
+        macos-x86_64|macos-aarch64) echo "cmake ninja-build googletest llvm lld-14 file" ;;
     esac
 }
 

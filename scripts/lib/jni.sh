@@ -51,6 +51,8 @@ platform_cc() {
         linux-x86_64-musl) echo musl-gcc ;;
         windows-x86_64) echo x86_64-w64-mingw32-gcc-posix ;;
         windows-x86) echo i686-w64-mingw32-gcc-posix ;;
+        macos-x86_64) echo "$ZIG_HOME/x86_64-macos-cc" ;;
+        macos-aarch64) echo "$ZIG_HOME/aarch64-macos-cc" ;;
     esac
 }
 
@@ -74,6 +76,21 @@ link_jni_library() {
             # Static runtime (no MinGW DLLs beside it); --kill-at gives 32-bit exports their plain names.
             "$cc" "${flags[@]}" -I"$REPO_ROOT/native/jni/win32" -shared -static -Wl,--kill-at \
                 -o "$out/buffers_jni.dll" "$REPO_ROOT"/native/jni/*.c "$core" ;;
+        macos-*)
+            # Compiled by Zig's clang, linked by ld64.lld with the exports of exports.map (the
+            # TARGET-ld wrapper of scripts/lib/zig.sh says why). The JDK's Linux jni_md.h defines what
+            # macOS's does (JNIEXPORT as default visibility, LP64 types).
+            local objects="$out/objects" source
+            rm -rf "$objects" && mkdir -p "$objects"
+            for source in "$REPO_ROOT"/native/jni/*.c; do
+                "$cc" "${flags[@]}" -Werror -I"$jdk/linux" -fPIC -fvisibility=hidden -c \
+                    -o "$objects/$(basename "$source" .c).o" "$source" || return 1
+            done
+            awk '/global:/ { g = 1; next } /local:/ { g = 0 } g { gsub(/[ ;]/, ""); if ($0 != "") print "_" $0 }' \
+                "$REPO_ROOT/native/jni/exports.map" >"$objects/exports.txt"
+            "${cc%-cc}-ld" -dylib -dead_strip -install_name @rpath/libbuffers_jni.dylib \
+                -exported_symbols_list "$objects/exports.txt" -o "$out/libbuffers_jni.dylib" "$objects"/*.o "$core" \
+                && rm -rf "$objects" ;;
     esac
 }
 
@@ -88,11 +105,14 @@ check_jni_library() {
         linux-x86_64-musl) file="$out/libbuffers_jni.so" expected="ELF 64-bit.*x86-64" ;;
         windows-x86_64) file="$out/buffers_jni.dll" expected="PE32\+ executable \(DLL\).*x86-64" ;;
         windows-x86) file="$out/buffers_jni.dll" expected="PE32 executable \(DLL\).*Intel 80386" ;;
+        macos-x86_64) file="$out/libbuffers_jni.dylib" expected="Mach-O 64-bit x86_64 dynamically linked shared library" ;;
+        macos-aarch64) file="$out/libbuffers_jni.dylib" expected="Mach-O 64-bit arm64 dynamically linked shared library" ;;
     esac
     need_packages file binutils
     file -b "$file" | grep -E "$expected" >/dev/null || { say "$file is $(file -b "$file")"; return 1; }
     case "$platform" in
         linux-*) exports=$(nm -D --defined-only "$file" | awk '{ print $3 }') ;;
+        macos-*) exports=$(llvm-objdump --macho --exports-trie "$file" | awk 'NR > 3 { sub(/^_/, "", $2); print $2 }') ;;
         windows-*) exports=$(objdump -p "$file" | awk '/\[Ordinal\/Name Pointer\] Table/ { t = 1; next } t && NF >= 3 { print $NF } t && NF == 0 { t = 0 }') ;;
     esac
     # JNI_OnLoad binds the natives (RegisterNatives); the C functions are the JDK 22+ FFM route's
@@ -112,6 +132,7 @@ check_jni_library() {
     case "$platform" in
         *-musl) check_musl_library "$file" || return 1 ;;
         linux-*) check_glibc_floor "$file" || return 1 ;;
+        macos-*) check_macos_binary "$file" || return 1 ;;
     esac
     say "$platform: $(basename "$file") $(stat -c %s "$file") bytes, $(wc -l <<<"$exports") exports"
 }

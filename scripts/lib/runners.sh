@@ -12,6 +12,7 @@ RUNNER_WHY=""
 prepare_runner() {
     case "$1" in
         linux-x86_64) return 0 ;;
+        macos-*) RUNNER_WHY="nothing on this machine runs Mach-O programs (scripts/macos-build.sh builds and checks them)"; return 1 ;;
         linux-x86)
             [ -x /usr/i686-linux-gnu/lib/ld-linux.so.2 ] || { RUNNER_WHY="no i686 cross loader"; return 1; }
             return 0 ;;

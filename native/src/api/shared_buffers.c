@@ -45,8 +45,10 @@ static BUFFERS_COLD void copy_code_flipping(uintptr_t target, const void *source
     vmem_protect(target, size, VMEM_READ_EXECUTE);
 }
 
+/* Flips for data too: where pages are never writable and executable at once (Apple Silicon), a
+ * buffer's pages are writable only inside the flip (os/macos/vmem.c: this thread's JIT switch). */
 static void copy_any(uintptr_t target, const void *source, size_t size, bool code) {
-    if (code && atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed))
+    if (atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed))
         copy_code_flipping(target, source, size);
     else
         memcpy((void *)target, source, size);
@@ -77,7 +79,8 @@ static inline bool copies_inline(bool code) {
 #if defined(__x86_64__) || defined(__i386__)
     return !code || !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed);
 #else
-    return !code;   /* code needs an instruction cache flush there */
+    /* code needs an instruction cache flush there; any write needs the flip where it is on */
+    return !code && !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed);
 #endif
 }
 

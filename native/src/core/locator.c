@@ -193,7 +193,9 @@ static buffers_status ensure_next(locator *loc, locator_layout layout, locator *
                 return errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "could not reserve %zu bytes for a further locator: %s",
                                   block, vmem_error_text(error, text, sizeof text));
             }
-            locator_initialize_in((locator *)address, address, block, true, layout);
+            /* Where code pages cannot be written as data (write-xor-execute), the block is plain
+             * read/write memory for the header: no code chunks in it. */
+            locator_initialize_in((locator *)address, address, block, !vmem_write_xor_execute(), layout);
         }
         next = (locator *)address;
         atomic_store_explicit(&loc->header.next_locator, address, memory_order_release);

@@ -39,7 +39,8 @@ bool      vmem_supports_other_processes(void);
 int vmem_reserve_at(uint32_t pid, uintptr_t address, size_t size);
 
 /* Reserves and commits size bytes read/write/execute anywhere in this process (for further
- * locators, whose bytes past the first 4096 become code chunks). */
+ * locators, whose bytes past the first 4096 become code chunks); read/write only where
+ * vmem_write_xor_execute(), whose further locators hold no code chunks. */
 int vmem_reserve_anywhere(size_t size, uintptr_t *out_address);
 
 /* Releases a whole reservation made by vmem_reserve_at / vmem_reserve_anywhere. */

@@ -7,6 +7,8 @@
 
 #include <reloaded/buffers.h>
 
+#include "barrier.h"
+
 static uintptr_t write_ours(uint32_t size, const uint8_t *bytes) {
     buffers_search_settings settings = {0, upstream_max_address(), size};
     buffers_item *item;

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#if defined(__linux__)
 #include <sys/personality.h>
+#endif
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,6 +89,11 @@ static int plant(const char *mode, const char *root) {
  * and execs the next (same PID, same layout) until the count runs out. */
 static int exec_chain(char **argv, int *left) {
     if (!argv[2]) return fprintf(stderr, "exec-chain needs a count\n"), 2;
+#if !defined(__linux__)
+    (void)left;
+    printf("missing: exec-chain turns address randomisation off with Linux's personality()\n");
+    return 3;
+#else
     if (!(personality(0xffffffff) & ADDR_NO_RANDOMIZE)) {
         if (personality(ADDR_NO_RANDOMIZE) == -1) return perror("personality(ADDR_NO_RANDOMIZE)"), 1;
         execv("/proc/self/exe", argv);
@@ -94,6 +101,7 @@ static int exec_chain(char **argv, int *left) {
     }
     *left = atoi(argv[2]) - 1;
     return 0;
+#endif
 }
 
 int main(int argc, char **argv) {

@@ -12,6 +12,8 @@
 
 #include <reloaded/buffers.h>
 
+#include "barrier.h"
+
 typedef struct copy {
     void *handle;
     uintptr_t (*locator_address)(void);

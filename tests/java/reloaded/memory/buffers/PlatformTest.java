@@ -23,6 +23,9 @@ class PlatformTest {
         assertEquals("windows-x86_64", Platform.classifier("Windows 11", "amd64"));
         assertEquals("windows-x86", Platform.classifier("Windows Server 2022", "x86"));
         assertEquals("macos-aarch64", Platform.classifier("Mac OS X", "aarch64"));
+        // The names of the jar's macOS folders (scripts/macos-build.sh, build-natives.sh).
+        assertEquals("macos-x86_64", Platform.classifier("Mac OS X", "x86_64"));
+        assertEquals("macos-aarch64", Platform.classifier("Mac OS X", "arm64"));
         assertEquals("freebsd-x86_64", Platform.classifier("FreeBSD", "amd64"));
     }
 
