@@ -211,9 +211,9 @@ TEST_F(ProcessCreate, FirstCallDuringALongCreationWaitsForItAndAdoptsTheLocator)
         buffers_process *process = nullptr;
         _exit(buffers_process_open((uint32_t)pid, &process) == BUFFERS_OK ? 0 : 1);
     }
-    bool creating = false;   // the file exists and its setup lock is held: the creation is under way
+    bool creating = false;   // the file exists and is marked as being created: the creation is under way
     for (int i = 0; i < 10000 && !creating; i++) {
-        creating = LockHeld(LocatorPath(pid), 1);
+        creating = LockHeld(LocatorPath(pid), 2);
         if (!creating) std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
     EXPECT_TRUE(creating) << "the creation was not seen under way";

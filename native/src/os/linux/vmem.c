@@ -286,42 +286,6 @@ int vmem_exclude_from_fork(uintptr_t address, size_t size) {
     return madvise((void *)start, end - start, MADV_DONTFORK) == 0 ? 0 : errno;
 }
 
-void vmem_on_fork_child(void (*fn)(void)) {
-    pthread_atfork(NULL, NULL, fn);
-}
-
-void vmem_yield(void) {
-    sched_yield();
-}
-
-bool vmem_error_is_out_of_memory(int error) {
-    return error == ENOMEM;
-}
-
-vmem_error_kind vmem_error_kind_of(int error) {
-    return error == ENOENT                    ? VMEM_ERROR_NOT_FOUND
-           : error == EACCES || error == EPERM ? VMEM_ERROR_DENIED
-           : error == EEXIST                   ? VMEM_ERROR_EXISTS
-           : error == ESRCH                    ? VMEM_ERROR_NO_PROCESS
-                                               : VMEM_ERROR_OTHER;
-}
-
-void vmem_sleep_microseconds(uint32_t microseconds) {
-    struct timespec delay = {(time_t)(microseconds / 1000000u), (long)(microseconds % 1000000u) * 1000L};
-    nanosleep(&delay, NULL);
-}
-
-const char *vmem_error_text(int error, char *buffer, size_t size) {
-    if (error == VMEM_UNSUPPORTED) {
-        snprintf(buffer, size, "not supported on this platform");
-        return buffer;
-    }
-    char text[96];
-    if (strerror_r(error, text, sizeof text) != 0) snprintf(text, sizeof text, "unknown error");
-    snprintf(buffer, size, "%s (errno %d)", text, error);
-    return buffer;
-}
-
 int vmem_replace_with_zero_pages(uintptr_t address, size_t size) {
     /* MAP_FIXED swaps the old pages for new anonymous ones atomically: the range is never unmapped,
      * so no other mapping can land in it meanwhile. */

@@ -26,14 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* <mach/mach_vm.h> is not among the headers Zig ships for macOS; these are its declarations of the
- * three calls used here (the functions themselves are in libSystem). */
-extern kern_return_t mach_vm_region(vm_map_t target_task, mach_vm_address_t *address, mach_vm_size_t *size,
-                                    vm_region_flavor_t flavor, vm_region_info_t info,
-                                    mach_msg_type_number_t *info_count, mach_port_t *object_name);
-extern kern_return_t mach_vm_allocate(vm_map_t target, mach_vm_address_t *address, mach_vm_size_t size, int flags);
-extern kern_return_t mach_vm_protect(vm_map_t target_task, mach_vm_address_t address, mach_vm_size_t size,
-                                     boolean_t set_maximum, vm_prot_t new_protection);
+#include "os/macos/mach_vm.h"
 
 #if defined(__aarch64__)
 #define CODE_MAP_FLAGS (MAP_PRIVATE | MAP_ANON | MAP_JIT)
@@ -211,38 +204,8 @@ int vmem_walk_free(uint32_t pid, uintptr_t min, uintptr_t max, vmem_walk_mode mo
     return 0;
 }
 
-void vmem_on_fork_child(void (*fn)(void)) {
-    pthread_atfork(NULL, NULL, fn);
-}
-
-void vmem_yield(void) {
-    sched_yield();
-}
-
-bool vmem_error_is_out_of_memory(int error) {
-    return error == ENOMEM;
-}
-
-vmem_error_kind vmem_error_kind_of(int error) {
-    return error == ENOENT                    ? VMEM_ERROR_NOT_FOUND
-           : error == EACCES || error == EPERM ? VMEM_ERROR_DENIED
-           : error == EEXIST                   ? VMEM_ERROR_EXISTS
-           : error == ESRCH                    ? VMEM_ERROR_NO_PROCESS
-                                               : VMEM_ERROR_OTHER;
-}
-
-void vmem_sleep_microseconds(uint32_t microseconds) {
-    struct timespec delay = {(time_t)(microseconds / 1000000u), (long)(microseconds % 1000000u) * 1000L};
-    nanosleep(&delay, NULL);
-}
-
-const char *vmem_error_text(int error, char *buffer, size_t size) {
-    if (error == VMEM_UNSUPPORTED) {
-        snprintf(buffer, size, "not supported on macOS by this build");
-        return buffer;
-    }
-    char text[96];
-    if (strerror_r(error, text, sizeof text) != 0) snprintf(text, sizeof text, "unknown error");
-    snprintf(buffer, size, "%s (errno %d)", text, error);
-    return buffer;
+int vmem_exclude_from_fork(uintptr_t address, size_t size) {
+    uintptr_t page = vmem_page_size();
+    uintptr_t start = address & ~(page - 1), end = (address + size + page - 1) & ~(page - 1);
+    return minherit((void *)start, end - start, VM_INHERIT_NONE) == 0 ? 0 : errno;   /* MADV_DONTFORK's twin */
 }

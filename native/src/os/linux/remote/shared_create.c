@@ -90,19 +90,15 @@ static int create_file(uint32_t pid, made_file *f, const char *name, char *why, 
             return error == ELOOP ? EACCES : error;
         }
         const char *problem = fstat(fd, &f->st) != 0 ? "cannot be inspected" : file_untrusted_reason(&f->st);
-        int error = problem ? EACCES : file_lock_setup(fd);
+        /* A fresh file is marked as being created for the target before its setup lock is taken, so
+         * whoever sees the setup lock held also sees the mark: the target's library, starting
+         * meanwhile, waits for the session instead of giving the file up after FILE_SETUP_WAIT_MS. */
+        int error = problem ? EACCES : fresh ? file_byte_lock(fd, F_WRLCK, FILE_CREATING_BYTE) : 0;
+        if (!error) error = file_lock_setup(fd);
         if (!error && f->st.st_nlink && file_still_named(f->dirfd, name, &f->st)) {
-            /* Marked as being created for the target: its library, starting meanwhile, waits for
-             * the session instead of giving the file up after FILE_SETUP_WAIT_MS. */
-            if (fresh && (error = file_byte_lock(fd, F_WRLCK, FILE_CREATING_BYTE)) == 0) {
+            if (fresh) {
                 f->fd = fd;
                 return 0;
-            }
-            if (fresh) {
-                snprintf(why, why_size, "file '%s' cannot be locked: %s", name, strerror(error));
-                unlinkat(f->dirfd, name, 0);
-                file_unlock_close(fd);
-                return error;
             }
             if (file_is_live(pid, fd, &f->st)) {
                 snprintf(why, why_size, "file '%s' exists and is in use (held alive or mapped by a process): "
@@ -112,7 +108,12 @@ static int create_file(uint32_t pid, made_file *f, const char *name, char *why, 
             }
             unlinkat(f->dirfd, name, 0);   /* stale: replaced, never reset in place */
         } else if (error) {
-            snprintf(why, why_size, "file '%s' %s", name, problem ? problem : "stayed locked by another user of it");
+            if (fresh && !problem) {   /* ours, just made: never leave it behind */
+                snprintf(why, why_size, "file '%s' cannot be locked: %s", name, strerror(error));
+                unlinkat(f->dirfd, name, 0);
+            } else {
+                snprintf(why, why_size, "file '%s' %s", name, problem ? problem : "stayed locked by another user of it");
+            }
             close(fd);
             return error;
         }
