@@ -46,6 +46,8 @@ TEST_F(LocatorFullFs, FirstCallOnAFullFileSystemIsALocatorErrorNamingTheCause) {
     EXPECT_NE(run.output.find("No space left on device"), std::string::npos) << run.output;
     EXPECT_NE(run.output.find(SharedDir()), std::string::npos) << "names the shared directory: " << run.output;
     EXPECT_NE(run.output.find(PerUserDir()), std::string::npos) << "names the fallback: " << run.output;
+    EXPECT_NE(run.output.find("BUFFERS_SHARED_ROOT names another folder"), std::string::npos)
+        << "says which setting moves the directories: " << run.output;
     EXPECT_TRUE(FullFs::Files(SharedDir()).empty()) << "a file was left behind in " << SharedDir();
     EXPECT_TRUE(FullFs::Files(PerUserDir()).empty()) << "a file was left behind in " << PerUserDir();
 }

@@ -201,8 +201,9 @@ int vmem_shared_open(const char *name, size_t size, vmem_shared *out) {
     if (open_in(root, ".reloaded", true, name, size, out, shared_why, sizeof shared_why) == 0) return 0;
     int error = open_in(root, per_user, false, name, size, out, private_why, sizeof private_why);
     if (error)
-        snprintf(out->where, sizeof out->where, "%s/.reloaded/memory.buffers: %s; fallback %s/%s/memory.buffers: %s",
-                 root, shared_why, root, per_user, private_why);
+        snprintf(out->where, sizeof out->where, "%s/.reloaded/memory.buffers: %s; fallback %s/%s/memory.buffers: %s; "
+                 "BUFFERS_SHARED_ROOT names another folder for both (now '%s')",
+                 root, shared_why, root, per_user, private_why, root);
     return error;
 }
 

@@ -1,6 +1,7 @@
 package reloaded.memory.buffers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,14 @@ class StatusTest {
             assertTrue(e.getMessage().contains(Status.name(s)), e.getMessage());
             assertTrue(e.getMessage().contains("detail"), e.getMessage());
         }
+    }
+
+    @Test
+    void onlyFailuresOfTheRangeCarryTheRange() {
+        String locator = Status.toException(Status.LOCATOR, "cannot open the shared locator", 0, 0, 0).getMessage();
+        assertFalse(locator.contains("[min"), locator);
+        String noSpace = Status.toException(Status.NO_SPACE, "nothing fits", 0x10, 0x20, 30).getMessage();
+        assertTrue(noSpace.endsWith("[min 0x0000000000000010, max 0x0000000000000020, size 30]"), noSpace);
     }
 
     @Test

@@ -24,11 +24,21 @@ public class BufferAllocationException extends RuntimeException {
      * @param size       the number of bytes requested
      */
     public BufferAllocationException(String message, long minAddress, long maxAddress, long size) {
-        super(message + " [min " + Addresses.hex(minAddress) + ", max " + Addresses.hex(maxAddress)
-                + ", size " + size + "]");
+        this(message + " [min " + Addresses.hex(minAddress) + ", max " + Addresses.hex(maxAddress)
+                + ", size " + size + "]", minAddress, maxAddress, size, true);
+    }
+
+    /** The message as given: for failures the request's range did not cause (the locator). */
+    private BufferAllocationException(String message, long minAddress, long maxAddress, long size, boolean asGiven) {
+        super(message);
         this.minAddress = minAddress;
         this.maxAddress = maxAddress;
         this.size = size;
+    }
+
+    /** A failure of the shared locator, not of the range: the message carries no range suffix. */
+    static BufferAllocationException ofLocator(String message, long minAddress, long maxAddress, long size) {
+        return new BufferAllocationException(message, minAddress, maxAddress, size, true);
     }
 
     /**

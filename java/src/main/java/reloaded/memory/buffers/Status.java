@@ -45,8 +45,9 @@ final class Status {
                 return new UnsupportedOperationException(message);
             case PERMISSION:   // the OS refused to let this process act in another one (ptrace, OpenProcess)
                 return new SecurityException(message);
+            case LOCATOR:      // the locator's directory or file, not the range: no range in the text
+                return BufferAllocationException.ofLocator(message, min, max, size);
             case NO_SPACE:
-            case LOCATOR:
             case OUT_OF_MEMORY:
             default:
                 return new BufferAllocationException(message, min, max, size);
