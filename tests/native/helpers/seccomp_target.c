@@ -29,8 +29,10 @@ typedef struct sock_filter line;
 #define THIS_ARCH AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
 #define THIS_ARCH AUDIT_ARCH_AARCH64
+#elif defined(__i386__)
+#define THIS_ARCH AUDIT_ARCH_I386   /* built, not used: 32-bit Linux does not act in other processes */
 #else
-#error "seccomp_target: x86-64 and aarch64 only"
+#error "seccomp_target: x86-64, aarch64 and i386 only"
 #endif
 
 int main(int argc, char **argv) {
