@@ -58,10 +58,22 @@ int vmem_write_code_other(uint32_t pid, uintptr_t address, const void *code, siz
  * live mapping of that same object in pid. size bytes, shared read/write, not executable, no lock
  * taken. out->address is this process's view; *out_recorded is where pid maps it. ENOENT when pid
  * maps no such object, EACCES when one exists but may not be trusted (not ours); out->where says
- * which places were looked at. Windows: the named section, accepted when the recorded address is the
+ * which places were looked at (the
+ * directories are held to the rules of this process's own: a symlinked one, or one others may write
+ * to without the sticky bit, is refused, EACCES); ENODATA when pid maps a file there that is shorter
+ * than size (truncated). EACCES also when pid maps a locator file of another user: where then names
+ * that user. Windows: the named section, accepted when the recorded address is the
  * base of a mapped view in pid whose first word is that address (os/windows/remote/shared_other.c). */
 int  vmem_shared_open_other(uint32_t pid, const char *name, size_t size, vmem_shared *out, uintptr_t *out_recorded);
 void vmem_shared_close_other(vmem_shared *shared);
+
+/* 0 while the object behind a view of vmem_shared_open_other still backs every byte of it; else an
+ * error, with why written. Linux: the file may be truncated by any process of its user, and a touch
+ * of the view past the new end is SIGBUS: an fstat of the kept descriptor finds a short file
+ * (ENODATA) before the view is touched. It cannot stop a truncation that comes after it (the window
+ * is the caller's touch of the view; docs/locator-security.md). A view without a descriptor (one
+ * made by vmem_shared_create_in_other) is not checked. Windows: a section cannot shrink; always 0. */
+int  vmem_shared_check_other(const vmem_shared *shared, char *why, size_t why_size);
 
 /* Creates the locator object name for process pid (not this one), which has none: where and as pid's
  * own library would (vmem_shared_open's root, directory rules and trust checks; a stale object there

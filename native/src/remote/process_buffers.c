@@ -48,13 +48,16 @@ static buffers_status refuse_pid(uint32_t pid) {
 
 /* A process without a locator gets one: created there by the OS layer and initialised through our
  * view exactly as its own library would have (empty, version 0, recording the address it has in
- * the target), before the file's setup lock is let go; its library adopts it when it starts. */
+ * the target), before the file's setup lock is let go; its library adopts it when it starts. Our
+ * view then goes: the caller maps the file again as one found there, with the descriptor that
+ * tells a truncation (vmem_shared_check_other). */
 static int create_locator(uint32_t pid, const char *name, process_state *state) {
     int error = vmem_shared_create_in_other(pid, name, LOCATOR_SIZE, &state->mapping, &state->remote_first);
     if (error) return error;
     locator_initialize_in((locator *)state->mapping.address, state->remote_first, LOCATOR_SIZE, false,
                           LOCATOR_LAYOUT_DOCUMENT);
-    vmem_shared_close(&state->mapping, true);   /* drops the setup lock, keeps our view */
+    vmem_shared_close(&state->mapping, true);   /* drops the setup lock */
+    vmem_shared_close_other(&state->mapping);
     return 0;
 }
 
@@ -67,25 +70,38 @@ static buffers_status status_of_creation_error(int error, buffers_status fallbac
                                                : fallback;
 }
 
-static buffers_status refuse_locator(uint32_t pid, int error, const char *where) {
+/* found: why the files found there were not used ("" when none was found). */
+static buffers_status refuse_locator(uint32_t pid, int error, const char *where, const char *found) {
     char text[128];
     if (error == VMEM_UNSUPPORTED) return errors_set(BUFFERS_ERROR_UNSUPPORTED, "process %u: %s", (unsigned)pid, where);
     if (vmem_error_kind_of(error) == VMEM_ERROR_NO_PROCESS)
         return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "no such process: %u (%s)", (unsigned)pid, where);
+    if (*found)
+        return errors_set(status_of_creation_error(error, BUFFERS_ERROR_LOCATOR), "%s; and no locator can be made for "
+                          "process %u: %s (%s)", found, (unsigned)pid, where, vmem_error_text(error, text, sizeof text));
     return errors_set(status_of_creation_error(error, BUFFERS_ERROR_LOCATOR),
                       "process %u has no locator and one cannot be made for it: %s (%s)", (unsigned)pid, where,
                       vmem_error_text(error, text, sizeof text));
 }
 
+/* Maps the locator file pid uses into state; on failure state->mapping.where says why. */
+static int open_found(uint32_t pid, const char *name, process_state *state) {
+    return vmem_shared_open_other(pid, name, LOCATOR_SIZE, &state->mapping, &state->remote_first);
+}
+
 static buffers_status map_locator(uint32_t pid, process_state *state) {
     char name[80];
     snprintf(name, sizeof name, LOCATOR_NAME_PREFIX "%u", (unsigned)pid);
-    int error = vmem_shared_open_other(pid, name, LOCATOR_SIZE, &state->mapping, &state->remote_first);
+    static _Thread_local char found[sizeof state->mapping.where];   /* large */
+    found[0] = '\0';
+    int error = open_found(pid, name, state);
     vmem_error_kind kind = vmem_error_kind_of(error);
     if (kind == VMEM_ERROR_NOT_FOUND || kind == VMEM_ERROR_DENIED) {   /* none, or only another user's file:
                                                                           its library would make one */
+        if (kind == VMEM_ERROR_DENIED) snprintf(found, sizeof found, "%s", state->mapping.where);
         error = create_locator(pid, name, state);
-        if (vmem_error_kind_of(error) == VMEM_ERROR_EXISTS) {   /* in use: perhaps made meanwhile by the target's library or another opener */
+        if (!error) error = open_found(pid, name, state);
+        else if (vmem_error_kind_of(error) == VMEM_ERROR_EXISTS) {   /* in use: perhaps made meanwhile by the target's library or another opener */
             static _Thread_local vmem_shared made;   /* large; its where is kept only on success */
             uintptr_t recorded;
             if (vmem_shared_open_other(pid, name, LOCATOR_SIZE, &made, &recorded) == 0) {
@@ -95,7 +111,7 @@ static buffers_status map_locator(uint32_t pid, process_state *state) {
             }
         }
     }
-    if (error) return refuse_locator(pid, error, state->mapping.where);
+    if (error) return refuse_locator(pid, error, state->mapping.where, found);
     state->view = (locator *)state->mapping.address;
     unsigned version = state->view->header.flags & LOCATOR_VERSION_MASK;
     if (state->view->header.this_address != state->remote_first || version != LOCATOR_VERSION) {
@@ -156,6 +172,12 @@ void buffers_process_close(buffers_process *process) {
                                                   memory_order_relaxed));
 }
 
+/* A walk from the target's first locator. */
+static chain_cursor chain_start(process_state *state) {
+    chain_cursor c = {state->view, &state->mapping, state->remote_first, state->items, &state->further, 0, false};
+    return c;
+}
+
 /* The chain's layout as the target's items show it; an empty locator is taken to be in the
  * document's layout (the default for locators this library creates). */
 static buffers_status settle_layout(buffers_process *process, locator_layout *out) {
@@ -165,6 +187,8 @@ static buffers_status settle_layout(buffers_process *process, locator_layout *ou
         *out = (locator_layout)known;
         return BUFFERS_OK;
     }
+    chain_cursor first = chain_start(state);
+    if (!chain_view_intact(process->pid, &first)) return BUFFERS_ERROR_LOCATOR;
     switch (locator_detect_layout(state->view, (uint32_t)vmem_page_size())) {
     case LOCATOR_DETECTED_RUST: *out = LOCATOR_LAYOUT_RUST; break;
     case LOCATOR_DETECTED_MIXED:
@@ -174,12 +198,6 @@ static buffers_status settle_layout(buffers_process *process, locator_layout *ou
     }
     atomic_store_explicit(&state->layout, (int)*out, memory_order_release);
     return BUFFERS_OK;
-}
-
-/* A walk from the target's first locator. */
-static chain_cursor chain_start(process_state *state) {
-    chain_cursor c = {state->view, state->remote_first, state->items, &state->further, 0};
-    return c;
 }
 
 /* Fills the handle of item n of c's locator (locked by the caller, so no other thread writes it now). */
@@ -196,18 +214,25 @@ static remote_item *bind(buffers_process *process, locator_layout layout, const 
     handle->size = view.size;
     handle->magic = REMOTE_ITEM_MAGIC;
     handle->target = &process->state->target;
+    handle->mapping = c->mapping;
     return handle;
 }
 
-/* The first fitting free item in the locators of the chain that are lockable from here, locked. */
-static remote_item *find_in_chain(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
-                                  uintptr_t max) {
+/* The first fitting free item in the locators of the chain that are lockable from here, locked, in
+ * *out (NULL when none has one). BUFFERS_ERROR_LOCATOR when the walk met a locator it may not touch. */
+static buffers_status find_in_chain(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
+                                    uintptr_t max, remote_item **out) {
     chain_cursor c = chain_start(process->state);
+    *out = NULL;
     do {
+        if (!chain_view_intact(process->pid, &c)) break;
         locator_item *item = c.view ? locator_find_locked_here(c.view, layout, need, min, max) : NULL;
-        if (item) return bind(process, layout, &c, (uint32_t)(item - c.view->items));
+        if (item) {
+            *out = bind(process, layout, &c, (uint32_t)(item - c.view->items));
+            return BUFFERS_OK;
+        }
     } while (chain_advance(process->pid, &c));
-    return NULL;
+    return c.broken ? BUFFERS_ERROR_LOCATOR : BUFFERS_OK;
 }
 
 /* The buffer [base, base + size) registered, locked, in the first lockable locator with room; NULL
@@ -216,6 +241,7 @@ static remote_item *register_in_chain(buffers_process *process, locator_layout l
                                       chain_cursor *tail) {
     chain_cursor c = chain_start(process->state);
     do {
+        if (!chain_view_intact(process->pid, &c)) break;
         bool room = c.view && locator_item_count(c.view) < LOCATOR_MAX_ITEMS;   /* full ones: no lock taken */
         locator_item *item = room ? locator_register_here_locked(c.view, layout, base, size) : NULL;
         if (item) return bind(process, layout, &c, (uint32_t)(item - c.view->items));
@@ -267,8 +293,9 @@ static buffers_status refuse_extension(uint32_t pid, int error, const char *wher
  * view (recording the target's address), and published in tail's next_locator under tail's header
  * lock, the lock the target's library extends its chain under. BUFFERS_OK also when someone chained
  * one (or an item left) meanwhile: the caller walks again, mapping the new locator from its file. */
-static buffers_status extend_for_target(buffers_process *process, locator_layout layout, const chain_cursor *tail) {
+static buffers_status extend_for_target(buffers_process *process, locator_layout layout, chain_cursor *tail) {
     locator *last = tail->view;
+    if (!chain_view_intact(process->pid, tail)) return BUFFERS_ERROR_LOCATOR;
     locator_lock(last);
     if (atomic_load_explicit(&last->header.next_locator, memory_order_acquire) ||
         locator_item_count(last) < LOCATOR_MAX_ITEMS) {
@@ -313,7 +340,8 @@ static buffers_status make_remote(buffers_process *process, locator_layout layou
         chain_cursor tail;
         *out = register_in_chain(process, layout, reserved.base_address, (uint32_t)reserved.size, &tail);
         if (*out) return BUFFERS_OK;
-        status = tail.view ? extend_for_target(process, layout, &tail)
+        status = tail.broken ? BUFFERS_ERROR_LOCATOR
+                 : tail.view ? extend_for_target(process, layout, &tail)
                            : refuse_private_tail(process, layout, need, min, max, &tail);
     }
     vmem_release(process->pid, reserved.base_address, reserved.size);
@@ -350,8 +378,10 @@ buffers_status buffers_process_get_buffer(buffers_process *process, const buffer
     locator_layout layout = LOCATOR_LAYOUT_DOCUMENT;   /* set by settle_layout before any use */
     if (status == BUFFERS_OK) status = settle_layout(process, &layout);
     if (status != BUFFERS_OK) return status;
-    remote_item *found = find_in_chain(process, layout, settings->size, min, max);
-    if (!found && (status = make_remote(process, layout, settings->size, min, max, &found)) != BUFFERS_OK) {
+    remote_item *found = NULL;
+    status = find_in_chain(process, layout, settings->size, min, max, &found);
+    if (status == BUFFERS_OK && !found) status = make_remote(process, layout, settings->size, min, max, &found);
+    if (status != BUFFERS_OK) {
         errors_append("while getting a buffer of %u bytes in [%#llx, %#llx] in process %u", (unsigned)settings->size,
                       (unsigned long long)min, (unsigned long long)max, (unsigned)process->pid);
         return status;
@@ -360,8 +390,18 @@ buffers_status buffers_process_get_buffer(buffers_process *process, const buffer
     return BUFFERS_OK;
 }
 
+/* False (the error set) when the file holding the item's words was truncated under our view. */
+static bool item_words_intact(const remote_item *item, const char *what) {
+    char why[256];
+    if (vmem_shared_check_other(item->mapping, why, sizeof why) == 0) return true;
+    errors_set(BUFFERS_ERROR_LOCATOR, "%s: the buffer at %#llx of process %u cannot be used: %s", what,
+               (unsigned long long)item->entry.base, (unsigned)item->target->pid, why);
+    return false;
+}
+
 uintptr_t remote_item_append(index_entry *entry, const void *data, size_t size, bool code, const char *what) {
     remote_item *item = (remote_item *)entry;
+    if (!item_words_intact(item, what)) return 0;
     uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
     if (!data && size) {
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: data is null", what);

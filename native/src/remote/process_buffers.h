@@ -30,6 +30,7 @@ typedef struct remote_item {
     uint32_t             size;    /* the real size */
     uint32_t             magic;
     const remote_target *target;  /* the process handle's */
+    const vmem_shared   *mapping; /* the view taken and position are in: checked before they are touched */
 } remote_item;
 
 static inline bool remote_item_is(const index_entry *entry) {

@@ -2,24 +2,41 @@
 
 #include <stdlib.h>
 
+#include "core/errors.h"
+
+bool chain_view_intact(uint32_t pid, chain_cursor *c) {
+    char why[256];
+    if (!c->view || vmem_shared_check_other(c->mapping, why, sizeof why) == 0) return true;
+    errors_set(BUFFERS_ERROR_LOCATOR, "process %u: locator %u of its chain (at %#llx there) cannot be used: %s",
+               (unsigned)pid, (unsigned)c->index + 1, (unsigned long long)c->remote, why);
+    c->broken = true;
+    return false;
+}
+
 /* The next address recorded in c's locator: read through our view, or from the target's memory. */
-static uintptr_t next_address(uint32_t pid, const chain_cursor *c) {
-    if (c->view) return atomic_load_explicit(&c->view->header.next_locator, memory_order_acquire);
+static uintptr_t next_address(uint32_t pid, chain_cursor *c) {
+    if (c->view) return chain_view_intact(pid, c) ? atomic_load_explicit(&c->view->header.next_locator, memory_order_acquire) : 0;
     uintptr_t next = 0;
     if (vmem_read_other(pid, c->remote + offsetof(locator_header, next_locator), &next, sizeof next) != 0) return 0;
     return next;
 }
 
 /* A link for the locator at next in pid, chained after the one at previous: mapped from its shared
- * object when the target has one there, else without a view. NULL only when out of memory. */
+ * object when the target has one there, else without a view. NULL (the error set) when out of
+ * memory, or when the target has a file for it that cannot be used (a truncated one: a view of it
+ * would fault). */
 static chain_link *link_open(uint32_t pid, uintptr_t previous, uintptr_t next) {
     chain_link *link = calloc(1, sizeof *link);
-    if (!link) return NULL;
+    if (!link) {
+        errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "process %u: no memory to walk its locator chain", (unsigned)pid);
+        return NULL;
+    }
     link->remote = next;
     char name[LOCATOR_NAME_MAX];
     uintptr_t recorded = 0;
-    if (locator_further_name(name, sizeof name, pid, previous) &&
-        vmem_shared_open_other(pid, name, LOCATOR_SIZE, &link->mapping, &recorded) == 0) {
+    bool named = locator_further_name(name, sizeof name, pid, previous);   /* a pid and an address always fit */
+    int error = named ? vmem_shared_open_other(pid, name, LOCATOR_SIZE, &link->mapping, &recorded) : 0;
+    if (named && error == 0) {
         locator *view = (locator *)link->mapping.address;
         /* An object under that name that is not this locator (the target fell back to private
          * memory because the name was somebody else's) is left alone. */
@@ -28,6 +45,12 @@ static chain_link *link_open(uint32_t pid, uintptr_t previous, uintptr_t next) {
             link->view = view;
         else
             vmem_shared_close_other(&link->mapping);
+    } else if (error && vmem_error_kind_of(error) == VMEM_ERROR_OTHER) {
+        char text[128];
+        errors_set(BUFFERS_ERROR_LOCATOR, "process %u: the file of its further locator at %#llx cannot be used: %s (%s)",
+                   (unsigned)pid, (unsigned long long)next, link->mapping.where, vmem_error_text(error, text, sizeof text));
+        free(link);
+        return NULL;
     }
     return link;
 }
@@ -42,7 +65,11 @@ bool chain_advance(uint32_t pid, chain_cursor *c) {
     chain_link *link = atomic_load_explicit(c->next, memory_order_acquire);
     if (!link) {
         uintptr_t next = next_address(pid, c);
-        if (!next || !(link = link_open(pid, c->remote, next))) return false;
+        if (!next) return false;
+        if (!(link = link_open(pid, c->remote, next))) {
+            c->broken = true;
+            return false;
+        }
         chain_link *expected = NULL;
         if (!atomic_compare_exchange_strong_explicit(c->next, &expected, link, memory_order_acq_rel,
                                                      memory_order_acquire)) {
@@ -51,6 +78,7 @@ bool chain_advance(uint32_t pid, chain_cursor *c) {
         }
     }
     c->view = link->view;
+    c->mapping = &link->mapping;
     c->remote = link->remote;
     c->items = link->items;
     c->next = &link->next;

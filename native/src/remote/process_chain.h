@@ -25,14 +25,23 @@ typedef struct chain_link {
 /* One step of a walk: a locator of the chain and where the link after it is kept. */
 typedef struct chain_cursor {
     locator                  *view;     /* NULL: not lockable from here */
+    const vmem_shared        *mapping;  /* view's, asked before each touch (chain_view_intact) */
     uintptr_t                 remote;
     remote_item              *items;
     _Atomic(chain_link *)    *next;
     uint32_t                  index;    /* 0 for the first locator */
+    bool                      broken;   /* the walk stopped at a locator it may not touch (error set) */
 } chain_cursor;
 
+/* True if c's locator may be touched through its view now (or it has none): the target, or any
+ * process of its user, can truncate the file under our mapping, and a touch past its end would be
+ * SIGBUS here. Else false, c->broken set and the error (BUFFERS_ERROR_LOCATOR) recorded. Called
+ * right before each pass over a view; what remains is the time the pass takes. */
+bool chain_view_intact(uint32_t pid, chain_cursor *c);
+
 /* Moves c to the locator after it in the target's chain (mapping it the first time any walk gets
- * there; threads may walk at once); false at the end of the chain, or when it cannot be read. */
+ * there; threads may walk at once); false at the end of the chain, or when it cannot be read, and
+ * false with c->broken set when a locator may not be touched (chain_view_intact). */
 bool chain_advance(uint32_t pid, chain_cursor *c);
 
 /* Unmaps and frees the links from head on (the handle is closing: no walk is running). */

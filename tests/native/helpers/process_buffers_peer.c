@@ -11,12 +11,21 @@
  *     opens PID with buffers_process_open and writes ROUNDS records per thread into it with
  *     buffers_process_get_buffer + append + release; prints "W <address> <length> <seed>" per record
  *     and exits 0, or prints "error ..." and exits 1.
+ *   process_buffers_peer shrink FULL
+ *     a hostile target (issue 16, point 2): makes FULL full buffers as the target role does (FULL
+ *     203 or more: a further locator), prints "ready <layout>", then obeys lines on stdin until
+ *     "exit": "truncate first" / "truncate further" empties (ftruncate 0) the file of its first or
+ *     second locator under every mapping of it, "swap first" empties the first one's file and maps a
+ *     look-alike anonymous page (the same bytes) at its address; each answers "done" or "error ...".
+ *     It never touches its locators again and leaves with _exit.
  *   process_buffers_peer occupy ADDRESS SIZE
  *     maps read/write memory at exactly ADDRESS (filled with 0xEE), prints "occupied", waits for "exit":
  *     a program a target execs into that has memory where the old program's buffer was.
  * A record's bytes follow from its seed (record_byte, peer_records.h), so the test can check them
  * from outside. */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
@@ -98,6 +107,71 @@ static int target(int threads, int rounds, int full) {
     return 0;
 }
 
+/* The path of the file this process maps at address, into path; false if none. */
+static bool mapped_path(uintptr_t address, char *path, size_t size) {
+    FILE *maps = fopen("/proc/self/maps", "r");
+    char line[4096];
+    bool found = false;
+    while (maps && !found && fgets(line, sizeof line, maps)) {
+        uintptr_t start = (uintptr_t)strtoull(line, NULL, 16);
+        char *name = strchr(line, '/');
+        if (start != address || !name) continue;
+        name[strcspn(name, "\n")] = '\0';
+        snprintf(path, size, "%s", name);
+        found = true;
+    }
+    if (maps) fclose(maps);
+    return found;
+}
+
+/* Empties the file mapped at address; its bytes (the first 4096) are kept in saved if not NULL. */
+static const char *empty_file_at(uintptr_t address, unsigned char *saved) {
+    char path[4096];
+    if (!address || !mapped_path(address, path, sizeof path)) return "no file mapped there";
+    if (saved) memcpy(saved, (const void *)address, 4096);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) return "cannot open the file";
+    int truncated = ftruncate(fd, 0);
+    close(fd);
+    return truncated == 0 ? NULL : "ftruncate failed";
+}
+
+/* One command of the shrink role; NULL when done, else why not. */
+static const char *shrink_command(const char *command) {
+    uintptr_t first = buffers_locator_address();
+    if (strcmp(command, "truncate first") == 0) return empty_file_at(first, NULL);
+    if (strcmp(command, "truncate further") == 0) return empty_file_at(*(const uintptr_t *)(first + 8), NULL);
+    if (strcmp(command, "swap first") == 0) {
+        static unsigned char saved[4096];
+        const char *why = empty_file_at(first, saved);
+        if (why) return why;
+        void *page = mmap((void *)first, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        if (page != (void *)first) return "cannot map the look-alike page";
+        memcpy(page, saved, sizeof saved);
+        return NULL;
+    }
+    return "unknown command";
+}
+
+static int shrink(int full) {
+    prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (make_full_buffers(full) != 0) return 1;
+    if (!buffers_locator_address()) {
+        printf("error %s\n", buffers_last_error());
+        return 1;
+    }
+    printf("ready %s\n", buffers_locator_layout());
+    char line[64];
+    while (fgets(line, sizeof line, stdin) && strncmp(line, "exit", 4) != 0) {
+        line[strcspn(line, "\n")] = '\0';
+        const char *why = shrink_command(line);
+        if (why) printf("error %s\n", why);
+        else printf("done\n");
+    }
+    _exit(0);   /* no exit-time handler may touch the emptied locators */
+}
+
 /* The occupy role: read/write memory at exactly [address, address + size), filled with 0xEE. */
 static int occupy(uintptr_t address, size_t size) {
     void *at = mmap((void *)address, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
@@ -114,6 +188,7 @@ static int occupy(uintptr_t address, size_t size) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "shrink") == 0) return shrink(atoi(argv[2]));
     if (argc == 4 && strcmp(argv[1], "occupy") == 0)
         return occupy((uintptr_t)strtoull(argv[2], NULL, 0), (size_t)strtoull(argv[3], NULL, 0));
     if ((argc == 4 || argc == 5) && strcmp(argv[1], "target") == 0) {
@@ -126,6 +201,6 @@ int main(int argc, char **argv) {
         if (threads < 1 || threads > MAX_THREADS || rounds < 1 || rounds > MAX_ROUNDS) return 2;
         return writer((uint32_t)strtoul(argv[2], NULL, 10), threads, rounds, atoi(argv[5]));
     }
-    fprintf(stderr, "usage: process_buffers_peer target THREADS ROUNDS [FULL] | writer PID THREADS ROUNDS ID | occupy ADDRESS SIZE\n");
+    fprintf(stderr, "usage: process_buffers_peer target THREADS ROUNDS [FULL] | writer PID THREADS ROUNDS ID | shrink FULL | occupy ADDRESS SIZE\n");
     return 2;
 }

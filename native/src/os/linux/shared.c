@@ -53,45 +53,6 @@ const char *vmem_shared_directory(void) {
     return chosen_directory;
 }
 
-
-/* Opens (creating if missing) directory name under parent and checks it may be trusted. */
-int file_open_checked_directory(int parent, const char *name, bool shared, char *why, size_t why_size) {
-    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) {
-        if (mkdirat(parent, name, 0700) == 0) {
-            fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            /* Shared: everyone may add their own files; sticky so nobody can touch another's. */
-            if (fd >= 0 && shared && fchmod(fd, 01777) != 0) {
-                int error = errno;
-                close(fd);
-                snprintf(why, why_size, "cannot make '%s' shared: %s", name, strerror(error));
-                return -error;
-            }
-        } else if (errno == EEXIST) {
-            fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        }
-    }
-    if (fd < 0) {
-        bool swapped = errno == ELOOP || errno == ENOTDIR;   /* not to be trusted: a refusal */
-        int error = swapped ? EACCES : errno;
-        snprintf(why, why_size, "'%s' %s", name, swapped ? "is a symlink or not a directory" : strerror(error));
-        return -error;
-    }
-    struct stat st;
-    const char *problem = NULL;
-    if (fstat(fd, &st) != 0) problem = "cannot be inspected";
-    else if (st.st_uid != geteuid() && st.st_uid != 0) problem = "is owned by another user";
-    else if (shared && (st.st_mode & 022) && !(st.st_mode & S_ISVTX)) problem = "is writable by others and not sticky";
-    else if (!shared && st.st_uid != geteuid()) problem = "is not owned by this user";
-    else if (!shared && (st.st_mode & 077) && fchmod(fd, 0700) != 0) problem = "is open to others";
-    if (problem) {
-        snprintf(why, why_size, "'%s' %s", name, problem);
-        close(fd);
-        return -EACCES;
-    }
-    return fd;
-}
-
 /* ---- one candidate file ---- */
 
 typedef enum file_state {

@@ -1,0 +1,92 @@
+// Linux x86-64 and aarch64: a hostile same-user target shrinks the locator files the writer maps
+// (issue 16, point 2; docs/locator-security.md "A shrunk file"). Between two
+// buffers_process_get_buffer calls the target empties its further locator's file, or its first
+// one's, or empties the first and maps a look-alike anonymous page at its address: the writer's next
+// call fails with an error and the writer lives (the calls run in a fork, so a SIGBUS there, as on
+// the old code, fails the test instead of ending it).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "process_buffers_child.h"
+#include "process_runner.h"
+
+namespace {
+
+class ProcessShrink : public ProcessBuffers {
+  protected:
+    // A shrink target whose first locator holds only full buffers and whose second holds one, opened
+    // here; one buffer got, written and released through the handle, so the writer maps both files.
+    void SetUp() override {
+        ProcessBuffers::SetUp();
+        if (IsSkipped()) return;
+        target = new Child({PROCESS_BUFFERS_PEER_PATH, "shrink", std::to_string(kItemsPerLocator + 1)}, "document");
+        ASSERT_GT(target->pid, 0);
+        ASSERT_EQ(target->Lines("ready").back(), "ready document\n");
+        ASSERT_EQ(ReadChain(target->pid).size(), 2u);
+        ASSERT_EQ(buffers_process_open((uint32_t)target->pid, &process), BUFFERS_OK) << buffers_last_error();
+        buffers_item *item = nullptr;
+        ASSERT_EQ(buffers_process_get_buffer(process, &settings, &item), BUFFERS_OK) << buffers_last_error();
+        EXPECT_EQ(LocatorOf(ReadChain(target->pid), buffers_item_base_address(item)), 1);
+        const unsigned char bytes[] = {1, 2, 3};
+        EXPECT_NE(buffers_item_append(item, bytes, sizeof bytes), 0u) << buffers_last_error();
+        buffers_item_release(item);
+    }
+    void TearDown() override {
+        if (process) buffers_process_close(process);
+        if (target) {
+            target->Say("exit");
+            EXPECT_EQ(target->Wait(), 0);
+            delete target;
+        }
+    }
+
+    // The target obeys command ("done"); then the writer's next get, in a fork: "<status> <message>".
+    ForkResult NextGetAfter(const char *command) {
+        target->Say(command);
+        char line[512] = {};
+        EXPECT_NE(fgets(line, sizeof line, target->out), nullptr);
+        EXPECT_STREQ(line, "done\n");
+        return NextGet();
+    }
+    ForkResult NextGet() {
+        return RunInFork([&] {
+            buffers_item *item = nullptr;
+            int status = buffers_process_get_buffer(process, &settings, &item);
+            return std::to_string(status) + " " + buffers_last_error();
+        });
+    }
+
+    Child *target = nullptr;
+    buffers_process *process = nullptr;
+    buffers_search_settings settings = {0, kTwoGiB, 64};
+};
+
+void ExpectRefusal(const ForkResult &run, buffers_status status, const std::string &fragment) {
+    ASSERT_TRUE(run.ExitedCleanly()) << "the writer " << run.HowItEnded();
+    EXPECT_EQ(run.text.rfind(std::to_string(status) + " ", 0), 0u) << run.text;
+    EXPECT_NE(run.text.find(fragment), std::string::npos) << "'" << fragment << "' not in: " << run.text;
+}
+
+TEST_F(ProcessShrink, AFurtherLocatorEmptiedByTheTargetIsALocatorErrorNotSIGBUS) {
+    ExpectRefusal(NextGetAfter("truncate further"), BUFFERS_ERROR_LOCATOR,
+                  "locator 2 of its chain (at 0x");
+    ExpectRefusal(NextGet(), BUFFERS_ERROR_LOCATOR, "is 0 bytes now, shorter than the 4096 "
+                  "mapped here: truncated");
+}
+
+// The per-call check reads the first word from the target: the look-alike page passes it.
+TEST_F(ProcessShrink, AFirstLocatorSwappedForALookAlikePageIsALocatorErrorNotSIGBUS) {
+    ExpectRefusal(NextGetAfter("swap first"), BUFFERS_ERROR_LOCATOR, "locator 1 of its chain");
+    ExpectRefusal(NextGet(), BUFFERS_ERROR_LOCATOR, "truncated");
+}
+
+// The target's own page of the emptied file is gone too: the per-call check cannot read it there.
+TEST_F(ProcessShrink, AFirstLocatorEmptiedByTheTargetIsRefusedNotSIGBUS) {
+    ForkResult run = NextGetAfter("truncate first");
+    ASSERT_TRUE(run.ExitedCleanly()) << "the writer " << run.HowItEnded();
+    EXPECT_NE(run.text.rfind("0 ", 0), 0u) << run.text;
+}
+
+}  // namespace
