@@ -8,13 +8,17 @@
 # are 64-bit prefixes (so a 32-bit program runs as under 64-bit Windows: WOW64, large-address-aware
 # up to 4 GiB), but windows-x86's must have been made while wine32 was installed: one made by
 # wine64 alone has no syswow64 DLLs, and a 32-bit program started in it dies with "could not load
-# kernel32.dll" before running anything. Such a prefix is made again. Quiet wine, no prompts for
+# kernel32.dll" before running anything. Such a prefix is made again (for windows-x86_64 too, once
+# wine32 is installed). Quiet wine, no prompts for
 # Mono or Gecko, and the program's build tree on WINEPATH so its DLLs are found.
 set -u
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 platform="${1:-}"
+# What the prefix must hold: the 64-bit DLLs, and the 32-bit ones (syswow64) for windows-x86 and
+# whenever wine32 is installed, because `wine` then starts every program, 64-bit ones included,
+# through its 32-bit loader, which fails in a prefix made by wine64 alone.
 case "$platform" in
-    windows-x86_64) needs=system32/kernel32.dll ;;
+    windows-x86_64) needs=system32/kernel32.dll; [ -x /usr/lib/wine/wine ] && needs=syswow64/kernel32.dll ;;
     windows-x86) needs=syswow64/kernel32.dll ;;
     *) echo "wine-run.sh: first argument must be windows-x86_64 or windows-x86, not '$platform'" >&2; exit 2 ;;
 esac
