@@ -9,7 +9,7 @@
 
 #include <jni.h>
 
-#define JNI_ABI_VERSION 5 /* NativeBuffers.ABI_VERSION */
+#define JNI_ABI_VERSION 6 /* NativeBuffers.ABI_VERSION */
 
 /* buffers_jni.c: library facts, shared buffers, one-call writes */
 jint jni_abi_version(JNIEnv *env, jclass cls);
@@ -39,6 +39,7 @@ jlong jni_overwrite_code(JNIEnv *env, jclass cls, jbyteArray source, jint offset
 jlong jni_read(JNIEnv *env, jclass cls, jlong address, jbyteArray destination, jint offset, jint length);
 jlong jni_locator_address(JNIEnv *env, jclass cls);
 jstring jni_locator_directory(JNIEnv *env, jclass cls);
+jlong jni_use_shared_root(JNIEnv *env, jclass cls, jstring directory);
 jlongArray jni_list_buffers(JNIEnv *env, jclass cls);
 jlong jni_use_rust_layout(JNIEnv *env, jclass cls);
 jstring jni_locator_layout(JNIEnv *env, jclass cls);

@@ -43,6 +43,7 @@ static const JNINativeMethod METHODS[] = {
     {"read", "(J[BII)J", (void *)jni_read},
     {"locatorAddress", "()J", (void *)jni_locator_address},
     {"locatorDirectory", "()Ljava/lang/String;", (void *)jni_locator_directory},
+    {"useSharedRoot", "(Ljava/lang/String;)J", (void *)jni_use_shared_root},
     {"listBuffers", "()[J", (void *)jni_list_buffers},
     {"useRustLayout", "()J", (void *)jni_use_rust_layout},
     {"locatorLayout", "()Ljava/lang/String;", (void *)jni_locator_layout},

@@ -214,3 +214,14 @@ jlongArray jni_list_buffers(JNIEnv *env, jclass cls)
     jni_failed(status);
     return NULL;
 }
+
+jlong jni_use_shared_root(JNIEnv *env, jclass cls, jstring directory)
+{
+    (void)cls;
+    if (directory == NULL) return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "shared root: null");
+    const char *text = (*env)->GetStringUTFChars(env, directory, NULL);
+    if (text == NULL) return jni_fail(BUFFERS_ERROR_OUT_OF_MEMORY, "shared root: the JVM could not copy the path");
+    buffers_status status = buffers_use_shared_root(text);
+    (*env)->ReleaseStringUTFChars(env, directory, text);
+    return status == BUFFERS_OK ? 0 : jni_failed(status);
+}

@@ -266,6 +266,14 @@ BUFFERS_API buffers_status buffers_process_get_buffer(buffers_process *process, 
 
 /* ---- Additions ---- */
 
+/* Chooses the folder this process's locator files live under (<directory>/.reloaded/memory.buffers,
+ * else <directory>/.reloaded-<uid>/memory.buffers), as the environment variable BUFFERS_SHARED_ROOT
+ * does, which it overrides; Java: the system property reloaded.buffers.sharedRoot. Call it before
+ * the first buffer: once this process's locator is open it is BUFFERS_ERROR_INVALID_ARGUMENT, as is
+ * a null or relative path. Every process that shares buffers with this one must use the same
+ * folder. No effect on Windows, whose locators are named sections, not files. */
+BUFFERS_API buffers_status buffers_use_shared_root(const char *directory);
+
 /* The status of this thread's last failure, the one buffers_last_error() describes (BUFFERS_OK
  * before any). Bindings map it to their error types without parsing the text. */
 BUFFERS_API buffers_status buffers_last_status(void);

@@ -8,6 +8,7 @@
 #include "api/reservations.h"
 #include "core/checks.h"
 #include "core/engine.h"
+#include "core/locator_finder.h"
 #include "remote/process_buffers.h"
 #include "os/vmem.h"
 
@@ -297,6 +298,10 @@ uintptr_t buffers_try_write(uintptr_t min_address, uintptr_t max_address, uint32
         return 0;
     }
     return put_out_of_line(hot.entry, hot.offset, data, data_size, code != 0, true);
+}
+
+buffers_status buffers_use_shared_root(const char *directory) {
+    return finder_set_root(directory);
 }
 
 buffers_status buffers_use_rust_layout(void) {

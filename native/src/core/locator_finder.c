@@ -82,3 +82,19 @@ buffers_status finder_locator(locator **out) {
     if (status == BUFFERS_OK) *out = (locator *)known;
     return status;
 }
+
+buffers_status finder_set_root(const char *directory) {
+    while (atomic_flag_test_and_set_explicit(&finding, memory_order_acquire)) vmem_yield();
+    buffers_status status = BUFFERS_OK;
+    if (atomic_load_explicit(&cached_locator, memory_order_relaxed)) {
+        status = errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "the shared root cannot change: this process's locator is "
+                            "already open in '%s'", vmem_shared_directory());
+    } else {
+        int error = vmem_shared_set_root(directory);
+        char text[128];
+        if (error) status = errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "shared root '%s': %s (an absolute path is needed)",
+                                       directory ? directory : "(null)", vmem_error_text(error, text, sizeof text));
+    }
+    atomic_flag_clear_explicit(&finding, memory_order_release);
+    return status;
+}

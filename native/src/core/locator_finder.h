@@ -15,4 +15,8 @@ buffers_status finder_locator(locator **out);
  * processes' live ones) is the OS layer's decision: see vmem_shared_open and locator-security.md. */
 buffers_status finder_open(const char *name, locator **out);
 
+/* Chooses the folder the locator directories live under (vmem_shared_set_root), before this
+ * process's locator is open; INVALID_ARGUMENT after, or for a path the OS layer refuses. */
+buffers_status finder_set_root(const char *directory);
+
 #endif

@@ -161,6 +161,11 @@ int vmem_shared_reset(vmem_shared *shared);
  * removed. A no-op where objects die with their process (Windows). */
 int vmem_shared_remove_stale(const char *prefix);
 
+/* Chooses the folder this process's locator directories live under instead of $BUFFERS_SHARED_ROOT
+ * or /tmp (an absolute path; EINVAL, ENAMETOOLONG otherwise). Only before the first shared object
+ * is opened (the caller's duty). A no-op where shared objects are not files (Windows). */
+int vmem_shared_set_root(const char *directory);
+
 /* The directory shared objects live in ("" where they are not files). */
 const char *vmem_shared_directory(void);
 

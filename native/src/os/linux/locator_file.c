@@ -175,7 +175,4 @@ bool file_still_named(int dirfd, const char *name, const struct stat *st) {
            now.st_dev == st->st_dev;
 }
 
-const char *file_shared_root(void) {
-    const char *root = getenv("BUFFERS_SHARED_ROOT");
-    return root && *root ? root : "/tmp";
-}
+

@@ -22,9 +22,6 @@ enum {
     FILE_CREATION_WAIT_MS = 10000
 };
 
-/* The folder the locator directories live under: $BUFFERS_SHARED_ROOT when set (tests and
- * sandboxes), else /tmp. */
-const char *file_shared_root(void);
 
 /* One non-blocking attempt: type F_RDLCK, F_WRLCK or F_UNLCK on byte. 0 or errno. */
 int file_byte_lock(int fd, int type, int byte);

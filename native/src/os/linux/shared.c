@@ -23,6 +23,7 @@
 
 #include "os/vmem.h"
 #include "os/linux/locator_file.h"
+#include "os/posix/shared_root.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -14,10 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *file_shared_root(void) {
-    const char *root = getenv("BUFFERS_SHARED_ROOT");
-    return root && *root ? root : "/tmp";
-}
 
 static int open_directory(int parent, const char *name) {
     return openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -21,8 +21,6 @@
 
 enum { FILE_SETUP_WAIT_MS = 500 };
 
-/* $BUFFERS_SHARED_ROOT when set (tests and sandboxes), else /tmp. */
-const char *file_shared_root(void);
 
 /* Opens (creating: mode 01777 when shared, else 0700) directory name under parent and checks it may
  * be trusted (docs/locator-security.md rules 1-3); its descriptor, or -1 with why. */

@@ -7,6 +7,7 @@
 
 #include "os/vmem.h"
 #include "os/macos/locator_file.h"
+#include "os/posix/shared_root.h"
 
 #include <errno.h>
 #include <fcntl.h>

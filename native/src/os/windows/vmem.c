@@ -307,6 +307,11 @@ const char *vmem_shared_directory(void) {
     return "";
 }
 
+int vmem_shared_set_root(const char *directory) {
+    (void)directory;   /* named sections are not files: nothing to move */
+    return 0;
+}
+
 /* ---- misc ---- */
 
 int vmem_exclude_from_fork(uintptr_t address, size_t size) {

@@ -35,6 +35,7 @@
 #include "os/linux/remote/ptrace.h"
 #include "os/linux/remote/memory.h"
 #include "os/linux/locator_file.h"
+#include "os/posix/shared_root.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000

@@ -17,6 +17,7 @@
 #include "os/vmem_other.h"
 #include "os/linux/proc_maps.h"
 #include "os/linux/locator_file.h"
+#include "os/posix/shared_root.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,12 +56,12 @@ static int try_file(uint32_t pid, int dirfd, const char *dir, const char *name, 
         error = EACCES;
         if (st->st_uid != geteuid() && mapped_by(pid, fd, st, recorded)) {
             l->foreign_owner = st->st_uid;
-            snprintf(l->foreign_path, sizeof l->foreign_path, "%s/%s", dir, name);
+            snprintf(l->foreign_path, sizeof l->foreign_path, "%.700s/%.300s", dir, name);
         }
     } else if (!mapped_by(pid, fd, st, recorded)) error = ENOENT;
     else if ((uintmax_t)st->st_size < size) {
         error = ENODATA;
-        snprintf(l->why, sizeof l->why, "the locator file '%s/%s' of process %u is %jd bytes, shorter than a "
+        snprintf(l->why, sizeof l->why, "the locator file '%.200s/%.120s' of process %u is %jd bytes, shorter than a "
                  "locator (%zu): truncated, by that process or another of its user; not used", dir, name,
                  (unsigned)pid, (intmax_t)st->st_size, size);
     }

@@ -43,6 +43,9 @@ public final class ProbeMain {
                 return race();
             case "maps":
                 return "mapped copies: " + mappedCopies();
+            case "directory":
+                Buffers.locatorAddress();   // opens (or makes) the locator
+                return "locator directory " + Buffers.locatorDirectory();
             default:
                 throw new IllegalArgumentException("unknown step " + step);
         }

@@ -17,15 +17,30 @@ import java.nio.ByteBuffer;
  */
 final class NativeBuffers {
     /** Bumped whenever a signature below changes; checked against the library after loading. */
-    static final int ABI_VERSION = 5;
+    static final int ABI_VERSION = 6;
 
     /** Prefix of the system property (+ thread id) naming this class to JNI_OnLoad. */
     static final String CLASS_PROPERTY = "reloaded.buffers.jni.class.";
 
     // The one place the library is loaded: the JVM runs this once per class loader, whichever
     // thread and call come first (the probe included), and holds the others until it is done.
+    /** The system property that names the folder of the locator files, as BUFFERS_SHARED_ROOT does. */
+    static final String SHARED_ROOT_PROPERTY = "reloaded.buffers.sharedRoot";
+
     static {
         NativeLoader.loadFor(NativeBuffers.class, NativeBuffers::abiVersion, ABI_VERSION);
+        applySharedRoot();
+    }
+
+    /**
+     * Hands the system property {@value #SHARED_ROOT_PROPERTY} to the C library before anything can
+     * open the locator; a path it refuses makes the library unavailable, with the reason.
+     */
+    private static void applySharedRoot() {
+        String root = System.getProperty(SHARED_ROOT_PROPERTY);
+        if (root != null && !root.isEmpty() && useSharedRoot(root) < 0) {
+            throw new IllegalArgumentException("-D" + SHARED_ROOT_PROPERTY + "=" + root + ": " + lastError());
+        }
     }
 
     private NativeBuffers() {
@@ -40,6 +55,9 @@ final class NativeBuffers {
     static native String version();
 
     static native String lastError();
+
+    /** buffers_use_shared_root: 0, or -status (reason in lastError()). */
+    static native long useSharedRoot(String directory);
 
     static native long maxAddress();
 
