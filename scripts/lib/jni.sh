@@ -26,9 +26,13 @@ build_jni_library() {
         || { tail -30 "$dir.log" >&2; say "the JNI library did not build for $platform (log: $dir.log)"; return 1; }
 }
 
-# The C compiler a platform's core was built with (CMake's cache of build/natives-core/PLATFORM).
+# The C compiler CMake found for PLATFORM's core (build/natives-core/PLATFORM, after build_jni_library):
+# a toolchain file sets it as a plain variable, so it is in CMakeCCompiler.cmake, not in the cache.
 platform_cc() {
-    sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$REPO_ROOT/build/natives-core/$1/CMakeCache.txt"
+    local found
+    found=$(sed -n 's/^set(CMAKE_C_COMPILER "\(.*\)")$/\1/p' "$REPO_ROOT/build/natives-core/$1"/CMakeFiles/*/CMakeCCompiler.cmake | head -1)
+    [ -n "$found" ] || { say "no C compiler recorded in build/natives-core/$1 (build its JNI library first)" >&2; return 1; }
+    echo "$found"
 }
 
 # check_jni_library PLATFORM OUT: the file exists for the right machine and exports the JNI entry
