@@ -3,7 +3,7 @@
 # the core's objects gain the fstat/fstatat wrappers, and every link of them in this tree (the shared
 # library, the test programs) maps fstat/fstatat to the wrappers. The installed static library
 # carries the wrappers but not the link flags: a user linking it statically uses their own glibc.
-# Anything else that links libbuffers.a and ships (the JNI library) adds BUFFERS_GLIBC_FLOOR_LINK_FLAGS.
+# In this tree buffers_static hands the flags on, so the JNI library (native/jni) gets them here.
 include(CheckSymbolExists)
 option(BUFFERS_GLIBC_FLOOR "Keep Linux shared objects loadable on glibc 2.17" ON)
 set(BUFFERS_GLIBC_FLOOR_LINK_FLAGS -Wl,--wrap=fstat -Wl,--wrap=fstatat -Wl,--wrap=fstat64 -Wl,--wrap=fstatat64 -Wl,--wrap=pthread_create -Wl,--wrap=pthread_join -Wl,--push-state,--no-as-needed -l:libpthread.so.0 -Wl,--pop-state)

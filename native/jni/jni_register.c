@@ -2,7 +2,8 @@
  * Binds NativeBuffers' natives with RegisterNatives when the library is loaded. The class is found
  * by the name the loading class put in the system property "reloaded.buffers.jni.class.<thread id>"
  * (NativeBuffers sets it around its load), so a relocated copy binds its own class; without the
- * property the unrelocated name is used. Only JNI_OnLoad and the C API are exported (exports.map).
+ * property the unrelocated name is used. Only JNI_OnLoad and the C API are exported (exports.map,
+ * applied by native/jni/CMakeLists.txt: a version script, a .def file or a Mach-O export list).
  */
 #include <stdio.h>
 
@@ -10,15 +11,6 @@
 
 #define DEFAULT_CLASS "reloaded/memory/buffers/NativeBuffers"
 
-#if defined(_WIN64) && defined(__GNUC__)
-/* A DLL has no version script: the linker directive below exports the functions the JDK 22+ FFM
- * route looks up, the same list as exports.map (64-bit only: the route needs a 64-bit JVM). */
-__asm__(".section .drectve\n"
-        ".ascii \" -export:buffers_try_write -export:buffers_write -export:buffers_write_code\"\n"
-        ".ascii \" -export:buffers_item_append -export:buffers_item_append_code -export:buffers_last_error\"\n"
-        ".ascii \" -export:buffers_last_status\"\n"
-        ".text\n");
-#endif
 
 static const JNINativeMethod METHODS[] = {
     {"abiVersion", "()I", (void *)jni_abi_version},

@@ -82,7 +82,7 @@ jlong jni_retire_private(JNIEnv *env, jclass cls, jlong base, jlong size, jint p
 jobject jni_direct_buffer(JNIEnv *env, jclass cls, jlong address, jint capacity)
 {
     (void)cls;
-    uintptr_t at;
+    uintptr_t at = 0; /* set by copy_arguments; gcc -O3 cannot see that */
     if (!jni_address(address, &at) || at == 0 || capacity < 0) {
         jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "view of [%#llx, +%d) is invalid", (unsigned long long)address,
                  (int)capacity);
@@ -111,7 +111,7 @@ static jlong copy_arguments(JNIEnv *env, const char *what, jbyteArray array, jin
 jlong jni_overwrite_code(JNIEnv *env, jclass cls, jbyteArray source, jint offset, jint length, jlong target)
 {
     (void)cls;
-    uintptr_t at;
+    uintptr_t at = 0; /* set by copy_arguments; gcc -O3 cannot see that */
     jlong bad = copy_arguments(env, "overwrite", source, offset, length, target, &at);
     if (bad < 0) {
         return bad;
@@ -128,7 +128,7 @@ jlong jni_overwrite_code(JNIEnv *env, jclass cls, jbyteArray source, jint offset
 jlong jni_read(JNIEnv *env, jclass cls, jlong address, jbyteArray destination, jint offset, jint length)
 {
     (void)cls;
-    uintptr_t at;
+    uintptr_t at = 0; /* set by copy_arguments; gcc -O3 cannot see that */
     jlong bad = copy_arguments(env, "read", destination, offset, length, address, &at);
     if (bad < 0) {
         return bad;

@@ -1,97 +1,38 @@
-# Building the JNI library per platform, for scripts/build-natives.sh. Source after common.sh and
-# packages.sh.
+# Building and checking the JNI library per platform, for scripts/build-natives.sh. Source after
+# common.sh and packages.sh.
 
-# The folder holding javac's generated JNI headers; generates them with javac -h from the Java
-# sources when Maven has not yet.
-jni_generated_headers() {
-    local dir="${JNI_HEADERS_DIR:-$REPO_ROOT/target/generated-sources/jni-headers}"
-    if ! compgen -G "$dir/*.h" >/dev/null; then
-        local sources
-        # Only the JDK 17 tree: java/src/main/java22 holds the JDK 22+ classes, which JDK 17 cannot compile.
-        sources=$(find "$REPO_ROOT/java/src/main/java" -name '*.java' 2>/dev/null)
-        [ -n "$sources" ] || die "no generated JNI headers in $dir and no Java sources (java/src/main) to make them from: run 'mvn compile' or merge the Java facade first"
-        command -v javac >/dev/null || die "no javac to generate the JNI headers"
-        mkdir -p "$dir" "$REPO_ROOT/build/natives-javac"
-        # shellcheck disable=SC2086
-        javac -h "$dir" -d "$REPO_ROOT/build/natives-javac" $sources >&2 \
-            || die "javac -h could not generate the JNI headers from java/src/main"
-    fi
-    echo "$dir"
-}
-
-# A JDK's include folder (jni.h, the same for every platform).
-jdk_include_dir() {
+# The JDK whose include/jni.h the JNI library is compiled against (jni.h is the same for every
+# platform): JAVA_HOME, else the one of the javac on the PATH.
+jdk_home() {
     local home="${JAVA_HOME:-}"
     [ -n "$home" ] || home=$(dirname "$(dirname "$(readlink -f "$(command -v javac 2>/dev/null || echo /nonexistent)")")")
     [ -f "$home/include/jni.h" ] || die "no jni.h: set JAVA_HOME to a JDK (tried '$home')"
-    echo "$home/include"
+    echo "$home"
 }
 
-# build_static_core PLATFORM: builds libbuffers (static, position independent) for PLATFORM into
-# build/natives-core/PLATFORM and prints the static library's path. Its C API stays visible
-# (BUFFERS_STATIC_HIDDEN=OFF): the JNI library exports part of it for the FFM route.
-build_static_core() {
-    local platform="$1" dir="$REPO_ROOT/build/natives-core/$1" toolchain args=()
+# build_jni_library PLATFORM OUT: the JNI library of PLATFORM into OUT, by the one recipe
+# (native/jni/CMakeLists.txt) with the platform's toolchain file; the C core is built in
+# build/natives-core/PLATFORM, which the consumer tests reuse.
+build_jni_library() {
+    local platform="$1" out="$2" dir="$REPO_ROOT/build/natives-core/$1" toolchain args=() jdk
+    jdk=$(jdk_home) || return 1
     toolchain=$(platform_toolchain "$platform")
     [ -n "$toolchain" ] && args+=(-DCMAKE_TOOLCHAIN_FILE="$toolchain")
-    mkdir -p "$dir"
+    mkdir -p "$dir" "$out"
     cmake -S "$REPO_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUFFERS_BUILD_TESTS=OFF \
-        -DBUFFERS_BUILD_EXAMPLES=OFF -DBUFFERS_STATIC_HIDDEN=OFF "${args[@]}" >"$dir.log" 2>&1 \
-        && cmake --build "$dir" -j2 --target buffers_static >>"$dir.log" 2>&1 \
-        || { tail -30 "$dir.log" >&2; die "the C core did not build for $platform (log: $dir.log)"; }
-    find "$dir/native" -maxdepth 1 -name 'libbuffers*.a' | grep -v '\.dll\.a$' | head -1
+        -DBUFFERS_BUILD_EXAMPLES=OFF -DBUFFERS_STATIC_HIDDEN=OFF -DBUFFERS_BUILD_JNI=ON \
+        -DBUFFERS_JDK_HOME="$jdk" -DBUFFERS_JNI_OUTPUT_DIR="$out" "${args[@]}" >"$dir.log" 2>&1 \
+        && cmake --build "$dir" -j2 --target buffers_jni >>"$dir.log" 2>&1 \
+        || { tail -30 "$dir.log" >&2; say "the JNI library did not build for $platform (log: $dir.log)"; return 1; }
 }
 
-# The C compiler of a platform.
+# The C compiler CMake found for PLATFORM's core (build/natives-core/PLATFORM, after build_jni_library):
+# a toolchain file sets it as a plain variable, so it is in CMakeCCompiler.cmake, not in the cache.
 platform_cc() {
-    case "$1" in
-        linux-x86_64) echo gcc ;;
-        linux-x86) echo i686-linux-gnu-gcc ;;
-        linux-aarch64) echo aarch64-linux-gnu-gcc ;;
-        linux-x86_64-musl) echo musl-gcc ;;
-        windows-x86_64) echo x86_64-w64-mingw32-gcc-posix ;;
-        windows-x86) echo i686-w64-mingw32-gcc-posix ;;
-        macos-x86_64) echo "$ZIG_HOME/x86_64-macos-cc" ;;
-        macos-aarch64) echo "$ZIG_HOME/aarch64-macos-cc" ;;
-    esac
-}
-
-# link_jni_library PLATFORM CORE HEADERS JDK_INCLUDE OUT: compiles native/jni/*.c and links them with
-# the core into OUT/libbuffers_jni.so or OUT/buffers_jni.dll.
-link_jni_library() {
-    local platform="$1" core="$2" headers="$3" jdk="$4" out="$5" cc flags=()
-    cc=$(platform_cc "$platform")
-    flags=(-std=c11 -O2 -Wall -Wextra -I"$REPO_ROOT/native/include" -I"$REPO_ROOT/native/jni" -I"$headers"
-           -I"$jdk")
-    case "$platform" in
-        linux-*)
-            # glibc builds route fstat/fstatat through the core's wrappers (cmake/GlibcFloor.cmake).
-            local floor=()
-            [[ "$platform" == *-musl ]] || floor=(-Wl,--wrap=fstat -Wl,--wrap=fstatat -Wl,--wrap=fstat64 -Wl,--wrap=fstatat64 -Wl,--wrap=pthread_create -Wl,--wrap=pthread_join -Wl,--push-state,--no-as-needed -l:libpthread.so.0 -Wl,--pop-state)
-            "$cc" "${flags[@]}" -I"$jdk/linux" -fPIC -fvisibility=hidden -shared \
-                -o "$out/libbuffers_jni.so" "$REPO_ROOT"/native/jni/*.c "$core" \
-                -Wl,--version-script="$REPO_ROOT/native/jni/exports.map" -Wl,-z,noexecstack -Wl,--no-undefined \
-                "${floor[@]}" -lpthread ;;
-        windows-*)
-            # Static runtime (no MinGW DLLs beside it); --kill-at gives 32-bit exports their plain names.
-            "$cc" "${flags[@]}" -I"$REPO_ROOT/native/jni/win32" -shared -static -Wl,--kill-at \
-                -o "$out/buffers_jni.dll" "$REPO_ROOT"/native/jni/*.c "$core" ;;
-        macos-*)
-            # Compiled by Zig's clang, linked by ld64.lld with the exports of exports.map (the
-            # TARGET-ld wrapper of scripts/lib/zig.sh says why). The JDK's Linux jni_md.h defines what
-            # macOS's does (JNIEXPORT as default visibility, LP64 types).
-            local objects="$out/objects" source
-            rm -rf "$objects" && mkdir -p "$objects"
-            for source in "$REPO_ROOT"/native/jni/*.c; do
-                "$cc" "${flags[@]}" -Werror -I"$jdk/linux" -fPIC -fvisibility=hidden -c \
-                    -o "$objects/$(basename "$source" .c).o" "$source" || return 1
-            done
-            awk '/global:/ { g = 1; next } /local:/ { g = 0 } g { gsub(/[ ;]/, ""); if ($0 != "") print "_" $0 }' \
-                "$REPO_ROOT/native/jni/exports.map" >"$objects/exports.txt"
-            "${cc%-cc}-ld" -dylib -dead_strip -install_name @rpath/libbuffers_jni.dylib \
-                -exported_symbols_list "$objects/exports.txt" -o "$out/libbuffers_jni.dylib" "$objects"/*.o "$core" \
-                && rm -rf "$objects" ;;
-    esac
+    local found
+    found=$(sed -n 's/^set(CMAKE_C_COMPILER "\(.*\)")$/\1/p' "$REPO_ROOT/build/natives-core/$1"/CMakeFiles/*/CMakeCCompiler.cmake | head -1)
+    [ -n "$found" ] || { say "no C compiler recorded in build/natives-core/$1 (build its JNI library first)" >&2; return 1; }
+    echo "$found"
 }
 
 # check_jni_library PLATFORM OUT: the file exists for the right machine and exports the JNI entry
