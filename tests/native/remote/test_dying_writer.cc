@@ -12,8 +12,9 @@
 namespace {
 using namespace remote_process;
 
-constexpr int kSleepSeconds = 2;
+constexpr int kSleepSeconds = 3;
 constexpr int kRoundsPerTarget = 10;
+constexpr auto kTargetUsedFor = std::chrono::seconds(1);   // then a fresh one: each must outlive its rounds
 
 // Rounds in all: BUFFERS_DYING_WRITER_ROUNDS, 200 unless set.
 int RoundsWanted(int fallback) {
@@ -74,7 +75,7 @@ std::string ExitOf(int status) {
 
 class DyingWriter : public RemoteScratchRoot {
   protected:
-    // Runs rounds writers against fresh sleeps (kRoundsPerTarget each), ending each with end(writer,
+    // Runs rounds writers against fresh sleeps (at most kRoundsPerTarget each), ending each with end(writer,
     // round) after a random 0-30 ms, and expects every target unharmed and its sleep to end with 0.
     void Run(int rounds, const std::function<void(pid_t, int, int)> &end, bool exits_itself) {
         unsigned seed = std::random_device{}();
@@ -83,8 +84,12 @@ class DyingWriter : public RemoteScratchRoot {
         std::vector<pid_t> targets;
         int harmed = 0, writer_failures = 0, target_rounds = 0, started = 0;
         pid_t target = -1;
+        Clock::time_point target_started;
         for (int round = 0; round < rounds; round++) {
-            if (target_rounds++ % kRoundsPerTarget == 0) {   // a fresh target, also after one was harmed
+            // A fresh target after kRoundsPerTarget rounds, after kTargetUsedFor, or after one was harmed.
+            if (target_rounds++ % kRoundsPerTarget == 0 || Clock::now() - target_started > kTargetUsedFor) {
+                target_rounds = 1;
+                target_started = Clock::now();
                 target = StartSleep();
                 ASSERT_GT(target, 0);
                 targets.push_back(target);
@@ -102,10 +107,11 @@ class DyingWriter : public RemoteScratchRoot {
             if (harm.empty() && WIFEXITED(status) && WEXITSTATUS(status) != 0) writer_failures++;
             if (!harm.empty()) {
                 harmed++;
-                ADD_FAILURE() << "round " << round << " (writer ended after " << delay << " us, " << ExitOf(status)
-                              << "): target " << target << " " << harm;
                 kill(target, SIGKILL);   // so the end of its sleep is not waited for in vain
-                waitpid(target, &status, 0);
+                int target_status = 0;
+                waitpid(target, &target_status, 0);
+                ADD_FAILURE() << "round " << round << " (writer ended after " << delay << " us, " << ExitOf(status)
+                              << "): target " << target << " " << harm << " (" << ExitOf(target_status) << ")";
                 targets.pop_back();
                 target_rounds = 0;
             }

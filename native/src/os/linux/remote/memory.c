@@ -116,28 +116,35 @@ static bool explain_session_error(uint32_t pid, int error, char *why, size_t why
  * (or a short-lived tracer) is waited out for a while before its EPERM is believed. */
 static pthread_mutex_t session_turn = PTHREAD_MUTEX_INITIALIZER;
 
-enum { BUSY_RETRIES = 100, BUSY_WAIT_NS = 10 * 1000 * 1000 };   /* about a second in all */
+/* About a second for one tracer to leave; up to five while the tracers keep changing. */
+enum { BUSY_RETRIES = 100, TURN_RETRIES = 500, BUSY_WAIT_NS = 10 * 1000 * 1000 };
 
-static bool traced_by_someone(uint32_t pid) {
+/* The TracerPid of pid, 0 if none. */
+static int tracer_of(uint32_t pid) {
     char id[16], tracer[32];
     snprintf(id, sizeof id, "%u", (unsigned)pid);
     status_field(id, "TracerPid:", tracer, sizeof tracer);
-    return atoi(tracer) > 0;
+    return atoi(tracer);
 }
 
 /* ptrace_session_begin under this process's turn; the turn is held until remote_session_close. An EPERM
  * while nobody traces pid may be a tracer that has just left (another process's session): it is
- * believed only when it happens UNTRACED_TRIES times and no tracer was seen meanwhile (writers
- * taking turns in one target: wait for ours, about a second at most). */
+ * believed only when it happens UNTRACED_TRIES times and no tracer was seen meanwhile. Each session
+ * has a warden of its own, so tracers that keep changing are writers taking turns, not a debugger
+ * that stays: each new one gives us another second, five in all. */
 int remote_session_open(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
     enum { UNTRACED_TRIES = 3, CHANGED_TRIES = 3 };
     pthread_mutex_lock(&session_turn);
     int error = ptrace_session_begin(pid, session, why, why_size);
     bool tracer_seen = false;   /* then the EPERMs are other sessions' turns: wait for ours */
-    for (int i = 0, untraced = 0, changed = 0; (error == EPERM || error == ESRCH) && i < BUSY_RETRIES; i++) {
+    int last_tracer = 0;
+    for (int i = 0, same = 0, untraced = 0, changed = 0;
+         (error == EPERM || error == ESRCH) && same < BUSY_RETRIES && i < TURN_RETRIES; i++, same++) {
         /* ESRCH while the process lives: the thread we picked ended, or ran execve; pick again. */
         if (error == ESRCH && (target_pick_thread(pid) == 0 || ++changed >= CHANGED_TRIES)) break;
-        bool traced = error == EPERM && traced_by_someone(pid);
+        int tracer = error == EPERM ? tracer_of(pid) : 0;
+        bool traced = tracer > 0;
+        if (traced && tracer != last_tracer) same = 0, last_tracer = tracer;
         tracer_seen = tracer_seen || traced;
         if (error == EPERM && !traced && !tracer_seen && ++untraced >= UNTRACED_TRIES) break;
         struct timespec pause = {0, BUSY_WAIT_NS};
