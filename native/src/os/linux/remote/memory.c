@@ -133,7 +133,7 @@ static int tracer_of(uint32_t pid) {
  * has a warden of its own, so tracers that keep changing are writers taking turns, not a debugger
  * that stays: each new one gives us another second, five in all. */
 int remote_session_open(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
-    enum { UNTRACED_TRIES = 3, CHANGED_TRIES = 3 };
+    enum { UNTRACED_TRIES = 10, CHANGED_TRIES = 3 };
     pthread_mutex_lock(&session_turn);
     int error = ptrace_session_begin(pid, session, why, why_size);
     bool tracer_seen = false;   /* then the EPERMs are other sessions' turns: wait for ours */
