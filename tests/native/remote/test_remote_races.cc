@@ -16,6 +16,10 @@
 #include "remote_process.h"
 #include "test_support.h"
 
+extern "C" {
+#include "os/linux/remote/ptrace.h"
+}
+
 namespace {
 using namespace remote_process;
 
@@ -175,9 +179,12 @@ TEST_F(RemoteRaces, TargetThatNeverStopsTimesOutAndIsLetGo) {
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 7) << status;
 }
 
-// A second thread of ours waits for our child as its parent must (a JVM's process reaper does):
-// it takes the ptrace stops of our sessions. Before the bounded waits, a session then hung.
-TEST_F(RemoteRaces, StopsTakenByAnotherWaitingThreadNeverHangAndLeaveTheChildRunning) {
+// A second thread of ours waits for our child as its parent must (a JVM's process reaper does).
+// From a warden thread (Yama's ptrace_scope 1 forces it) that thread takes the ptrace stops of our
+// sessions; before the bounded waits, a session then hung. A warden process is not the child's
+// parent: the waiting thread sees no stop at all.
+static void StopsOfAChildAnotherThreadWaitsFor(bool warden_thread) {
+    ptrace_sessions_use_thread(warden_thread);
     pid_t pid = Spawn({"/bin/sleep", "60", nullptr});
     ASSERT_GT(pid, 0);
     std::atomic<int> stops_taken{0}, final_status{-1};
@@ -198,13 +205,23 @@ TEST_F(RemoteRaces, StopsTakenByAnotherWaitingThreadNeverHangAndLeaveTheChildRun
         for (int i = 0; i < 3000 && ReadFile("/proc/" + std::to_string(pid) + "/syscall").rfind(
                                         std::to_string(SYS_clock_nanosleep) + " ", 0) != 0; i++)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        for (int round = 0; round < 20 && !HasFailure(); round++) OneRound(pid);
+        for (int round = 0; round < 20 && !::testing::Test::HasFailure(); round++) OneRound(pid);
     }
-    EXPECT_GT(stops_taken.load(), 0) << "the waiting thread never took a stop: the race was not exercised";
+    ptrace_sessions_use_thread(false);
+    if (warden_thread) EXPECT_GT(stops_taken.load(), 0) << "the waiting thread never took a stop: the race was not exercised";
+    else EXPECT_EQ(stops_taken.load(), 0) << "the parent's waiting thread saw the stops of a warden process's session";
     ExpectLeftRunning(pid, "all rounds");
     kill(pid, SIGTERM);
     reaper.join();
     EXPECT_TRUE(WIFSIGNALED(final_status.load()) && WTERMSIG(final_status.load()) == SIGTERM) << final_status.load();
+}
+
+TEST_F(RemoteRaces, StopsTakenByAnotherWaitingThreadNeverHangAndLeaveTheChildRunning) {
+    StopsOfAChildAnotherThreadWaitsFor(true);
+}
+
+TEST_F(RemoteRaces, AWardenProcessesStopsNeverReachTheParentsWaitingThread) {
+    StopsOfAChildAnotherThreadWaitsFor(false);
 }
 
 // Targets opened the moment they were forked, still running our code or inside execve (directly,

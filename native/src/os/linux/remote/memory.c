@@ -57,16 +57,6 @@ static bool has_ptrace_capability(void) {
     return (strtoull(text, NULL, 16) >> 19) & 1;   /* CAP_SYS_PTRACE is capability 19 */
 }
 
-static int yama_scope(void) {
-    int scope = -1;
-    FILE *file = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
-    if (file) {
-        if (fscanf(file, "%d", &scope) != 1) scope = -1;
-        fclose(file);
-    }
-    return scope;
-}
-
 /* Names the first reason ptrace of pid is refused that we can see, and the permission needed. */
 static void explain_refusal(uint32_t pid, char *why, size_t size) {
     char id[16], tracer[32], uids[96];
@@ -76,7 +66,7 @@ static void explain_refusal(uint32_t pid, char *why, size_t size) {
     unsigned real = 0, effective = 0, saved = 0;
     bool known = sscanf(uids, "%u %u %u", &real, &effective, &saved) == 3;
     bool capable = has_ptrace_capability();
-    int scope = yama_scope();
+    int scope = ptrace_yama_scope();
     if (atoi(tracer) > 0)
         snprintf(why, size, "ptrace of process %u was refused: it is already traced by process %s (a debugger?); "
                  "a process can have one tracer", (unsigned)pid, tracer);
@@ -111,6 +101,9 @@ static bool explain_session_error(uint32_t pid, int error, char *why, size_t why
     else if (error == ETIMEDOUT)
         snprintf(why, why_size, "ptrace of process %u timed out: its thread did not stop within seconds (an "
                  "uninterruptible sleep?), or another thread of this process took its stops", (unsigned)pid);
+    else if (error == ECANCELED)
+        snprintf(why, why_size, "ptrace of process %u failed: the session's warden process was killed, and the "
+                 "kernel let the target go as it then was (docs/external.md, \"A writer that dies\")", (unsigned)pid);
     else if (error == EAGAIN)
         snprintf(why, why_size, "ptrace of process %u failed: it kept changing while being stopped (threads ending, "
                  "or execve running); try again", (unsigned)pid);
@@ -123,26 +116,37 @@ static bool explain_session_error(uint32_t pid, int error, char *why, size_t why
  * (or a short-lived tracer) is waited out for a while before its EPERM is believed. */
 static pthread_mutex_t session_turn = PTHREAD_MUTEX_INITIALIZER;
 
-enum { BUSY_RETRIES = 100, BUSY_WAIT_NS = 10 * 1000 * 1000 };   /* about a second in all */
+/* About a second for one tracer to leave; up to five while the tracers keep changing. */
+enum { BUSY_RETRIES = 100, TURN_RETRIES = 500, BUSY_WAIT_NS = 10 * 1000 * 1000 };
 
-static bool traced_by_someone(uint32_t pid) {
+/* The TracerPid of pid, 0 if none. */
+static int tracer_of(uint32_t pid) {
     char id[16], tracer[32];
     snprintf(id, sizeof id, "%u", (unsigned)pid);
     status_field(id, "TracerPid:", tracer, sizeof tracer);
-    return atoi(tracer) > 0;
+    return atoi(tracer);
 }
 
 /* ptrace_session_begin under this process's turn; the turn is held until remote_session_close. An EPERM
  * while nobody traces pid may be a tracer that has just left (another process's session): it is
- * believed only when it happens UNTRACED_TRIES times. */
+ * believed only when it happens UNTRACED_TRIES times and no tracer was seen meanwhile. Each session
+ * has a warden of its own, so tracers that keep changing are writers taking turns, not a debugger
+ * that stays: each new one gives us another second, five in all. */
 int remote_session_open(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
-    enum { UNTRACED_TRIES = 3, CHANGED_TRIES = 3 };
+    enum { UNTRACED_TRIES = 10, CHANGED_TRIES = 3 };
     pthread_mutex_lock(&session_turn);
     int error = ptrace_session_begin(pid, session, why, why_size);
-    for (int i = 0, untraced = 0, changed = 0; (error == EPERM || error == ESRCH) && i < BUSY_RETRIES; i++) {
+    bool tracer_seen = false;   /* then the EPERMs are other sessions' turns: wait for ours */
+    int last_tracer = 0;
+    for (int i = 0, same = 0, untraced = 0, changed = 0;
+         (error == EPERM || error == ESRCH) && same < BUSY_RETRIES && i < TURN_RETRIES; i++, same++) {
         /* ESRCH while the process lives: the thread we picked ended, or ran execve; pick again. */
         if (error == ESRCH && (target_pick_thread(pid) == 0 || ++changed >= CHANGED_TRIES)) break;
-        if (error == EPERM && !traced_by_someone(pid) && ++untraced >= UNTRACED_TRIES) break;
+        int tracer = error == EPERM ? tracer_of(pid) : 0;
+        bool traced = tracer > 0;
+        if (traced && tracer != last_tracer) same = 0, last_tracer = tracer;
+        tracer_seen = tracer_seen || traced;
+        if (error == EPERM && !traced && !tracer_seen && ++untraced >= UNTRACED_TRIES) break;
         struct timespec pause = {0, BUSY_WAIT_NS};
         nanosleep(&pause, NULL);
         error = ptrace_session_begin(pid, session, why, why_size);

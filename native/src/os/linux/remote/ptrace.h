@@ -2,7 +2,8 @@
  * A session seizes one thread of the target, stops it, saves its registers, runs any number of
  * system calls at a system-call instruction found in the target's own executable memory, then
  * restores every register it changed and detaches. Only that thread stops; the others run on.
- * Every ptrace request of a session is made on a thread of its own (os/linux/remote/tracer.h). */
+ * Every ptrace request of a session is made by its warden (os/linux/remote/warden.h), a process of
+ * its own that survives the end of the caller and then undoes the session. */
 #ifndef BUFFERS_VMEM_LINUX_PTRACE_H
 #define BUFFERS_VMEM_LINUX_PTRACE_H
 
@@ -13,20 +14,21 @@
 /* True where sessions are implemented (x86-64 and aarch64 builds). */
 bool ptrace_sessions_supported(void);
 
-enum { PTRACE_SESSION_SIGNALS = 8, PTRACE_SESSION_REGISTERS = 64 };
+/* For tests: true makes every later session use a thread of this process as its warden, as Yama's
+ * ptrace_scope 1 forces for this process's children (the target's stops then reach this process's
+ * waiting threads; the end of this process lets a target go mid-call). */
+void ptrace_sessions_use_thread(bool use_thread);
+
+/* Yama's kernel.yama.ptrace_scope, or -1 where there is no Yama. */
+int ptrace_yama_scope(void);
 
 struct tracer;
 
+/* The registers, the instruction and the held-back signals live in the warden's box. */
 typedef struct ptrace_session {
-    struct tracer *tracer;                          /* the thread that traces (os/linux/remote/tracer.h) */
-    int       pid;                                  /* the target process */
-    int       tid;                                  /* the seized thread */
-    uint64_t  saved[PTRACE_SESSION_REGISTERS];      /* its registers (the arch's user_regs_struct) */
-    uintptr_t gadget;                               /* address of a system-call instruction */
-    int       signals[PTRACE_SESSION_SIGNALS];      /* signals that arrived meanwhile, re-sent on detach */
-    int       signal_count;
-    bool      exec_seen;                            /* the target ran execve meanwhile */
-    bool      running;                              /* resumed, and its stop not seen yet */
+    struct tracer *tracer;   /* drives the warden (os/linux/remote/tracer.h) */
+    int            pid;      /* the target process */
+    int            tid;      /* the seized thread */
 } ptrace_session;
 
 /* Every wait for a stop is bounded (a few seconds): no call hangs. Errors of all calls below:

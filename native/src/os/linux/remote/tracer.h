@@ -1,21 +1,29 @@
-/* Linux only: a thread of its own that runs the steps of one ptrace session (os/linux/remote/ptrace.c).
- * A tracee belongs to the thread that seized it, and the kernel detaches every tracee of a thread
- * that exits, stopped or not, whereas PTRACE_DETACH works only on a stopped one. So a session
- * whose target never stopped in time is still let go when its tracer thread ends, and the
- * caller's thread never stays a tracer. */
+/* Linux only: starts and drives the warden of one ptrace session (os/linux/remote/warden.h).
+ * A tracee belongs to the task that seized it, and the kernel lets go of every tracee of a task
+ * that ends, stopped or not, with whatever registers it has then. The warden is a process of its
+ * own sharing our memory, so the end of the caller (kill -9, exit, exec) does not end it: it puts
+ * the target's registers back and detaches. Where that process may not trace (Yama), a thread. */
 #ifndef BUFFERS_VMEM_LINUX_TRACER_H
 #define BUFFERS_VMEM_LINUX_TRACER_H
 
+#include <stdbool.h>
+
+#include "os/linux/remote/warden.h"
+
 typedef struct tracer tracer;
-typedef int (*tracer_job)(void *arg);
 
-/* Starts the thread (all signals blocked in it). 0 or an errno. */
-int tracer_start(tracer **out);
+/* Starts the warden: a process of its own, or with as_thread a thread of ours (all signals blocked
+ * in either). 0 or an errno. */
+int tracer_start(tracer **out, bool as_thread);
 
-/* Runs job(arg) on the thread and returns its result. */
-int tracer_run(tracer *t, tracer_job job, void *arg);
+/* The box the caller fills before tracer_run. */
+warden_box *tracer_box(tracer *t);
 
-/* Ends the thread, which lets go of its tracees, and frees t. Null is ignored. */
+/* Runs op (an enum warden_op) in the warden and returns box->error; ECANCELED if the warden has
+ * ended (killed: the kernel let go of the target). */
+int tracer_run(tracer *t, int op);
+
+/* Ends the warden (it ends an open session first) and frees t. Null is ignored. */
 void tracer_stop(tracer *t);
 
 #endif

@@ -1,0 +1,56 @@
+/* Linux x86-64/aarch64 only: the tracer of one ptrace session (os/linux/remote/ptrace.c), which
+ * survives the end of the calling process. It runs in a process of its own that shares our memory
+ * (clone with CLONE_VM, no CLONE_THREAD; os/linux/remote/tracer.c starts it): a kill -9, exit() or
+ * exec of the caller ends only the caller's thread group, and the warden then puts the target's
+ * registers back and detaches it. Since it shares the caller's memory but not its threads, it may
+ * call nothing of the C library (whose locks and thread data belong to threads that may be dead):
+ * it makes raw system calls only, and this file is compiled without sanitizers or stack protector.
+ * Where a process of its own cannot trace the target (Yama ptrace_scope 1 and a target that is the
+ * caller's descendant), the same loop runs on a thread of the caller instead (docs/external.md). */
+#ifndef BUFFERS_VMEM_LINUX_WARDEN_H
+#define BUFFERS_VMEM_LINUX_WARDEN_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum warden_op {
+    WARDEN_IDLE,      /* nothing asked */
+    WARDEN_BEGIN,     /* seize tid of pid, stop it, save its registers (saved, saved_size) */
+    WARDEN_SYSCALL,   /* run number(args) at gadget; the result in result; registers back as saved */
+    WARDEN_END,       /* registers back, detach, re-send held-back signals */
+    WARDEN_QUIT       /* return from warden_serve */
+};
+
+enum { WARDEN_SIGNALS = 8, WARDEN_REGISTERS = 64 };
+
+/* Everything the caller and the warden share; the caller writes the fields of an op, then request. */
+typedef struct warden_box {
+    _Atomic(int) request;       /* an enum warden_op: posted by the caller, set back to IDLE when done */
+    _Atomic(int) warden_tid;    /* the warden process's id; the kernel zeroes it when that process ends */
+    int          creator;       /* the caller's process id; 0 when the warden is a thread of the caller */
+    int          error;         /* of the last op: 0 or an errno */
+    /* the session */
+    int          pid, tid;                      /* the target, and the thread seized */
+    uint64_t     saved[WARDEN_REGISTERS];       /* its registers (the arch's user_regs_struct) */
+    size_t       saved_size;                    /* as the kernel gave them: smaller for a 32-bit target */
+    uintptr_t    gadget;                        /* a system-call instruction in the target */
+    long         number;                        /* WARDEN_SYSCALL: the call */
+    uintptr_t    args[6];
+    intptr_t     result;
+    int          signals[WARDEN_SIGNALS];       /* signals that arrived meanwhile, re-sent on detach */
+    int          signal_count;
+    bool         seized, exec_seen, running;
+} warden_box;
+
+/* The warden's loop over box's requests. Returns after WARDEN_QUIT, or (creator set) once the
+ * creator is gone or silent for a few seconds with a session open, after ending that session. */
+int warden_serve(void *box);
+
+/* Starts warden_serve(box) in a new process sharing this one's memory, files and file system
+ * information, on the stack ending at stack_top (16-byte aligned), with no signal at its end; its id
+ * is stored in box->warden_tid and zeroed by the kernel when it ends. Returns its id or -errno. */
+long warden_clone(warden_box *box, void *stack_top);
+
+#endif
