@@ -86,3 +86,9 @@ int vmem_shared_create_in_other(uint32_t pid, const char *name, size_t size, vme
     *out_remote_address = 0;
     return refuse(out, pid);
 }
+
+int vmem_shared_check_other(const vmem_shared *shared, char *why, size_t why_size) {
+    (void)shared;
+    snprintf(why, why_size, "%s", WHY_UNSUPPORTED);
+    return VMEM_UNSUPPORTED;   /* no view of another process is ever made here */
+}
