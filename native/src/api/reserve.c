@@ -9,6 +9,7 @@
 #include "os/vmem.h"
 
 reservation reservations[RESERVATION_SLOTS];
+_Atomic(uint32_t) reservations_held;
 
 static reservation *find(const index_entry *entry) {
     for (uint32_t probe = 0; probe < RESERVATION_PROBES; probe++) {
@@ -27,8 +28,10 @@ static bool note(index_entry *entry, uintptr_t address, uint32_t start, uint32_t
         reservation *candidate = &reservations[reservation_slot(entry, probe)];
         index_entry *expected = NULL;
         if (atomic_compare_exchange_strong_explicit(&candidate->entry, &expected, entry, memory_order_acq_rel,
-                                                    memory_order_relaxed))
+                                                    memory_order_relaxed)) {
+            atomic_fetch_add_explicit(&reservations_held, 1, memory_order_relaxed);
             slot = candidate;
+        }
     }
     if (!slot) return false;
     slot->address = address;
@@ -86,7 +89,7 @@ buffers_status buffers_item_unreserve(buffers_item *item, uintptr_t address) {
                           "at %#llx; it can no longer be given back", (unsigned)(position - last->end),
                           (unsigned long long)address);
     atomic_store_explicit(entry->position, last->start, memory_order_relaxed);
-    atomic_store_explicit(&last->entry, NULL, memory_order_release);
+    reservation_free(last);
     return BUFFERS_OK;
 }
 
