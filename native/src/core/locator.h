@@ -105,6 +105,10 @@ _Static_assert(sizeof(_Atomic(uint32_t)) == 4 && sizeof(_Atomic(uint8_t)) == 1, 
  * chunks a child may be running. */
 void locator_keep_from_fork(const locator *loc);
 
+/* Writes the name of the first locator of process pid ("<prefix><pid>"). Pure. False (out holds a
+ * cut name) only if size is below LOCATOR_NAME_MAX. */
+bool locator_first_name(char *out, size_t size, uint32_t pid);
+
 /* Writes the name of the further locator that process pid chains after its locator at previous.
  * Pure. False (out holds a cut name) only if size is below LOCATOR_NAME_MAX. */
 bool locator_further_name(char *out, size_t size, uint32_t pid, uintptr_t previous);

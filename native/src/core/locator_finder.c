@@ -1,7 +1,5 @@
 #include "core/locator_finder.h"
 
-#include <stdio.h>
-
 #include "core/errors.h"
 #include "os/vmem.h"
 
@@ -69,8 +67,8 @@ buffers_status finder_locator(locator **out) {
         fork_handler_registered = true;
     }
     if (!known) {
-        char name[80];
-        snprintf(name, sizeof name, LOCATOR_NAME_PREFIX "%u", (unsigned)vmem_current_process_id());
+        char name[LOCATOR_NAME_MAX];
+        (void)locator_first_name(name, sizeof name, vmem_current_process_id());   /* a pid always fits */
         locator *found;
         status = finder_open(name, &found);
         if (status == BUFFERS_OK) {

@@ -90,8 +90,8 @@ static int open_found(uint32_t pid, const char *name, process_state *state) {
 }
 
 static buffers_status map_locator(uint32_t pid, process_state *state) {
-    char name[80];
-    snprintf(name, sizeof name, LOCATOR_NAME_PREFIX "%u", (unsigned)pid);
+    char name[LOCATOR_NAME_MAX];
+    (void)locator_first_name(name, sizeof name, pid);   /* a pid always fits */
     static _Thread_local char found[sizeof state->mapping.where];   /* large */
     found[0] = '\0';
     int error = open_found(pid, name, state);
