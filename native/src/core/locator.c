@@ -151,6 +151,11 @@ void locator_keep_from_fork(const locator *loc) {
     if (vmem_page_size() <= LOCATOR_SIZE) (void)vmem_exclude_from_fork((uintptr_t)loc, LOCATOR_SIZE);
 }
 
+bool locator_version_readable(const locator *loc, unsigned *version) {
+    *version = loc->header.flags & LOCATOR_VERSION_MASK;
+    return *version == LOCATOR_VERSION;
+}
+
 bool locator_first_name(char *out, size_t size, uint32_t pid) {
     int written = snprintf(out, size, LOCATOR_NAME_PREFIX "%u", (unsigned)pid);
     return written >= 0 && (size_t)written < size;

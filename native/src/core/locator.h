@@ -105,6 +105,10 @@ _Static_assert(sizeof(_Atomic(uint32_t)) == 4 && sizeof(_Atomic(uint8_t)) == 1, 
  * chunks a child may be running. */
 void locator_keep_from_fork(const locator *loc);
 
+/* True if this library reads the format version loc's flags give (the low 3 bits, as both
+ * references read them); *version is that version, for the refusal's text. */
+bool locator_version_readable(const locator *loc, unsigned *version);
+
 /* Writes the name of the first locator of process pid ("<prefix><pid>"). Pure. False (out holds a
  * cut name) only if size is below LOCATOR_NAME_MAX. */
 bool locator_first_name(char *out, size_t size, uint32_t pid);

@@ -27,9 +27,10 @@ buffers_status finder_open(const char *name, locator **out) {
     locator *view = (locator *)shared.address;
     uintptr_t recorded = view->header.this_address;
     if (recorded && vmem_shared_is_live_at(&shared, recorded)) {
-        unsigned version = view->header.flags & LOCATOR_VERSION_MASK;
+        unsigned version;
+        bool readable = locator_version_readable(view, &version);
         vmem_shared_close(&shared, false);
-        if (version != LOCATOR_VERSION)
+        if (!readable)
             return errors_set(BUFFERS_ERROR_LOCATOR, "the shared locator at %#llx ('%s') has format version %u; "
                               "this library reads version %u", (unsigned long long)recorded, shared.where, version,
                               LOCATOR_VERSION);

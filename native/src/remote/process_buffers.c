@@ -113,8 +113,9 @@ static buffers_status map_locator(uint32_t pid, process_state *state) {
     }
     if (error) return refuse_locator(pid, error, state->mapping.where, found);
     state->view = (locator *)state->mapping.address;
-    unsigned version = state->view->header.flags & LOCATOR_VERSION_MASK;
-    if (state->view->header.this_address != state->remote_first || version != LOCATOR_VERSION) {
+    unsigned version;
+    bool readable = locator_version_readable(state->view, &version);
+    if (state->view->header.this_address != state->remote_first || !readable) {
         vmem_shared_close_other(&state->mapping);
         return errors_set(BUFFERS_ERROR_LOCATOR, "the locator of process %u changed while it was opened, or has "
                           "format version %u (this library reads %u)", (unsigned)pid, version, LOCATOR_VERSION);

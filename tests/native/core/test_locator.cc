@@ -55,6 +55,28 @@ TEST(LocatorFormat, HeaderFieldsSitAtTheirOffsets) {
     EXPECT_EQ(block.data[4095], 0u) << "the whole block is cleared";
 }
 
+// Version 0 is read; the high 5 bits of flags are reserved and do not change it; any other low 3 bits
+// are a version this library refuses (by the finder and by the remote wing alike).
+TEST(LocatorFormat, OnlyVersionZeroIsReadable) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    unsigned version = 99;
+    EXPECT_TRUE(shim_locator_version_readable(block.data, &version));
+    EXPECT_EQ(version, 0u);
+    block.data[2 * kPointer + 4] = 0xF8;   // reserved bits only
+    EXPECT_TRUE(shim_locator_version_readable(block.data, &version));
+    block.data[2 * kPointer + 4] = 0x01;
+    EXPECT_FALSE(shim_locator_version_readable(block.data, &version));
+    EXPECT_EQ(version, 1u);
+}
+
+TEST(LocatorFormat, TheFirstLocatorIsNamedAfterThePid) {
+    char name[96];
+    ASSERT_TRUE(shim_locator_first_name(name, sizeof name, 4294967295u));
+    EXPECT_STREQ(name, "Reloaded.Memory.Buffers.MemoryBuffer, PID 4294967295");
+    EXPECT_FALSE(shim_locator_first_name(name, 20, 1234)) << "a cut name is reported";
+}
+
 TEST(LocatorFormat, ItemFieldsSitAtTheirOffsets) {
     Block block;
     shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);

@@ -22,6 +22,12 @@ void shim_locator_initialize_in(void *block, uintptr_t this_address, size_t bloc
                           rust ? LOCATOR_LAYOUT_RUST : LOCATOR_LAYOUT_DOCUMENT);
 }
 
+bool shim_locator_version_readable(const void *loc, unsigned *version) {
+    return locator_version_readable(loc, version);
+}
+
+bool shim_locator_first_name(char *out, size_t size, uint32_t pid) { return locator_first_name(out, size, pid); }
+
 static locator_layout layout_of(bool rust) { return rust ? LOCATOR_LAYOUT_RUST : LOCATOR_LAYOUT_DOCUMENT; }
 
 buffers_status shim_locator_register_in(void *first, bool rust, uintptr_t base, uint32_t size, void **out_item) {
