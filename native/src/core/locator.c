@@ -151,6 +151,11 @@ void locator_keep_from_fork(const locator *loc) {
     if (vmem_page_size() <= LOCATOR_SIZE) (void)vmem_exclude_from_fork((uintptr_t)loc, LOCATOR_SIZE);
 }
 
+size_t locator_block_size(void) {
+    size_t block = vmem_allocation_granularity();
+    return block < LOCATOR_SIZE ? LOCATOR_SIZE : block;
+}
+
 bool locator_version_readable(const locator *loc, unsigned *version) {
     *version = loc->header.flags & LOCATOR_VERSION_MASK;
     return *version == LOCATOR_VERSION;
@@ -193,8 +198,7 @@ static uintptr_t make_shared_further(const locator *previous, size_t block, loca
 static buffers_status ensure_next(locator *loc, locator_layout layout, locator **out) {
     locator *next = locator_next(loc);
     if (!next) {
-        size_t block = vmem_allocation_granularity();
-        if (block < LOCATOR_SIZE) block = LOCATOR_SIZE;
+        size_t block = locator_block_size();
         uintptr_t address = make_shared_further(loc, block, layout);
         if (!address) {
             int error = vmem_reserve_anywhere(block, &address);

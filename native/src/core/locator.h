@@ -105,6 +105,10 @@ _Static_assert(sizeof(_Atomic(uint32_t)) == 4 && sizeof(_Atomic(uint8_t)) == 1, 
  * chunks a child may be running. */
 void locator_keep_from_fork(const locator *loc);
 
+/* The size of a locator's mapping: the allocation granularity, at least LOCATOR_SIZE (bytes past
+ * the first 4096 become code chunks where the mapping can be executable). */
+size_t locator_block_size(void);
+
 /* True if this library reads the format version loc's flags give (the low 3 bits, as both
  * references read them); *version is that version, for the refusal's text. */
 bool locator_version_readable(const locator *loc, unsigned *version);

@@ -15,8 +15,7 @@ static void forget_after_fork(void) {
 }
 
 buffers_status finder_open(const char *name, locator **out) {
-    size_t size = vmem_allocation_granularity();
-    if (size < LOCATOR_SIZE) size = LOCATOR_SIZE;
+    size_t size = locator_block_size();
     vmem_shared shared;
     int error = vmem_shared_open(name, size, &shared);
     if (error) {

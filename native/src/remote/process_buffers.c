@@ -303,7 +303,7 @@ static buffers_status extend_for_target(buffers_process *process, locator_layout
         locator_unlock(last);
         return BUFFERS_OK;
     }
-    size_t block = vmem_allocation_granularity() < LOCATOR_SIZE ? LOCATOR_SIZE : vmem_allocation_granularity();
+    size_t block = locator_block_size();
     char name[LOCATOR_NAME_MAX];
     vmem_shared made;
     made.where[0] = '\0';
