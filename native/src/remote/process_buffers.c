@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/allocator.h"
+#include "core/chain.h"
 #include "core/checks.h"
 #include "core/locator_finder.h"
 #include "remote/process_chain.h"
@@ -190,13 +191,10 @@ static buffers_status settle_layout(buffers_process *process, locator_layout *ou
     }
     chain_cursor first = chain_start(state);
     if (!chain_view_intact(process->pid, &first)) return BUFFERS_ERROR_LOCATOR;
-    switch (locator_detect_layout(state->view, (uint32_t)vmem_page_size())) {
-    case LOCATOR_DETECTED_RUST: *out = LOCATOR_LAYOUT_RUST; break;
-    case LOCATOR_DETECTED_MIXED:
-        return errors_set(BUFFERS_ERROR_LOCATOR, "the locator of process %u mixes the document's and Rust's item "
-                          "layouts; not writing into it", (unsigned)process->pid);
-    default: *out = LOCATOR_LAYOUT_DOCUMENT; break;
-    }
+    char which[48];
+    snprintf(which, sizeof which, "the locator of process %u", (unsigned)process->pid);
+    buffers_status status = chain_settle_layout(state->view, LOCATOR_LAYOUT_DOCUMENT, which, out);
+    if (status != BUFFERS_OK) return status;
     atomic_store_explicit(&state->layout, (int)*out, memory_order_release);
     return BUFFERS_OK;
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "test_shim.h"
@@ -265,6 +266,32 @@ TEST(LocatorLayout, DetectionReadsTheWordAtOffset8) {
     EXPECT_EQ(shim_detect_layout(mixed.data, 4096), SHIM_DETECTED_MIXED);
     WriteRustItem(mixed.data, 1, 0x200000, 7, 0, 0);   // neither a flag nor a page-sized size
     EXPECT_EQ(shim_detect_layout(mixed.data, 4096), SHIM_DETECTED_MIXED);
+}
+
+// The rule both wings settle a chain's layout by (core/chain.c): what the items show, else the
+// caller's choice for an empty locator; a mix is refused, naming the locator as the caller does.
+TEST(LocatorLayout, SettlingTakesTheItemsWordElseTheCallersChoiceAndRefusesAMix) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    bool rust = false;
+    ASSERT_EQ(shim_chain_settle_layout(block.data, true, "the locator here", &rust), BUFFERS_OK);
+    EXPECT_TRUE(rust) << "empty: the caller's choice";
+    ASSERT_EQ(shim_chain_settle_layout(block.data, false, "the locator here", &rust), BUFFERS_OK);
+    EXPECT_FALSE(rust);
+    void *item;
+    ASSERT_EQ(shim_locator_register(block.data, 0x100000, 0x1000, &item), BUFFERS_OK);
+    ASSERT_EQ(shim_chain_settle_layout(block.data, true, "the locator here", &rust), BUFFERS_OK);
+    EXPECT_FALSE(rust) << "a document item outweighs the choice for an empty locator";
+    WriteRustItem(block.data, 1, 0x200000, 0x1000, 0, 0);
+    ASSERT_EQ(shim_chain_settle_layout(block.data, false, "the locator of process 42", &rust), BUFFERS_ERROR_LOCATOR);
+    EXPECT_NE(std::string(buffers_last_error()).find("the locator of process 42 holds items in neither"),
+              std::string::npos) << buffers_last_error();
+
+    Block only_rust;
+    shim_locator_initialize(only_rust.data, (uintptr_t)only_rust.data, 4096, false);
+    WriteRustItem(only_rust.data, 0, 0x100000, 0x1000, 0, 0);
+    ASSERT_EQ(shim_chain_settle_layout(only_rust.data, false, "the locator here", &rust), BUFFERS_OK);
+    EXPECT_TRUE(rust);
 }
 
 TEST(LocatorLayout, AFindInRustsLayoutLocksTheRustTakenWord) {
