@@ -158,7 +158,7 @@ static buffers_status make_buffer(uintptr_t min, uintptr_t max, uint32_t need, i
     engine_lock();
     locator *start = engine.index.tail ? engine.index.tail : engine.first;
     locator_item *item;
-    status = locator_register_locked(start, engine.layout, reserved.base_address, (uint32_t)reserved.size, &item);
+    status = chain_register_locked(start, engine.layout, reserved.base_address, (uint32_t)reserved.size, &item);
     /* Our own reservation needs no look at the memory map, if the file still says what we wrote. */
     index_trust trust = {item, reserved.base_address, (uint32_t)reserved.size};
     if (status == BUFFERS_OK &&

@@ -171,13 +171,9 @@ locator_item *locator_find_locked(locator *first, locator_layout layout, uint32_
 locator_item *locator_find_locked_here(locator *loc, locator_layout layout, uint32_t size, uintptr_t min,
                                        uintptr_t max);
 
-/* Registers the buffer [base, base + size) in the first locator from start with a free slot,
- * chaining a new locator when all are full, and returns its item already locked. */
-buffers_status locator_register_locked(locator *start, locator_layout layout, uintptr_t base, uint32_t size,
-                                       locator_item **out);
-
-/* As locator_register_locked, in loc only (never chaining: another process's locator, whose chain
- * this process cannot extend); NULL when loc is full. */
+/* Registers the buffer [base, base + size) in loc, its item returned already locked; NULL when loc
+ * is full. It never chains: chain_register_locked (core/chain.h) walks and extends this process's
+ * chain, the remote wing walks another's and extends it with chain_extend. */
 locator_item *locator_register_here_locked(locator *loc, locator_layout layout, uintptr_t base, uint32_t size);
 
 /* Calls fn for every registered item of the chain in order; fn returns true to stop. */

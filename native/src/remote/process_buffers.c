@@ -287,41 +287,40 @@ static buffers_status refuse_extension(uint32_t pid, int error, const char *wher
                       (unsigned)pid, where, vmem_error_text(error, text, sizeof text));
 }
 
-/* Chains a new locator after tail (the chain's last, mapped here, full) for the target, as its own
- * library would: named after tail, created and mapped there by the OS layer, written through our
- * view (recording the target's address), and published in tail's next_locator under tail's header
- * lock, the lock the target's library extends its chain under. BUFFERS_OK also when someone chained
- * one (or an item left) meanwhile: the caller walks again, mapping the new locator from its file. */
-static buffers_status extend_for_target(buffers_process *process, locator_layout layout, chain_cursor *tail) {
-    locator *last = tail->view;
-    if (!chain_view_intact(process->pid, tail)) return BUFFERS_ERROR_LOCATOR;
-    locator_lock(last);
-    if (atomic_load_explicit(&last->header.next_locator, memory_order_acquire) ||
-        locator_item_count(last) < LOCATOR_MAX_ITEMS) {
-        locator_unlock(last);
-        return BUFFERS_OK;
-    }
-    size_t block = locator_block_size();
-    char name[LOCATOR_NAME_MAX];
+/* How a further locator is made for the target (chain_extend), as its own library would: created and
+ * mapped there by the OS layer under the name chain_extend gives, and written through our view
+ * (recording the target's address). made is our view of it, closed by the caller once published. */
+typedef struct target_maker {
+    uint32_t    pid;
+    bool        made_open;
     vmem_shared made;
-    made.where[0] = '\0';
-    uintptr_t remote = 0;
-    if (!locator_further_name(name, sizeof name, process->pid, tail->remote)) {   /* cannot happen: a pid and
-                                                                                   an address always fit */
-        locator_unlock(last);
-        return errors_set(BUFFERS_ERROR_LOCATOR, "the name of a further locator of process %u does not fit",
-                          (unsigned)process->pid);
-    }
-    int error = vmem_shared_create_in_other(process->pid, name, block, &made, &remote);
-    if (!error) {
-        locator_initialize_in((locator *)made.address, remote, block, false, layout);
-        vmem_shared_close(&made, true);   /* drops the setup lock; our view stays until the next line */
-        atomic_store_explicit(&last->header.next_locator, remote, memory_order_release);
-    }
-    locator_unlock(last);
-    if (error) return refuse_extension(process->pid, error, made.where);
-    vmem_shared_close_other(&made);
+} target_maker;
+
+static buffers_status make_in_target(void *context, const char *name, size_t block, locator_layout layout,
+                                     uintptr_t *address) {
+    target_maker *maker = context;
+    maker->made.where[0] = '\0';
+    int error = vmem_shared_create_in_other(maker->pid, name, block, &maker->made, address);
+    if (error) return refuse_extension(maker->pid, error, maker->made.where);
+    locator_initialize_in((locator *)maker->made.address, *address, block, false, layout);
+    vmem_shared_close(&maker->made, true);   /* drops the setup lock; our view stays until it is published */
+    maker->made_open = true;
     return BUFFERS_OK;
+}
+
+/* Chains a new locator after tail (the chain's last, mapped here, full) for the target, under tail's
+ * header lock, the lock the target's library extends its chain under (chain_extend). BUFFERS_OK also
+ * when someone chained one (or an item left) meanwhile: the caller walks again, mapping the new
+ * locator from its file. */
+static buffers_status extend_for_target(buffers_process *process, locator_layout layout, chain_cursor *tail) {
+    if (!chain_view_intact(process->pid, tail)) return BUFFERS_ERROR_LOCATOR;
+    static _Thread_local target_maker made;   /* large */
+    made.pid = process->pid;
+    made.made_open = false;
+    chain_maker maker = {make_in_target, &made};
+    buffers_status status = chain_extend(tail->view, process->pid, tail->remote, layout, &maker);
+    if (made.made_open) vmem_shared_close_other(&made.made);
+    return status;
 }
 
 /* A new buffer reserved in the target and registered, locked, in its chain, extended if full. */

@@ -40,7 +40,7 @@ bool shim_locator_first_name(char *out, size_t size, uint32_t pid) { return loca
 
 buffers_status shim_locator_register_in(void *first, bool rust, uintptr_t base, uint32_t size, void **out_item) {
     locator_item *item = NULL;
-    buffers_status status = locator_register_locked(first, layout_of(rust), base, size, &item);
+    buffers_status status = chain_register_locked(first, layout_of(rust), base, size, &item);
     *out_item = item;
     return status;
 }
