@@ -1,9 +1,11 @@
 #include "core/engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/allocator.h"
+#include "core/chain.h"
 #include "core/errors.h"
 #include "core/locator_finder.h"
 #include "os/vmem.h"
@@ -58,14 +60,10 @@ static buffers_status build(void) {
     if (status != BUFFERS_OK) return status;
     locator *first;
     if ((status = finder_locator(&first)) != BUFFERS_OK) return status;
-    switch (locator_detect_layout(first, (uint32_t)vmem_page_size())) {
-    case LOCATOR_DETECTED_EMPTY: engine.layout = locator_creation_layout(); break;
-    case LOCATOR_DETECTED_DOCUMENT: engine.layout = LOCATOR_LAYOUT_DOCUMENT; break;
-    case LOCATOR_DETECTED_RUST: engine.layout = LOCATOR_LAYOUT_RUST; break;
-    case LOCATOR_DETECTED_MIXED:
-        return errors_set(BUFFERS_ERROR_LOCATOR, "the locator at %#llx holds items in neither the document's nor "
-                          "Rust's layout; not writing into it", (unsigned long long)(uintptr_t)first);
-    }
+    char which[48];
+    snprintf(which, sizeof which, "the locator at %#llx", (unsigned long long)(uintptr_t)first);
+    if ((status = chain_settle_layout(first, locator_creation_layout(), which, &engine.layout)) != BUFFERS_OK)
+        return status;
     if (!engine.fork_handler_registered) {
         vmem_on_fork_child(forget_after_fork);
         engine.fork_handler_registered = true;
@@ -160,7 +158,7 @@ static buffers_status make_buffer(uintptr_t min, uintptr_t max, uint32_t need, i
     engine_lock();
     locator *start = engine.index.tail ? engine.index.tail : engine.first;
     locator_item *item;
-    status = locator_register_locked(start, engine.layout, reserved.base_address, (uint32_t)reserved.size, &item);
+    status = chain_register_locked(start, engine.layout, reserved.base_address, (uint32_t)reserved.size, &item);
     /* Our own reservation needs no look at the memory map, if the file still says what we wrote. */
     index_trust trust = {item, reserved.base_address, (uint32_t)reserved.size};
     if (status == BUFFERS_OK &&

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/errors.h"
 #include "os/vmem.h"
 
 static _Atomic(int) creation_layout = LOCATOR_LAYOUT_DOCUMENT;
@@ -151,76 +150,25 @@ void locator_keep_from_fork(const locator *loc) {
     if (vmem_page_size() <= LOCATOR_SIZE) (void)vmem_exclude_from_fork((uintptr_t)loc, LOCATOR_SIZE);
 }
 
+size_t locator_block_size(void) {
+    size_t block = vmem_allocation_granularity();
+    return block < LOCATOR_SIZE ? LOCATOR_SIZE : block;
+}
+
+bool locator_version_readable(const locator *loc, unsigned *version) {
+    *version = loc->header.flags & LOCATOR_VERSION_MASK;
+    return *version == LOCATOR_VERSION;
+}
+
+bool locator_first_name(char *out, size_t size, uint32_t pid) {
+    int written = snprintf(out, size, LOCATOR_NAME_PREFIX "%u", (unsigned)pid);
+    return written >= 0 && (size_t)written < size;
+}
+
 bool locator_further_name(char *out, size_t size, uint32_t pid, uintptr_t previous) {
     int written = snprintf(out, size, LOCATOR_NAME_PREFIX "%u" LOCATOR_FURTHER_INFIX "%llx", (unsigned)pid,
                            (unsigned long long)previous);
     return written >= 0 && (size_t)written < size;
-}
-
-/* A further locator after previous as a new shared object that other processes can map (named by
- * locator_further_name), initialised and kept mapped for good; 0 when that cannot be had: the object
- * cannot be opened (path too long, directory refused, every derived name held), an existing one came
- * back (a live object of this process under that name is someone else's locator), or the mapping
- * could not be executable where the block holds code chunks. The caller then uses private memory. */
-static uintptr_t make_shared_further(const locator *previous, size_t block, locator_layout layout) {
-    char name[LOCATOR_NAME_MAX];
-    if (!locator_further_name(name, sizeof name, vmem_current_process_id(), (uintptr_t)previous)) return 0;
-    vmem_shared shared;
-    if (vmem_shared_open(name, block, &shared) != 0) return 0;
-    bool chunks_lost = block > LOCATOR_SIZE && !shared.executable;
-    if (!shared.created || chunks_lost) {
-        vmem_shared_close(&shared, false);
-        return 0;
-    }
-    locator_initialize_in((locator *)shared.address, shared.address, block, true, layout);
-    locator_keep_from_fork((const locator *)shared.address);
-    vmem_shared_close(&shared, true);   /* mapped (and marked alive) for the life of the process */
-    return shared.address;
-}
-
-/* The next locator of loc (whose lock the caller holds), made if there is none: a shared object when
- * possible, else private memory (docs/format.md, "Further locators"). */
-static buffers_status ensure_next(locator *loc, locator_layout layout, locator **out) {
-    locator *next = locator_next(loc);
-    if (!next) {
-        size_t block = vmem_allocation_granularity();
-        if (block < LOCATOR_SIZE) block = LOCATOR_SIZE;
-        uintptr_t address = make_shared_further(loc, block, layout);
-        if (!address) {
-            int error = vmem_reserve_anywhere(block, &address);
-            if (error) {
-                char text[128];
-                return errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "could not reserve %zu bytes for a further locator: %s",
-                                  block, vmem_error_text(error, text, sizeof text));
-            }
-            /* Where code pages cannot be written as data (write-xor-execute), the block is plain
-             * read/write memory for the header: no code chunks in it. */
-            locator_initialize_in((locator *)address, address, block, !vmem_write_xor_execute(), layout);
-        }
-        next = (locator *)address;
-        atomic_store_explicit(&loc->header.next_locator, address, memory_order_release);
-    }
-    *out = next;
-    return BUFFERS_OK;
-}
-
-buffers_status locator_register_locked(locator *start, locator_layout layout, uintptr_t base, uint32_t size,
-                                       locator_item **out) {
-    locator *loc = start;
-    for (;;) {
-        locator_lock(loc);
-        uint32_t count = locator_item_count(loc);
-        if (count < LOCATOR_MAX_ITEMS) {
-            *out = append_item(loc, layout, count, base, size, true);
-            locator_unlock(loc);
-            return BUFFERS_OK;
-        }
-        locator *next;
-        buffers_status status = ensure_next(loc, layout, &next);
-        locator_unlock(loc);
-        if (status != BUFFERS_OK) return status;
-        loc = next;
-    }
 }
 
 locator_item *locator_register_here_locked(locator *loc, locator_layout layout, uintptr_t base, uint32_t size) {

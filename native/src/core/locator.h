@@ -105,6 +105,18 @@ _Static_assert(sizeof(_Atomic(uint32_t)) == 4 && sizeof(_Atomic(uint8_t)) == 1, 
  * chunks a child may be running. */
 void locator_keep_from_fork(const locator *loc);
 
+/* The size of a locator's mapping: the allocation granularity, at least LOCATOR_SIZE (bytes past
+ * the first 4096 become code chunks where the mapping can be executable). */
+size_t locator_block_size(void);
+
+/* True if this library reads the format version loc's flags give (the low 3 bits, as both
+ * references read them); *version is that version, for the refusal's text. */
+bool locator_version_readable(const locator *loc, unsigned *version);
+
+/* Writes the name of the first locator of process pid ("<prefix><pid>"). Pure. False (out holds a
+ * cut name) only if size is below LOCATOR_NAME_MAX. */
+bool locator_first_name(char *out, size_t size, uint32_t pid);
+
 /* Writes the name of the further locator that process pid chains after its locator at previous.
  * Pure. False (out holds a cut name) only if size is below LOCATOR_NAME_MAX. */
 bool locator_further_name(char *out, size_t size, uint32_t pid, uintptr_t previous);
@@ -159,13 +171,9 @@ locator_item *locator_find_locked(locator *first, locator_layout layout, uint32_
 locator_item *locator_find_locked_here(locator *loc, locator_layout layout, uint32_t size, uintptr_t min,
                                        uintptr_t max);
 
-/* Registers the buffer [base, base + size) in the first locator from start with a free slot,
- * chaining a new locator when all are full, and returns its item already locked. */
-buffers_status locator_register_locked(locator *start, locator_layout layout, uintptr_t base, uint32_t size,
-                                       locator_item **out);
-
-/* As locator_register_locked, in loc only (never chaining: another process's locator, whose chain
- * this process cannot extend); NULL when loc is full. */
+/* Registers the buffer [base, base + size) in loc, its item returned already locked; NULL when loc
+ * is full. It never chains: chain_register_locked (core/chain.h) walks and extends this process's
+ * chain, the remote wing walks another's and extends it with chain_extend. */
 locator_item *locator_register_here_locked(locator *loc, locator_layout layout, uintptr_t base, uint32_t size);
 
 /* Calls fn for every registered item of the chain in order; fn returns true to stop. */

@@ -1,7 +1,5 @@
 #include "core/locator_finder.h"
 
-#include <stdio.h>
-
 #include "core/errors.h"
 #include "os/vmem.h"
 
@@ -17,8 +15,7 @@ static void forget_after_fork(void) {
 }
 
 buffers_status finder_open(const char *name, locator **out) {
-    size_t size = vmem_allocation_granularity();
-    if (size < LOCATOR_SIZE) size = LOCATOR_SIZE;
+    size_t size = locator_block_size();
     vmem_shared shared;
     int error = vmem_shared_open(name, size, &shared);
     if (error) {
@@ -29,9 +26,10 @@ buffers_status finder_open(const char *name, locator **out) {
     locator *view = (locator *)shared.address;
     uintptr_t recorded = view->header.this_address;
     if (recorded && vmem_shared_is_live_at(&shared, recorded)) {
-        unsigned version = view->header.flags & LOCATOR_VERSION_MASK;
+        unsigned version;
+        bool readable = locator_version_readable(view, &version);
         vmem_shared_close(&shared, false);
-        if (version != LOCATOR_VERSION)
+        if (!readable)
             return errors_set(BUFFERS_ERROR_LOCATOR, "the shared locator at %#llx ('%s') has format version %u; "
                               "this library reads version %u", (unsigned long long)recorded, shared.where, version,
                               LOCATOR_VERSION);
@@ -69,8 +67,8 @@ buffers_status finder_locator(locator **out) {
         fork_handler_registered = true;
     }
     if (!known) {
-        char name[80];
-        snprintf(name, sizeof name, LOCATOR_NAME_PREFIX "%u", (unsigned)vmem_current_process_id());
+        char name[LOCATOR_NAME_MAX];
+        (void)locator_first_name(name, sizeof name, vmem_current_process_id());   /* a pid always fits */
         locator *found;
         status = finder_open(name, &found);
         if (status == BUFFERS_OK) {

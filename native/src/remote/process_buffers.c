@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/allocator.h"
+#include "core/chain.h"
 #include "core/checks.h"
 #include "core/locator_finder.h"
 #include "remote/process_chain.h"
@@ -90,8 +91,8 @@ static int open_found(uint32_t pid, const char *name, process_state *state) {
 }
 
 static buffers_status map_locator(uint32_t pid, process_state *state) {
-    char name[80];
-    snprintf(name, sizeof name, LOCATOR_NAME_PREFIX "%u", (unsigned)pid);
+    char name[LOCATOR_NAME_MAX];
+    (void)locator_first_name(name, sizeof name, pid);   /* a pid always fits */
     static _Thread_local char found[sizeof state->mapping.where];   /* large */
     found[0] = '\0';
     int error = open_found(pid, name, state);
@@ -113,8 +114,9 @@ static buffers_status map_locator(uint32_t pid, process_state *state) {
     }
     if (error) return refuse_locator(pid, error, state->mapping.where, found);
     state->view = (locator *)state->mapping.address;
-    unsigned version = state->view->header.flags & LOCATOR_VERSION_MASK;
-    if (state->view->header.this_address != state->remote_first || version != LOCATOR_VERSION) {
+    unsigned version;
+    bool readable = locator_version_readable(state->view, &version);
+    if (state->view->header.this_address != state->remote_first || !readable) {
         vmem_shared_close_other(&state->mapping);
         return errors_set(BUFFERS_ERROR_LOCATOR, "the locator of process %u changed while it was opened, or has "
                           "format version %u (this library reads %u)", (unsigned)pid, version, LOCATOR_VERSION);
@@ -189,13 +191,10 @@ static buffers_status settle_layout(buffers_process *process, locator_layout *ou
     }
     chain_cursor first = chain_start(state);
     if (!chain_view_intact(process->pid, &first)) return BUFFERS_ERROR_LOCATOR;
-    switch (locator_detect_layout(state->view, (uint32_t)vmem_page_size())) {
-    case LOCATOR_DETECTED_RUST: *out = LOCATOR_LAYOUT_RUST; break;
-    case LOCATOR_DETECTED_MIXED:
-        return errors_set(BUFFERS_ERROR_LOCATOR, "the locator of process %u mixes the document's and Rust's item "
-                          "layouts; not writing into it", (unsigned)process->pid);
-    default: *out = LOCATOR_LAYOUT_DOCUMENT; break;
-    }
+    char which[48];
+    snprintf(which, sizeof which, "the locator of process %u", (unsigned)process->pid);
+    buffers_status status = chain_settle_layout(state->view, LOCATOR_LAYOUT_DOCUMENT, which, out);
+    if (status != BUFFERS_OK) return status;
     atomic_store_explicit(&state->layout, (int)*out, memory_order_release);
     return BUFFERS_OK;
 }
@@ -288,41 +287,40 @@ static buffers_status refuse_extension(uint32_t pid, int error, const char *wher
                       (unsigned)pid, where, vmem_error_text(error, text, sizeof text));
 }
 
-/* Chains a new locator after tail (the chain's last, mapped here, full) for the target, as its own
- * library would: named after tail, created and mapped there by the OS layer, written through our
- * view (recording the target's address), and published in tail's next_locator under tail's header
- * lock, the lock the target's library extends its chain under. BUFFERS_OK also when someone chained
- * one (or an item left) meanwhile: the caller walks again, mapping the new locator from its file. */
-static buffers_status extend_for_target(buffers_process *process, locator_layout layout, chain_cursor *tail) {
-    locator *last = tail->view;
-    if (!chain_view_intact(process->pid, tail)) return BUFFERS_ERROR_LOCATOR;
-    locator_lock(last);
-    if (atomic_load_explicit(&last->header.next_locator, memory_order_acquire) ||
-        locator_item_count(last) < LOCATOR_MAX_ITEMS) {
-        locator_unlock(last);
-        return BUFFERS_OK;
-    }
-    size_t block = vmem_allocation_granularity() < LOCATOR_SIZE ? LOCATOR_SIZE : vmem_allocation_granularity();
-    char name[LOCATOR_NAME_MAX];
+/* How a further locator is made for the target (chain_extend), as its own library would: created and
+ * mapped there by the OS layer under the name chain_extend gives, and written through our view
+ * (recording the target's address). made is our view of it, closed by the caller once published. */
+typedef struct target_maker {
+    uint32_t    pid;
+    bool        made_open;
     vmem_shared made;
-    made.where[0] = '\0';
-    uintptr_t remote = 0;
-    if (!locator_further_name(name, sizeof name, process->pid, tail->remote)) {   /* cannot happen: a pid and
-                                                                                   an address always fit */
-        locator_unlock(last);
-        return errors_set(BUFFERS_ERROR_LOCATOR, "the name of a further locator of process %u does not fit",
-                          (unsigned)process->pid);
-    }
-    int error = vmem_shared_create_in_other(process->pid, name, block, &made, &remote);
-    if (!error) {
-        locator_initialize_in((locator *)made.address, remote, block, false, layout);
-        vmem_shared_close(&made, true);   /* drops the setup lock; our view stays until the next line */
-        atomic_store_explicit(&last->header.next_locator, remote, memory_order_release);
-    }
-    locator_unlock(last);
-    if (error) return refuse_extension(process->pid, error, made.where);
-    vmem_shared_close_other(&made);
+} target_maker;
+
+static buffers_status make_in_target(void *context, const char *name, size_t block, locator_layout layout,
+                                     uintptr_t *address) {
+    target_maker *maker = context;
+    maker->made.where[0] = '\0';
+    int error = vmem_shared_create_in_other(maker->pid, name, block, &maker->made, address);
+    if (error) return refuse_extension(maker->pid, error, maker->made.where);
+    locator_initialize_in((locator *)maker->made.address, *address, block, false, layout);
+    vmem_shared_close(&maker->made, true);   /* drops the setup lock; our view stays until it is published */
+    maker->made_open = true;
     return BUFFERS_OK;
+}
+
+/* Chains a new locator after tail (the chain's last, mapped here, full) for the target, under tail's
+ * header lock, the lock the target's library extends its chain under (chain_extend). BUFFERS_OK also
+ * when someone chained one (or an item left) meanwhile: the caller walks again, mapping the new
+ * locator from its file. */
+static buffers_status extend_for_target(buffers_process *process, locator_layout layout, chain_cursor *tail) {
+    if (!chain_view_intact(process->pid, tail)) return BUFFERS_ERROR_LOCATOR;
+    static _Thread_local target_maker made;   /* large */
+    made.pid = process->pid;
+    made.made_open = false;
+    chain_maker maker = {make_in_target, &made};
+    buffers_status status = chain_extend(tail->view, process->pid, tail->remote, layout, &maker);
+    if (made.made_open) vmem_shared_close_other(&made.made);
+    return status;
 }
 
 /* A new buffer reserved in the target and registered, locked, in its chain, extended if full. */

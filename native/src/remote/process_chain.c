@@ -38,10 +38,10 @@ static chain_link *link_open(uint32_t pid, uintptr_t previous, uintptr_t next) {
     int error = named ? vmem_shared_open_other(pid, name, LOCATOR_SIZE, &link->mapping, &recorded) : 0;
     if (named && error == 0) {
         locator *view = (locator *)link->mapping.address;
+        unsigned version;
         /* An object under that name that is not this locator (the target fell back to private
          * memory because the name was somebody else's) is left alone. */
-        if (recorded == next && view->header.this_address == next &&
-            (view->header.flags & LOCATOR_VERSION_MASK) == LOCATOR_VERSION)
+        if (recorded == next && view->header.this_address == next && locator_version_readable(view, &version))
             link->view = view;
         else
             vmem_shared_close_other(&link->mapping);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "test_shim.h"
@@ -53,6 +54,28 @@ TEST(LocatorFormat, HeaderFieldsSitAtTheirOffsets) {
     EXPECT_EQ(block.data[2 * kPointer + 5], 0u);                            // item count
     EXPECT_EQ(Read<uint16_t>(block.data, 2 * kPointer + 6), 0u);            // reserved
     EXPECT_EQ(block.data[4095], 0u) << "the whole block is cleared";
+}
+
+// Version 0 is read; the high 5 bits of flags are reserved and do not change it; any other low 3 bits
+// are a version this library refuses (by the finder and by the remote wing alike).
+TEST(LocatorFormat, OnlyVersionZeroIsReadable) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    unsigned version = 99;
+    EXPECT_TRUE(shim_locator_version_readable(block.data, &version));
+    EXPECT_EQ(version, 0u);
+    block.data[2 * kPointer + 4] = 0xF8;   // reserved bits only
+    EXPECT_TRUE(shim_locator_version_readable(block.data, &version));
+    block.data[2 * kPointer + 4] = 0x01;
+    EXPECT_FALSE(shim_locator_version_readable(block.data, &version));
+    EXPECT_EQ(version, 1u);
+}
+
+TEST(LocatorFormat, TheFirstLocatorIsNamedAfterThePid) {
+    char name[96];
+    ASSERT_TRUE(shim_locator_first_name(name, sizeof name, 4294967295u));
+    EXPECT_STREQ(name, "Reloaded.Memory.Buffers.MemoryBuffer, PID 4294967295");
+    EXPECT_FALSE(shim_locator_first_name(name, 20, 1234)) << "a cut name is reported";
 }
 
 TEST(LocatorFormat, ItemFieldsSitAtTheirOffsets) {
@@ -243,6 +266,32 @@ TEST(LocatorLayout, DetectionReadsTheWordAtOffset8) {
     EXPECT_EQ(shim_detect_layout(mixed.data, 4096), SHIM_DETECTED_MIXED);
     WriteRustItem(mixed.data, 1, 0x200000, 7, 0, 0);   // neither a flag nor a page-sized size
     EXPECT_EQ(shim_detect_layout(mixed.data, 4096), SHIM_DETECTED_MIXED);
+}
+
+// The rule both wings settle a chain's layout by (core/chain.c): what the items show, else the
+// caller's choice for an empty locator; a mix is refused, naming the locator as the caller does.
+TEST(LocatorLayout, SettlingTakesTheItemsWordElseTheCallersChoiceAndRefusesAMix) {
+    Block block;
+    shim_locator_initialize(block.data, (uintptr_t)block.data, 4096, false);
+    bool rust = false;
+    ASSERT_EQ(shim_chain_settle_layout(block.data, true, "the locator here", &rust), BUFFERS_OK);
+    EXPECT_TRUE(rust) << "empty: the caller's choice";
+    ASSERT_EQ(shim_chain_settle_layout(block.data, false, "the locator here", &rust), BUFFERS_OK);
+    EXPECT_FALSE(rust);
+    void *item;
+    ASSERT_EQ(shim_locator_register(block.data, 0x100000, 0x1000, &item), BUFFERS_OK);
+    ASSERT_EQ(shim_chain_settle_layout(block.data, true, "the locator here", &rust), BUFFERS_OK);
+    EXPECT_FALSE(rust) << "a document item outweighs the choice for an empty locator";
+    WriteRustItem(block.data, 1, 0x200000, 0x1000, 0, 0);
+    ASSERT_EQ(shim_chain_settle_layout(block.data, false, "the locator of process 42", &rust), BUFFERS_ERROR_LOCATOR);
+    EXPECT_NE(std::string(buffers_last_error()).find("the locator of process 42 holds items in neither"),
+              std::string::npos) << buffers_last_error();
+
+    Block only_rust;
+    shim_locator_initialize(only_rust.data, (uintptr_t)only_rust.data, 4096, false);
+    WriteRustItem(only_rust.data, 0, 0x100000, 0x1000, 0, 0);
+    ASSERT_EQ(shim_chain_settle_layout(only_rust.data, false, "the locator here", &rust), BUFFERS_OK);
+    EXPECT_TRUE(rust);
 }
 
 TEST(LocatorLayout, AFindInRustsLayoutLocksTheRustTakenWord) {

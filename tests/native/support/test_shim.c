@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "core/allocator.h"
+#include "core/chain.h"
 #include "core/engine.h"
 #include "core/item_index.h"
 #include "core/locator.h"
@@ -24,9 +25,22 @@ void shim_locator_initialize_in(void *block, uintptr_t this_address, size_t bloc
 
 static locator_layout layout_of(bool rust) { return rust ? LOCATOR_LAYOUT_RUST : LOCATOR_LAYOUT_DOCUMENT; }
 
+buffers_status shim_chain_settle_layout(const void *first, bool when_empty_rust, const char *which, bool *rust) {
+    locator_layout layout = LOCATOR_LAYOUT_DOCUMENT;
+    buffers_status status = chain_settle_layout(first, layout_of(when_empty_rust), which, &layout);
+    *rust = layout == LOCATOR_LAYOUT_RUST;
+    return status;
+}
+
+bool shim_locator_version_readable(const void *loc, unsigned *version) {
+    return locator_version_readable(loc, version);
+}
+
+bool shim_locator_first_name(char *out, size_t size, uint32_t pid) { return locator_first_name(out, size, pid); }
+
 buffers_status shim_locator_register_in(void *first, bool rust, uintptr_t base, uint32_t size, void **out_item) {
     locator_item *item = NULL;
-    buffers_status status = locator_register_locked(first, layout_of(rust), base, size, &item);
+    buffers_status status = chain_register_locked(first, layout_of(rust), base, size, &item);
     *out_item = item;
     return status;
 }

@@ -31,6 +31,10 @@ void   shim_item_unlock_in(void *item, bool rust);
 /* Makes item the engine's remembered buffer of the window [min, max] (the hot path's hint). */
 void   shim_engine_set_hint(uintptr_t min, uintptr_t max, buffers_item *item);
 uint32_t shim_locator_item_count(const void *loc);
+/* chain_settle_layout with an empty chain taken as when_empty_rust says; *rust is the settled layout. */
+buffers_status shim_chain_settle_layout(const void *first, bool when_empty_rust, const char *which, bool *rust);
+bool   shim_locator_version_readable(const void *loc, unsigned *version);
+bool   shim_locator_first_name(char *out, size_t size, uint32_t pid);
 enum { SHIM_DETECTED_EMPTY, SHIM_DETECTED_DOCUMENT, SHIM_DETECTED_RUST, SHIM_DETECTED_MIXED };
 int    shim_detect_layout(const void *loc, uint32_t page_size);
 /* A process-local item index (calloc'ed, never freed) over an in-memory chain. Scan results:
