@@ -136,6 +136,7 @@ stage_glibc_floor() { bash tests/consumers/glibc-floor/run.sh; }
 stage_musl()        { bash tests/consumers/musl/run.sh; }
 stage_consumer_modular() { bash tests/consumers/modular/run.sh; }
 stage_consumer_shaded()  { bash tests/consumers/shaded/run.sh; }
+stage_consumer_osgi()    { bash tests/consumers/osgi/run.sh; }
 stage_publish()          { bash tests/consumers/publish/run.sh; }
 stage_reproducible()     { bash tests/reproducible/run.sh; }
 stage_quiet()            { bash tests/quiet/run.sh; }
@@ -145,7 +146,7 @@ stage_quiet()            { bash tests/quiet/run.sh; }
 all_stages=(deps scripts native asan tsan header fuzz java_bench_build fat_jar java17 java_newest java_linux_x86
             java_linux_aarch64 javadoc
             cross_linux_x86 cross_linux_aarch64 kernel_linux_aarch64 cross_windows_x86_64 cross_windows_x86
-            macos glibc_floor musl consumer_modular consumer_shaded publish reproducible quiet)
+            macos glibc_floor musl consumer_modular consumer_shaded consumer_osgi publish reproducible quiet)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do
   if ! declare -F "stage_$stage" >/dev/null; then
