@@ -22,7 +22,7 @@ trap 'GNUPGHOME=$gnupg gpgconf --kill gpg-agent 2>/dev/null; rm -rf "$gnupg"' EX
 export GNUPGHOME=$gnupg
 gpg --batch --passphrase '' --quick-gen-key 'libbuffers throwaway <throwaway@invalid>' default default never \
     >"$clone.gpg.log" 2>&1 || { cat "$clone.gpg.log"; die "could not make a throwaway gpg key"; }
-key=$(gpg --batch --with-colons --list-secret-keys | awk -F: '/^fpr/ {print $10; exit}')
+key=$(gpg --batch --with-colons --list-secret-keys 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}')
 [ -n "$key" ] || die "the throwaway key has no fingerprint"
 staging="$clone-staging"
 rm -rf "$staging"
