@@ -17,6 +17,9 @@
 #     under /usr/lib/jvm, on Debian's 32-bit (i386) JDK 17 and on its aarch64 JDK 17 under qemu-user
 #     (scripts/java-cross-test.sh), and the Javadoc of the public API (warnings fail),
 #   - the JMH benchmark jar (mvn -Pbench), built and listed, not run,
+#   - consumers of the jar: a modular app with jlink, a shaded and relocated app, the bundle started
+#     in Apache Felix (tests/consumers/osgi), and the release build from a fresh clone: signed with
+#     a throwaway key, the Central bundle and the SBOM checked (tests/consumers/publish),
 #   - two builds of the same sources in two folders give byte-identical archives, a build on the newest
 #     JDK the same entries (tests/reproducible), and `mvn -q package` prints nothing (tests/quiet),
 # and ends with one line "stages: N passed, N failed, N skipped". A stage that cannot run
