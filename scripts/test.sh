@@ -17,6 +17,9 @@
 #     under /usr/lib/jvm, on Debian's 32-bit (i386) JDK 17 and on its aarch64 JDK 17 under qemu-user
 #     (scripts/java-cross-test.sh), and the Javadoc of the public API (warnings fail),
 #   - the JMH benchmark jar (mvn -Pbench), built and listed, not run,
+#   - consumers of the jar: a modular app with jlink, a shaded and relocated app, the bundle started
+#     in Apache Felix (tests/consumers/osgi), and the release build from a fresh clone: signed with
+#     a throwaway key, the Central bundle and the SBOM checked (tests/consumers/publish),
 #   - two builds of the same sources in two folders give byte-identical archives, a build on the newest
 #     JDK the same entries (tests/reproducible), and `mvn -q package` prints nothing (tests/quiet),
 # and ends with one line "stages: N passed, N failed, N skipped". A stage that cannot run
@@ -136,6 +139,7 @@ stage_glibc_floor() { bash tests/consumers/glibc-floor/run.sh; }
 stage_musl()        { bash tests/consumers/musl/run.sh; }
 stage_consumer_modular() { bash tests/consumers/modular/run.sh; }
 stage_consumer_shaded()  { bash tests/consumers/shaded/run.sh; }
+stage_consumer_osgi()    { bash tests/consumers/osgi/run.sh; }
 stage_publish()          { bash tests/consumers/publish/run.sh; }
 stage_reproducible()     { bash tests/reproducible/run.sh; }
 stage_quiet()            { bash tests/quiet/run.sh; }
@@ -145,7 +149,7 @@ stage_quiet()            { bash tests/quiet/run.sh; }
 all_stages=(deps scripts native asan tsan header fuzz java_bench_build fat_jar java17 java_newest java_linux_x86
             java_linux_aarch64 javadoc
             cross_linux_x86 cross_linux_aarch64 kernel_linux_aarch64 cross_windows_x86_64 cross_windows_x86
-            macos glibc_floor musl consumer_modular consumer_shaded publish reproducible quiet)
+            macos glibc_floor musl consumer_modular consumer_shaded consumer_osgi publish reproducible quiet)
 stages=("${@:-${all_stages[@]}}")
 for stage in "${stages[@]}"; do
   if ! declare -F "stage_$stage" >/dev/null; then

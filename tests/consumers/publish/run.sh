@@ -3,19 +3,37 @@
 # `mvn verify` (tests skipped: other stages run them) yields the jar, a -sources.jar holding Java
 # sources only, and a -javadoc.jar; the jar is module reloaded.memory.buffers, carries the license,
 # and its POM names url, licenses (MIT), scm and developers; the JNI library Maven linked into it
-# needs no glibc newer than 2.17.
+# needs no glibc newer than 2.17. It is built the release's way: `mvn -Prelease deploy` signs with a
+# throwaway gpg key (made in a temporary GNUPGHOME) and packs the Central bundle without uploading it
+# (-DskipPublishing=true), whose signatures, checksums and entries check-bundle.sh checks;
+# check-sbom.sh checks the SBOM.
 set -uo pipefail
 SCRIPT_NAME=publish
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lib/common.sh"
 source "$REPO_ROOT/scripts/lib/packages.sh"
 source "$REPO_ROOT/scripts/lib/jni.sh"
-need_packages binutils git maven openjdk-17-jdk-headless unzip cmake gcc
+need_packages binutils git maven openjdk-17-jdk-headless unzip cmake gcc gnupg jq
 home=$(jdk17_home) || exit 1
 clone="$REPO_ROOT/build/consumers/fresh-clone"
 rm -rf "$clone"
 git clone -q --no-local "$REPO_ROOT" "$clone" || die "could not clone $REPO_ROOT"
 say "cloned $(git -C "$clone" rev-parse --short HEAD) into $clone"
-(cd "$clone" && JAVA_HOME=$home mvn -B -ntp -q -DskipTests verify) >"$clone.log" 2>&1 || { tail -40 "$clone.log"; die "mvn verify failed in a fresh clone"; }
+gnupg=$(mktemp -d /tmp/buffers-gpg.XXXXXX) || die "no temporary GNUPGHOME"
+trap 'GNUPGHOME=$gnupg gpgconf --kill gpg-agent 2>/dev/null; rm -rf "$gnupg"' EXIT
+export GNUPGHOME=$gnupg
+gpg --batch --passphrase '' --quick-gen-key 'libbuffers throwaway <throwaway@invalid>' default default never \
+    >"$clone.gpg.log" 2>&1 || { cat "$clone.gpg.log"; die "could not make a throwaway gpg key"; }
+key=$(gpg --batch --with-colons --list-secret-keys 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}')
+[ -n "$key" ] || die "the throwaway key has no fingerprint"
+# The Central plugin wants the token of server "central" even when it does not upload: a dummy one,
+# in a global settings file of its own (the user's ~/.m2/settings.xml, mirrors included, still applies).
+settings="$clone-settings.xml"
+echo '<settings><servers><server><id>central</id><username>offline</username><password>offline</password></server></servers></settings>' >"$settings"
+(cd "$clone" && JAVA_HOME=$home mvn -B -ntp -q -gs "$settings" -DskipTests -Prelease deploy \
+    -DskipPublishing=true -Dgpg.keyname="$key") >"$clone.log" 2>&1 \
+    || { tail -40 "$clone.log"; die "mvn -Prelease deploy failed in a fresh clone"; }
+bash "$REPO_ROOT/tests/consumers/publish/check-bundle.sh" "$clone/target/central-publishing/central-bundle.zip" "$gnupg" || exit 1
+bash "$REPO_ROOT/tests/consumers/publish/check-sbom.sh" "$clone/target/bom.json" "$clone/pom.xml" || exit 1
 
 base="$clone/target/reloaded-memory-buffers-1.0.0"
 for jar in "$base.jar" "$base-sources.jar" "$base-javadoc.jar"; do
@@ -40,4 +58,4 @@ for element in '<url>https://github.com/libbuffers/libbuffers</url>' '<name>MIT 
                '<developers>' '<description>'; do
     grep -qF "$element" <<<"$pom" || die "the POM lacks $element"
 done
-say "fresh clone: jar + sources + javadoc, module reloaded.memory.buffers, MIT license in jar and POM"
+say "fresh clone: signed jar + sources + javadoc + SBOM, module reloaded.memory.buffers, MIT license in jar and POM"
