@@ -58,15 +58,6 @@ uintptr_t vmem_max_address(void) {
     return (uintptr_t)MACH_VM_MAX_ADDRESS - 1;
 }
 
-uint32_t vmem_current_process_id(void) {
-    return (uint32_t)getpid();
-}
-
-bool vmem_process_alive(uint32_t pid) {
-    if (pid == 0 || pid > (uint32_t)INT32_MAX) return false;
-    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
-}
-
 bool vmem_supports_other_processes(void) {
     return false;   /* see os/macos/remote/unsupported.c */
 }

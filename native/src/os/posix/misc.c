@@ -1,5 +1,5 @@
-/* The verbs of os/vmem.h that are the same on every POSIX system (Linux, macOS): fork hooks,
- * yielding, sleeping and errno classification and text. */
+/* The verbs of os/vmem.h that are the same on every POSIX system (Linux, macOS): process ids,
+ * fork hooks, yielding, sleeping and errno classification and text. */
 #define _POSIX_C_SOURCE 200809L   /* and not _GNU_SOURCE: the XSI strerror_r, which returns an int */
 
 #include "os/vmem.h"
@@ -7,9 +7,20 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+uint32_t vmem_current_process_id(void) {
+    return (uint32_t)getpid();
+}
+
+bool vmem_process_alive(uint32_t pid) {
+    if (pid == 0 || pid > (uint32_t)INT32_MAX) return false;
+    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
 
 void vmem_on_fork_child(void (*fn)(void)) {
     pthread_atfork(NULL, NULL, fn);

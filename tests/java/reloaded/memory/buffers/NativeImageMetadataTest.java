@@ -24,6 +24,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import reloaded.memory.buffers.cli.JsonParser;
+
 /**
  * The GraalVM native-image metadata shipped in the jar (issue 20, point 5) against the code it
  * describes: jni-config.json must list every native method of every class of the library (bound by
@@ -43,7 +45,7 @@ class NativeImageMetadataTest {
     /** class name -> "method(param,param)" entries of jni-config.json. */
     private static Map<String, Set<String>> jniConfig() throws IOException {
         Map<String, Set<String>> classes = new TreeMap<>();
-        for (Object entry : (List<?>) MiniJson.parse(resource("jni-config.json"))) {
+        for (Object entry : (List<?>) JsonParser.parse(resource("jni-config.json"))) {
             Map<?, ?> type = (Map<?, ?>) entry;
             Set<String> methods = classes.computeIfAbsent((String) type.get("name"), k -> new TreeSet<>());
             Object listed = type.get("methods");
@@ -130,7 +132,7 @@ class NativeImageMetadataTest {
 
     @Test
     void theBundledLibrariesAndTheirIndexAreResources() throws Exception {
-        Map<?, ?> resources = (Map<?, ?>) ((Map<?, ?>) MiniJson.parse(resource("resource-config.json"))).get("resources");
+        Map<?, ?> resources = (Map<?, ?>) ((Map<?, ?>) JsonParser.parse(resource("resource-config.json"))).get("resources");
         List<Pattern> includes = new ArrayList<>();
         for (Object include : (List<?>) resources.get("includes")) {
             includes.add(Pattern.compile((String) ((Map<?, ?>) include).get("pattern")));

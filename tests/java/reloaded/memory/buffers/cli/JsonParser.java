@@ -5,8 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A strict little JSON reader for checking the CLI's output: objects, arrays, strings, numbers, literals. */
-final class JsonParser {
+/**
+ * A strict little JSON reader for tests (the JDK has none): the CLI's output, the native-image
+ * metadata. Objects, arrays, strings, numbers, literals.
+ */
+public final class JsonParser {
     private final String text;
     private int at;
 
@@ -15,7 +18,7 @@ final class JsonParser {
     }
 
     /** Parses one JSON value filling the whole text; numbers become Long or Double. */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         JsonParser p = new JsonParser(text);
         Object value = p.value();
         p.skipSpace();
