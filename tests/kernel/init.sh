@@ -9,9 +9,11 @@ mkdir -p /proc /sys /dev /tmp /root
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /tmp
+# /tmp is not mounted over: the root file system (tmpfs) is writable, and the build tree may
+# itself live under /tmp (a clone there), whose programs a mount would hide.
 mkdir -p /dev/shm && mount -t tmpfs shm /dev/shm
 suite=$(cat /suite.path)
+[ -x "$suite" ] || echo "@@ERROR no test program at $suite"
 echo "@@KERNEL $(uname -r) $(uname -m), $(grep -c ^processor /proc/cpuinfo) CPUs, ptrace_scope $(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo none)"
 cd /tmp
 "$suite" --gtest_list_tests | awk '/^[^ ]/ { suite = $1; next } /^  / { print suite $1 }' > /tmp/tests

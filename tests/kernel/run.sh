@@ -62,7 +62,7 @@ timed "boot and run the suite" timeout 2700 qemu-system-aarch64 -M virt -cpu cor
     -append "console=ttyAMA0 rdinit=/init panic=-1 loglevel=3" >"$log" 2>&1
 status=$?
 tr -d '\r' <"$log" >"$log.txt"
-grep -E '^@@(KERNEL|COUNT)' "$log.txt"
+grep -E '^@@(KERNEL|COUNT|ERROR)' "$log.txt"
 grep -E '^@@RESULT (SKIP|FAIL)' "$log.txt"
 passed=$(grep -c '^@@RESULT PASS' "$log.txt")
 failed=$(grep -c '^@@RESULT FAIL' "$log.txt")
