@@ -31,7 +31,67 @@ buffers_status chain_extend(locator *tail, uint32_t pid, uintptr_t tail_address,
             atomic_store_explicit(&tail->header.next_locator, address, memory_order_release);
     }
     locator_unlock(tail);
+    if (maker->after) maker->after(maker->context);
     return status;
+}
+
+static bool here_intact(const chain_walk *walk, chain_step *step) {
+    (void)walk, (void)step;
+    return true;
+}
+
+static bool here_advance(const chain_walk *walk, chain_step *step) {
+    (void)walk;
+    locator *next = locator_next(step->view);
+    if (!next) return false;
+    step->view = next;
+    step->address = (uintptr_t)next;
+    step->index++;
+    return true;
+}
+
+const chain_walk chain_walk_here = {0, here_intact, here_advance};
+
+chain_step chain_step_here(locator *loc) {
+    chain_step step = {loc, (uintptr_t)loc, 0, false};
+    return step;
+}
+
+buffers_status chain_find_locked(const chain_walk *walk, chain_step *at, locator_layout layout, uint32_t size,
+                                 uintptr_t min, uintptr_t max, locator_item **out) {
+    *out = NULL;
+    do {
+        if (!walk->intact(walk, at)) break;
+        if (at->view && (*out = locator_find_locked_here(at->view, layout, size, min, max)) != NULL) return BUFFERS_OK;
+    } while (walk->advance(walk, at));
+    return at->broken ? BUFFERS_ERROR_LOCATOR : BUFFERS_OK;
+}
+
+/* The first locator from *at on with a view and a free slot gets the buffer; *out NULL when none
+ * has one (*at then at the chain's end). */
+static buffers_status register_on(const chain_walk *walk, chain_step *at, locator_layout layout, uintptr_t base,
+                                  uint32_t size, locator_item **out) {
+    *out = NULL;
+    do {
+        if (!walk->intact(walk, at)) break;
+        bool room = at->view && locator_item_count(at->view) < LOCATOR_MAX_ITEMS;   /* full ones: no lock taken */
+        if (room && (*out = locator_register_here_locked(at->view, layout, base, size)) != NULL) return BUFFERS_OK;
+    } while (walk->advance(walk, at));
+    return at->broken ? BUFFERS_ERROR_LOCATOR : BUFFERS_OK;
+}
+
+buffers_status chain_register_in(const chain_walk *walk, chain_step *at, locator_layout layout, uintptr_t base,
+                                 uint32_t size, const chain_maker *maker, locator_item **out) {
+    for (int extended = 0;; extended++) {
+        buffers_status status = register_on(walk, at, layout, base, size, out);
+        if (status != BUFFERS_OK || *out || !at->view) return status;
+        if (extended == CHAIN_EXTEND_ATTEMPTS)
+            return errors_set(BUFFERS_ERROR_NO_SPACE, "the chain of process %u filled up again each of the %d times "
+                              "this call extended it", (unsigned)walk->pid, CHAIN_EXTEND_ATTEMPTS);
+        /* The tail is touched again: checked again (the walk goes on from it into the new locator). */
+        if (!walk->intact(walk, at)) return BUFFERS_ERROR_LOCATOR;
+        if ((status = chain_extend(at->view, walk->pid, at->address, layout, maker)) != BUFFERS_OK) return status;
+    }
 }
 
 /* A further locator of this process as a new shared object that other processes can map, initialised
@@ -72,12 +132,17 @@ static buffers_status make_here(void *context, const char *name, size_t block, l
 
 buffers_status chain_register_locked(locator *start, locator_layout layout, uintptr_t base, uint32_t size,
                                      locator_item **out) {
-    static const chain_maker here = {make_here, NULL};
-    for (locator *loc = start;;) {
-        if ((*out = locator_register_here_locked(loc, layout, base, size)) != NULL) return BUFFERS_OK;
-        buffers_status status = chain_extend(loc, vmem_current_process_id(), (uintptr_t)loc, layout, &here);
-        if (status != BUFFERS_OK) return status;
-        locator *next = locator_next(loc);
-        if (next) loc = next;   /* chain_extend left none only if loc had a slot after all: try it again */
-    }
+    static const chain_maker here = {make_here, NULL, NULL};
+    chain_walk walk = chain_walk_here;
+    walk.pid = vmem_current_process_id();
+    chain_step at = chain_step_here(start);
+    return chain_register_in(&walk, &at, layout, base, size, &here, out);
+}
+
+locator_item *chain_find_locked_here(locator *first, locator_layout layout, uint32_t size, uintptr_t min,
+                                     uintptr_t max) {
+    chain_step at = chain_step_here(first);
+    locator_item *item;
+    (void)chain_find_locked(&chain_walk_here, &at, layout, size, min, max, &item);   /* never broken here */
+    return item;
 }

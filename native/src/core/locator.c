@@ -137,15 +137,6 @@ locator_item *locator_find_locked_here(locator *loc, locator_layout layout, uint
     return NULL;
 }
 
-locator_item *locator_find_locked(locator *first, locator_layout layout, uint32_t size, uintptr_t min,
-                                  uintptr_t max) {
-    for (locator *loc = first; loc; loc = locator_next(loc)) {
-        locator_item *item = locator_find_locked_here(loc, layout, size, min, max);
-        if (item) return item;
-    }
-    return NULL;
-}
-
 void locator_keep_from_fork(const locator *loc) {
     if (vmem_page_size() <= LOCATOR_SIZE) (void)vmem_exclude_from_fork((uintptr_t)loc, LOCATOR_SIZE);
 }

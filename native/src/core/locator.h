@@ -162,18 +162,14 @@ void locator_unlock(locator *loc);
 uint32_t locator_item_count(const locator *loc);
 locator *locator_next(const locator *loc);
 
-/* First item in the chain from first that can serve the request, locked (checked again under the
- * lock); NULL if none. A plain linear scan: the engine's index does this in O(1). */
-locator_item *locator_find_locked(locator *first, locator_layout layout, uint32_t size, uintptr_t min,
-                                  uintptr_t max);
-
-/* As locator_find_locked, in loc only (another process's locator: its next address is not ours). */
+/* First item in loc (only: walking the chain is core/chain.h's, chain_find_locked) that can serve
+ * the request, locked (checked again under the lock); NULL if none. A plain linear scan: the
+ * engine's index does this in O(1). */
 locator_item *locator_find_locked_here(locator *loc, locator_layout layout, uint32_t size, uintptr_t min,
                                        uintptr_t max);
 
 /* Registers the buffer [base, base + size) in loc, its item returned already locked; NULL when loc
- * is full. It never chains: chain_register_locked (core/chain.h) walks and extends this process's
- * chain, the remote wing walks another's and extends it with chain_extend. */
+ * is full. It never chains: chain_register_in (core/chain.h) walks a chain and extends it. */
 locator_item *locator_register_here_locked(locator *loc, locator_layout layout, uintptr_t base, uint32_t size);
 
 /* Calls fn for every registered item of the chain in order; fn returns true to stop. */

@@ -15,7 +15,7 @@
 #include "remote/process_chain.h"
 #include "os/vmem.h"
 
-enum { LAYOUT_UNSETTLED = -1, EXTEND_ATTEMPTS = 8 };
+enum { LAYOUT_UNSETTLED = -1 };
 
 typedef struct process_state {
     vmem_shared  mapping;          /* our view of the target's locator file */
@@ -176,7 +176,7 @@ void buffers_process_close(buffers_process *process) {
 
 /* A walk from the target's first locator. */
 static chain_cursor chain_start(process_state *state) {
-    chain_cursor c = {state->view, &state->mapping, state->remote_first, state->items, &state->further, 0, false};
+    chain_cursor c = {{state->view, state->remote_first, 0, false}, &state->mapping, state->items, &state->further};
     return c;
 }
 
@@ -190,7 +190,8 @@ static buffers_status settle_layout(buffers_process *process, locator_layout *ou
         return BUFFERS_OK;
     }
     chain_cursor first = chain_start(state);
-    if (!chain_view_intact(process->pid, &first)) return BUFFERS_ERROR_LOCATOR;
+    chain_walk walk = chain_walk_of(process->pid);
+    if (!chain_view_intact(&walk, &first.step)) return BUFFERS_ERROR_LOCATOR;
     char which[48];
     snprintf(which, sizeof which, "the locator of process %u", (unsigned)process->pid);
     buffers_status status = chain_settle_layout(state->view, LOCATOR_LAYOUT_DOCUMENT, which, out);
@@ -201,7 +202,7 @@ static buffers_status settle_layout(buffers_process *process, locator_layout *ou
 
 /* Fills the handle of item n of c's locator (locked by the caller, so no other thread writes it now). */
 static remote_item *bind(buffers_process *process, locator_layout layout, const chain_cursor *c, uint32_t n) {
-    locator_item *item = &c->view->items[n];
+    locator_item *item = &c->step.view->items[n];
     item_view view = item_read(item, layout);
     remote_item *handle = &c->items[n];
     handle->entry.base = view.base;
@@ -221,32 +222,12 @@ static remote_item *bind(buffers_process *process, locator_layout layout, const 
  * *out (NULL when none has one). BUFFERS_ERROR_LOCATOR when the walk met a locator it may not touch. */
 static buffers_status find_in_chain(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
                                     uintptr_t max, remote_item **out) {
+    chain_walk walk = chain_walk_of(process->pid);
     chain_cursor c = chain_start(process->state);
-    *out = NULL;
-    do {
-        if (!chain_view_intact(process->pid, &c)) break;
-        locator_item *item = c.view ? locator_find_locked_here(c.view, layout, need, min, max) : NULL;
-        if (item) {
-            *out = bind(process, layout, &c, (uint32_t)(item - c.view->items));
-            return BUFFERS_OK;
-        }
-    } while (chain_advance(process->pid, &c));
-    return c.broken ? BUFFERS_ERROR_LOCATOR : BUFFERS_OK;
-}
-
-/* The buffer [base, base + size) registered, locked, in the first lockable locator with room; NULL
- * when none has any. *tail is left at the chain's last locator. */
-static remote_item *register_in_chain(buffers_process *process, locator_layout layout, uintptr_t base, uint32_t size,
-                                      chain_cursor *tail) {
-    chain_cursor c = chain_start(process->state);
-    do {
-        if (!chain_view_intact(process->pid, &c)) break;
-        bool room = c.view && locator_item_count(c.view) < LOCATOR_MAX_ITEMS;   /* full ones: no lock taken */
-        locator_item *item = room ? locator_register_here_locked(c.view, layout, base, size) : NULL;
-        if (item) return bind(process, layout, &c, (uint32_t)(item - c.view->items));
-    } while (chain_advance(process->pid, &c));
-    *tail = c;
-    return NULL;
+    locator_item *item;
+    buffers_status status = chain_find_locked(&walk, &c.step, layout, need, min, max, &item);
+    *out = item ? bind(process, layout, &c, (uint32_t)(item - c.step.view->items)) : NULL;
+    return status;
 }
 
 /* For the refusal's message: free buffers that would fit in the locators that cannot be locked from
@@ -256,16 +237,17 @@ static uint32_t count_unlockable(buffers_process *process, locator_layout layout
     static _Thread_local locator copy;
     uint32_t fitting = 0;
     *locators = 0;
+    chain_walk walk = chain_walk_of(process->pid);
     chain_cursor c = chain_start(process->state);
     do {
-        if (c.view || vmem_read_other(process->pid, c.remote, &copy, sizeof copy) != 0) continue;
+        if (c.step.view || vmem_read_other(process->pid, c.step.address, &copy, sizeof copy) != 0) continue;
         ++*locators;
         uint32_t count = locator_item_count(&copy);
         for (uint32_t n = 0; n < count; n++) {
             item_view seen = item_read(&copy.items[n], layout);
             if (!seen.taken && item_view_can_use(&seen, need, min, max)) fitting++;
         }
-    } while (chain_advance(process->pid, &c));
+    } while (chain_advance(&walk, &c.step));
     return fitting;
 }
 
@@ -278,7 +260,7 @@ static buffers_status refuse_private_tail(buffers_process *process, locator_layo
                       "(%u locator(s) in its chain, %u of them in its private memory, where %u free buffer(s) would "
                       "fit but cannot be locked from outside), and its last locator is in its private memory, so no "
                       "further locator can be chained to it from outside", (unsigned)process->pid,
-                      (unsigned)tail->index + 1, (unsigned)private_locators, (unsigned)fitting);
+                      (unsigned)tail->step.index + 1, (unsigned)private_locators, (unsigned)fitting);
 }
 
 static buffers_status refuse_extension(uint32_t pid, int error, const char *where) {
@@ -289,7 +271,7 @@ static buffers_status refuse_extension(uint32_t pid, int error, const char *wher
 
 /* How a further locator is made for the target (chain_extend), as its own library would: created and
  * mapped there by the OS layer under the name chain_extend gives, and written through our view
- * (recording the target's address). made is our view of it, closed by the caller once published. */
+ * (recording the target's address). made is our view of it, closed once published (close_made). */
 typedef struct target_maker {
     uint32_t    pid;
     bool        made_open;
@@ -308,22 +290,15 @@ static buffers_status make_in_target(void *context, const char *name, size_t blo
     return BUFFERS_OK;
 }
 
-/* Chains a new locator after tail (the chain's last, mapped here, full) for the target, under tail's
- * header lock, the lock the target's library extends its chain under (chain_extend). BUFFERS_OK also
- * when someone chained one (or an item left) meanwhile: the caller walks again, mapping the new
- * locator from its file. */
-static buffers_status extend_for_target(buffers_process *process, locator_layout layout, chain_cursor *tail) {
-    if (!chain_view_intact(process->pid, tail)) return BUFFERS_ERROR_LOCATOR;
-    static _Thread_local target_maker made;   /* large */
-    made.pid = process->pid;
-    made.made_open = false;
-    chain_maker maker = {make_in_target, &made};
-    buffers_status status = chain_extend(tail->view, process->pid, tail->remote, layout, &maker);
-    if (made.made_open) vmem_shared_close_other(&made.made);
-    return status;
+static void close_made(void *context) {
+    target_maker *maker = context;
+    if (maker->made_open) vmem_shared_close_other(&maker->made);
+    maker->made_open = false;
 }
 
-/* A new buffer reserved in the target and registered, locked, in its chain, extended if full. */
+/* A new buffer reserved in the target and registered, locked, in its chain (chain_register_in),
+ * extended if full under the tail's header lock, the lock the target's library extends its chain
+ * under; a new locator is mapped here from its file when the walk reaches it. */
 static buffers_status make_remote(buffers_process *process, locator_layout layout, uint32_t need, uintptr_t min,
                                   uintptr_t max, remote_item **out) {
     buffers_allocator_settings request = allocator_settings_default();
@@ -334,18 +309,21 @@ static buffers_status make_remote(buffers_process *process, locator_layout layou
     allocator_result reserved;
     buffers_status status = allocator_reserve(&request, &reserved);
     if (status != BUFFERS_OK) return status;
-    for (int attempt = 0; status == BUFFERS_OK && attempt < EXTEND_ATTEMPTS; attempt++) {
-        chain_cursor tail;
-        *out = register_in_chain(process, layout, reserved.base_address, (uint32_t)reserved.size, &tail);
-        if (*out) return BUFFERS_OK;
-        status = tail.broken ? BUFFERS_ERROR_LOCATOR
-                 : tail.view ? extend_for_target(process, layout, &tail)
-                           : refuse_private_tail(process, layout, need, min, max, &tail);
+    static _Thread_local target_maker made;   /* large */
+    made.pid = process->pid;
+    made.made_open = false;
+    chain_maker maker = {make_in_target, close_made, &made};
+    chain_walk walk = chain_walk_of(process->pid);
+    chain_cursor c = chain_start(process->state);
+    locator_item *item;
+    status = chain_register_in(&walk, &c.step, layout, reserved.base_address, (uint32_t)reserved.size, &maker, &item);
+    if (status == BUFFERS_OK && !item) status = refuse_private_tail(process, layout, need, min, max, &c);
+    if (status == BUFFERS_OK) {
+        *out = bind(process, layout, &c, (uint32_t)(item - c.step.view->items));
+        return BUFFERS_OK;
     }
     vmem_release(process->pid, reserved.base_address, reserved.size);
-    if (status != BUFFERS_OK) return status;
-    return errors_set(BUFFERS_ERROR_NO_SPACE, "the chain of process %u filled up again each of the %d times this "
-                      "call extended it", (unsigned)process->pid, EXTEND_ATTEMPTS);
+    return status;
 }
 
 /* True while the handle's target is the process and program it opened (remote_target). */

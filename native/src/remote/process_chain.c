@@ -4,20 +4,27 @@
 
 #include "core/errors.h"
 
-bool chain_view_intact(uint32_t pid, chain_cursor *c) {
+chain_walk chain_walk_of(uint32_t pid) {
+    chain_walk walk = {pid, chain_view_intact, chain_advance};
+    return walk;
+}
+
+bool chain_view_intact(const chain_walk *walk, chain_step *step) {
+    const chain_cursor *c = (const chain_cursor *)step;
     char why[256];
-    if (!c->view || vmem_shared_check_other(c->mapping, why, sizeof why) == 0) return true;
+    if (!step->view || vmem_shared_check_other(c->mapping, why, sizeof why) == 0) return true;
     errors_set(BUFFERS_ERROR_LOCATOR, "process %u: locator %u of its chain (at %#llx there) cannot be used: %s",
-               (unsigned)pid, (unsigned)c->index + 1, (unsigned long long)c->remote, why);
-    c->broken = true;
+               (unsigned)walk->pid, (unsigned)step->index + 1, (unsigned long long)step->address, why);
+    step->broken = true;
     return false;
 }
 
-/* The next address recorded in c's locator: read through our view, or from the target's memory. */
-static uintptr_t next_address(uint32_t pid, chain_cursor *c) {
-    if (c->view) return chain_view_intact(pid, c) ? atomic_load_explicit(&c->view->header.next_locator, memory_order_acquire) : 0;
+/* The next address recorded in step's locator: read through our view, or from the target's memory. */
+static uintptr_t next_address(const chain_walk *walk, chain_step *step) {
+    if (step->view)
+        return chain_view_intact(walk, step) ? atomic_load_explicit(&step->view->header.next_locator, memory_order_acquire) : 0;
     uintptr_t next = 0;
-    if (vmem_read_other(pid, c->remote + offsetof(locator_header, next_locator), &next, sizeof next) != 0) return 0;
+    if (vmem_read_other(walk->pid, step->address + offsetof(locator_header, next_locator), &next, sizeof next) != 0) return 0;
     return next;
 }
 
@@ -60,14 +67,15 @@ static void link_close(chain_link *link) {
     free(link);
 }
 
-bool chain_advance(uint32_t pid, chain_cursor *c) {
-    if (c->index + 1 >= CHAIN_WALK_LIMIT) return false;
+bool chain_advance(const chain_walk *walk, chain_step *step) {
+    chain_cursor *c = (chain_cursor *)step;
+    if (step->index + 1 >= CHAIN_WALK_LIMIT) return false;
     chain_link *link = atomic_load_explicit(c->next, memory_order_acquire);
     if (!link) {
-        uintptr_t next = next_address(pid, c);
+        uintptr_t next = next_address(walk, step);
         if (!next) return false;
-        if (!(link = link_open(pid, c->remote, next))) {
-            c->broken = true;
+        if (!(link = link_open(walk->pid, step->address, next))) {
+            step->broken = true;
             return false;
         }
         chain_link *expected = NULL;
@@ -77,12 +85,12 @@ bool chain_advance(uint32_t pid, chain_cursor *c) {
             link = expected;
         }
     }
-    c->view = link->view;
+    step->view = link->view;
+    step->address = link->remote;
+    step->index++;
     c->mapping = &link->mapping;
-    c->remote = link->remote;
     c->items = link->items;
     c->next = &link->next;
-    c->index++;
     return true;
 }
 

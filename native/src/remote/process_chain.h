@@ -8,7 +8,7 @@
 #ifndef BUFFERS_PROCESS_CHAIN_H
 #define BUFFERS_PROCESS_CHAIN_H
 
-#include "core/locator.h"
+#include "core/chain.h"
 #include "remote/process_buffers.h"
 #include "os/vmem_other.h"
 
@@ -22,27 +22,28 @@ typedef struct chain_link {
     _Atomic(struct chain_link *)  next;     /* the link after this one, once a walk has reached it */
 } chain_link;
 
-/* One step of a walk: a locator of the chain and where the link after it is kept. */
+/* One step of a walk: a locator of the chain (the core's step: view NULL when it is not lockable
+ * from here) and what this wing keeps for it. */
 typedef struct chain_cursor {
-    locator                  *view;     /* NULL: not lockable from here */
-    const vmem_shared        *mapping;  /* view's, asked before each touch (chain_view_intact) */
-    uintptr_t                 remote;
+    chain_step                step;     /* first: the core's chain rules walk it (core/chain.h) */
+    const vmem_shared        *mapping;  /* step.view's, asked before each touch (chain_view_intact) */
     remote_item              *items;
     _Atomic(chain_link *)    *next;
-    uint32_t                  index;    /* 0 for the first locator */
-    bool                      broken;   /* the walk stopped at a locator it may not touch (error set) */
 } chain_cursor;
 
-/* True if c's locator may be touched through its view now (or it has none): the target, or any
- * process of its user, can truncate the file under our mapping, and a touch past its end would be
- * SIGBUS here. Else false, c->broken set and the error (BUFFERS_ERROR_LOCATOR) recorded. Called
- * right before each pass over a view; what remains is the time the pass takes. */
-bool chain_view_intact(uint32_t pid, chain_cursor *c);
+/* The walk over another process's chain (walk->pid); its steps are chain_cursors. */
+chain_walk chain_walk_of(uint32_t pid);
 
-/* Moves c to the locator after it in the target's chain (mapping it the first time any walk gets
- * there; threads may walk at once); false at the end of the chain, or when it cannot be read, and
- * false with c->broken set when a locator may not be touched (chain_view_intact). */
-bool chain_advance(uint32_t pid, chain_cursor *c);
+/* True if the cursor's locator may be touched through its view now (or it has none): the target, or
+ * any process of its user, can truncate the file under our mapping, and a touch past its end would
+ * be SIGBUS here. Else false, broken set and the error (BUFFERS_ERROR_LOCATOR) recorded. Called
+ * right before each pass over a view; what remains is the time the pass takes. */
+bool chain_view_intact(const chain_walk *walk, chain_step *step);
+
+/* Moves the cursor to the locator after it in the target's chain (mapping it the first time any walk
+ * gets there; threads may walk at once); false at the end of the chain, or when it cannot be read, and
+ * false with broken set when a locator may not be touched (chain_view_intact). */
+bool chain_advance(const chain_walk *walk, chain_step *step);
 
 /* Unmaps and frees the links from head on (the handle is closing: no walk is running). */
 void chain_free(chain_link *head);

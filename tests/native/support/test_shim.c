@@ -5,6 +5,7 @@
 #include "core/allocator.h"
 #include "core/chain.h"
 #include "core/engine.h"
+#include "core/errors.h"
 #include "core/item_index.h"
 #include "core/locator.h"
 #include "core/locator_finder.h"
@@ -50,11 +51,86 @@ buffers_status shim_locator_register(void *first, uintptr_t base, uint32_t size,
 }
 
 void *shim_locator_find_in(void *first, bool rust, uint32_t size, uintptr_t min, uintptr_t max) {
-    return locator_find_locked(first, layout_of(rust), size, min, max);
+    return chain_find_locked_here(first, layout_of(rust), size, min, max);
 }
 
 void *shim_locator_find(void *first, uint32_t size, uintptr_t min, uintptr_t max) {
     return shim_locator_find_in(first, false, size, min, max);
+}
+
+/* The planted walk: a step's address is the locator's real address, its view that address unless
+ * the plan takes it away. */
+typedef struct planted_step {
+    chain_step         step;   /* first: the core walks it */
+    shim_planted_walk *plan;
+} planted_step;
+
+static locator *planted_view(const shim_planted_walk *plan, uint32_t index, locator *loc) {
+    return index < 32 && (plan->viewless >> index) & 1u ? NULL : loc;
+}
+
+static bool planted_intact(const chain_walk *walk, chain_step *step) {
+    (void)walk;
+    if ((int)step->index != ((planted_step *)step)->plan->broken_at) return true;
+    errors_set(BUFFERS_ERROR_LOCATOR, "locator %u is planted as not to be touched", (unsigned)step->index + 1);
+    step->broken = true;
+    return false;
+}
+
+static bool planted_advance(const chain_walk *walk, chain_step *step) {
+    (void)walk;
+    locator *next = locator_next((locator *)step->address);
+    if (!next) return false;
+    step->index++;
+    step->address = (uintptr_t)next;
+    step->view = planted_view(((planted_step *)step)->plan, step->index, next);
+    return true;
+}
+
+static buffers_status planted_make(void *context, const char *name, size_t block, locator_layout layout,
+                                   uintptr_t *address) {
+    (void)name, (void)block;
+    shim_planted_walk *plan = context;
+    if (plan->made == plan->spare_count) return errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "no spare block left");
+    locator *made = plan->spare[plan->made++];
+    locator_initialize_in(made, (uintptr_t)made, LOCATOR_SIZE, false, layout);
+    if (plan->made_full) {
+        atomic_store(&made->header.item_count, (uint8_t)LOCATOR_MAX_ITEMS);
+        atomic_store(&made->header.item_count_at_23, (uint8_t)LOCATOR_MAX_ITEMS);
+    }
+    *address = (uintptr_t)made;
+    return BUFFERS_OK;
+}
+
+static void planted_after(void *context) { ((shim_planted_walk *)context)->after_calls++; }
+
+static const chain_walk planted_walk = {4242, planted_intact, planted_advance};
+
+static planted_step planted_start(void *first, shim_planted_walk *plan) {
+    planted_step at = {{planted_view(plan, 0, first), (uintptr_t)first, 0, false}, plan};
+    return at;
+}
+
+buffers_status shim_chain_register_planted(void *first, shim_planted_walk *plan, uintptr_t base, uint32_t size,
+                                           void **out_item) {
+    chain_maker maker = {planted_make, planted_after, plan};
+    planted_step at = planted_start(first, plan);
+    locator_item *item = NULL;
+    buffers_status status =
+        chain_register_in(&planted_walk, &at.step, LOCATOR_LAYOUT_DOCUMENT, base, size, &maker, &item);
+    *out_item = item;
+    plan->index = at.step.index;
+    return status;
+}
+
+buffers_status shim_chain_find_planted(void *first, shim_planted_walk *plan, uint32_t size, uintptr_t min,
+                                       uintptr_t max, void **out_item) {
+    planted_step at = planted_start(first, plan);
+    locator_item *item = NULL;
+    buffers_status status = chain_find_locked(&planted_walk, &at.step, LOCATOR_LAYOUT_DOCUMENT, size, min, max, &item);
+    *out_item = item;
+    plan->index = at.step.index;
+    return status;
 }
 
 unsigned long shim_allocator_walk_count(void) { return allocator_walk_count(); }

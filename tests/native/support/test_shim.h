@@ -33,6 +33,24 @@ void   shim_engine_set_hint(uintptr_t min, uintptr_t max, buffers_item *item);
 uint32_t shim_locator_item_count(const void *loc);
 /* chain_settle_layout with an empty chain taken as when_empty_rust says; *rust is the settled layout. */
 buffers_status shim_chain_settle_layout(const void *first, bool when_empty_rust, const char *which, bool *rust);
+/* The core's chain walk (chain_find_locked / chain_register_in) over the in-memory chain from first,
+ * walked as another process's chain can be: locator i has no view (is passed over, never locked)
+ * when bit i of viewless is set, and may not be touched (the walk breaks there) when i == broken_at
+ * (-1: never). A full chain is extended with blocks taken from spare (spare_count of them, each
+ * 4096 bytes), each made full at once when made_full (others filled it); *made counts them. *index:
+ * the locator the walk stopped at (0: the first). */
+typedef struct shim_planted_walk {
+    uint32_t viewless;
+    int      broken_at;
+    void   **spare;
+    unsigned spare_count, made, after_calls;
+    bool     made_full;
+    uint32_t index;
+} shim_planted_walk;
+buffers_status shim_chain_register_planted(void *first, shim_planted_walk *plan, uintptr_t base, uint32_t size,
+                                           void **out_item);
+buffers_status shim_chain_find_planted(void *first, shim_planted_walk *plan, uint32_t size, uintptr_t min,
+                                       uintptr_t max, void **out_item);
 bool   shim_locator_version_readable(const void *loc, unsigned *version);
 bool   shim_locator_first_name(char *out, size_t size, uint32_t pid);
 enum { SHIM_DETECTED_EMPTY, SHIM_DETECTED_DOCUMENT, SHIM_DETECTED_RUST, SHIM_DETECTED_MIXED };
