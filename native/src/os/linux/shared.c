@@ -48,12 +48,6 @@ void __tsan_release(void *address);
 
 enum { OPEN_ATTEMPTS = 8 };
 
-static char chosen_directory[VMEM_SHARED_PATH_LIMIT];
-
-const char *vmem_shared_directory(void) {
-    return chosen_directory;
-}
-
 /* ---- one candidate file ---- */
 
 typedef enum file_state {
@@ -213,41 +207,26 @@ static int map_candidate(candidate *c, size_t size, vmem_shared *out, char *why,
         snprintf(why, why_size, "the file's %zu bytes cannot be reserved: %s", size, strerror(reserved));
         return reserved;
     }
-    /* Bytes past the first page hold code chunks, so map executable when there are any (a noexec
-     * mount refuses: then the chunks are simply not registered). */
-    bool executable = size > 4096;
-    void *address = mmap(NULL, size, PROT_READ | PROT_WRITE | (executable ? PROT_EXEC : 0), MAP_SHARED, c->fd, 0);
-    if (address == MAP_FAILED && executable) {
-        executable = false;
-        address = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+    int error = file_map_shared(c->fd, size, (uint64_t)c->st.st_ino, (uint64_t)c->st.st_dev, out);
+    if (!error && c->state == FILE_FRESH && (error = file_byte_lock(c->fd, F_RDLCK, FILE_ALIVE_BYTE)) != 0) {
+        munmap((void *)out->address, size);
+        out->address = 0;
     }
-    int error = address == MAP_FAILED ? errno : 0;
-    if (!error && c->state == FILE_FRESH && (error = file_byte_lock(c->fd, F_RDLCK, FILE_ALIVE_BYTE)) != 0)
-        munmap(address, size);
     if (error) {
         snprintf(why, why_size, "file cannot be mapped: %s", strerror(error));
         return error;
     }
     if (c->state == FILE_ADOPT) HAND_OVER_ACQUIRE(c->recorded);
-    out->address = (uintptr_t)address;
-    out->size = size;
     out->created = c->state == FILE_FRESH;
-    out->executable = executable;
     out->os_handle = c->fd;
-    out->identity = (uint64_t)c->st.st_ino;
-    out->device = (uint64_t)c->st.st_dev;
     return 0;
 }
 
 /* Tries directory root/first/memory.buffers; on success records it as the chosen directory. */
 static int open_in(const char *root, const char *first, bool shared, const char *name, size_t size,
                    vmem_shared *out, char *why, size_t why_size) {
-    int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (rootfd < 0) {
-        int error = errno;
-        snprintf(why, why_size, "'%s': %s", root, strerror(error));
-        return error;
-    }
+    int rootfd = file_open_root(root, why, why_size);
+    if (rootfd < 0) return errno;
     char file_name[VMEM_SHARED_PATH_LIMIT];
     int top = file_open_checked_directory(rootfd, first, shared, why, why_size), error = top < 0 ? -top : 0;
     if (top >= 0) {
@@ -267,39 +246,12 @@ static int open_in(const char *root, const char *first, bool shared, const char 
         close(top);
     }
     close(rootfd);
-    if (!error) {
-        snprintf(chosen_directory, sizeof chosen_directory, "%s/%s/memory.buffers", root, first);
-        snprintf(out->where, sizeof out->where, "%s/%s", chosen_directory, file_name);
-    }
+    if (!error) file_shared_record(out, root, first, file_name);
     return error;
 }
 
 int vmem_shared_open(const char *name, size_t size, vmem_shared *out) {
-    memset(out, 0, sizeof *out);
-    out->os_handle = -1;
-    const char *root = file_shared_root();
-    char per_user[32];
-    snprintf(per_user, sizeof per_user, ".reloaded-%u", (unsigned)geteuid());
-    /* The longest path built: <root>/<per-user>/memory.buffers/<name> #<n>. Refuse, never cut. */
-    size_t longest = strlen(root) + 1 + strlen(per_user) + sizeof "/memory.buffers/" + strlen(name) + sizeof " #99";
-    if (longest >= VMEM_SHARED_PATH_LIMIT) {
-        snprintf(out->where, sizeof out->where, "the locator path under root '%.64s...' (%zu characters) would be "
-                 "%zu characters, over the limit of %d", root, strlen(root), longest, VMEM_SHARED_PATH_LIMIT - 1);
-        return ENAMETOOLONG;
-    }
-    char shared_why[256], private_why[256];
-    if (open_in(root, ".reloaded", true, name, size, out, shared_why, sizeof shared_why) == 0) return 0;
-    int error = open_in(root, per_user, false, name, size, out, private_why, sizeof private_why);
-    if (error)
-        snprintf(out->where, sizeof out->where, "%s/.reloaded/memory.buffers: %s; fallback %s/%s/memory.buffers: %s; "
-                 "BUFFERS_SHARED_ROOT names another folder for both (now '%s')",
-                 root, shared_why, root, per_user, private_why, root);
-    return error;
-}
-
-int vmem_shared_reset(vmem_shared *shared) {
-    (void)shared;
-    return EBUSY;   /* never in place: vmem_shared_open replaces stale files itself */
+    return file_shared_open(name, size, out, open_in);
 }
 
 void vmem_shared_close(vmem_shared *shared, bool keep_mapping) {

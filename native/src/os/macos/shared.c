@@ -19,12 +19,6 @@
 
 _Static_assert(sizeof(intptr_t) >= 8, "os_handle holds two descriptors");
 
-static char chosen_directory[VMEM_SHARED_PATH_LIMIT];
-
-const char *vmem_shared_directory(void) {
-    return chosen_directory;
-}
-
 /* os_handle: the locked directory in the low 32 bits, the file in the high 32. */
 static intptr_t handle_of(int dirfd, int fd) {
     return (intptr_t)(((uint64_t)(uint32_t)fd << 32) | (uint32_t)dirfd);
@@ -127,41 +121,27 @@ static int map_chosen(chosen *c, size_t size, vmem_shared *out, char *why, size_
         snprintf(why, why_size, "file cannot be resized: %s", strerror(error));
         return error;
     }
-    /* Bytes past the first page hold code chunks where a shared file may be mapped executable (Intel,
-     * outside the hardened runtime); Apple Silicon refuses writable code there: no chunks then. */
-    bool executable = size > 4096;
-    void *address = mmap(NULL, size, PROT_READ | PROT_WRITE | (executable ? PROT_EXEC : 0), MAP_SHARED, c->fd, 0);
-    if (address == MAP_FAILED && executable) {
-        executable = false;
-        address = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
-    }
-    int error = address == MAP_FAILED ? errno : 0;
+    /* A shared file may be mapped executable on Intel, outside the hardened runtime; Apple Silicon
+     * refuses writable code there: no chunks then. */
+    int error = file_map_shared(c->fd, size, (uint64_t)c->st.st_ino, (uint64_t)c->st.st_dev, out);
     if (!error && c->fresh && flock(c->fd, LOCK_SH | LOCK_NB) != 0) {
         error = errno;
-        munmap(address, size);
+        munmap((void *)out->address, size);
+        out->address = 0;
     }
     if (error) {
         snprintf(why, why_size, "file cannot be mapped: %s", strerror(error));
         return error;
     }
-    out->address = (uintptr_t)address;
-    out->size = size;
     out->created = c->fresh;
-    out->executable = executable;
-    out->identity = (uint64_t)c->st.st_ino;
-    out->device = (uint64_t)c->st.st_dev;
     return 0;
 }
 
 /* Tries directory root/first/memory.buffers; on success its setup lock stays held (out->os_handle). */
 static int open_in(const char *root, const char *first, bool shared, const char *name, size_t size,
                    vmem_shared *out, char *why, size_t why_size) {
-    int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (rootfd < 0) {
-        int error = errno;
-        snprintf(why, why_size, "'%s': %s", root, strerror(error));
-        return error;
-    }
+    int rootfd = file_open_root(root, why, why_size);
+    if (rootfd < 0) return errno;
     int top = file_open_checked_directory(rootfd, first, shared, why, why_size);
     int dir = top < 0 ? -1 : file_open_checked_directory(top, "memory.buffers", shared, why, why_size);
     if (top >= 0) close(top);
@@ -181,42 +161,18 @@ static int open_in(const char *root, const char *first, bool shared, const char 
         return error;
     }
     out->os_handle = handle_of(dir, c.fd);
-    snprintf(chosen_directory, sizeof chosen_directory, "%s/%s/memory.buffers", root, first);
-    snprintf(out->where, sizeof out->where, "%s/%s", chosen_directory, file);
+    file_shared_record(out, root, first, file);
     return 0;
 }
 
 int vmem_shared_open(const char *name, size_t size, vmem_shared *out) {
-    memset(out, 0, sizeof *out);
-    out->os_handle = -1;
-    const char *root = file_shared_root();
-    char per_user[32];
-    snprintf(per_user, sizeof per_user, ".reloaded-%u", (unsigned)geteuid());
-    size_t longest = strlen(root) + 1 + strlen(per_user) + sizeof "/memory.buffers/" + strlen(name) + sizeof " #99";
-    if (longest >= VMEM_SHARED_PATH_LIMIT) {
-        snprintf(out->where, sizeof out->where, "the locator path under root '%.64s...' would be %zu characters, "
-                 "over the limit of %d", root, longest, VMEM_SHARED_PATH_LIMIT - 1);
-        return ENAMETOOLONG;
-    }
-    char shared_why[512] = "", private_why[512] = "";
-    if (open_in(root, ".reloaded", true, name, size, out, shared_why, sizeof shared_why) == 0) return 0;
-    int error = open_in(root, per_user, false, name, size, out, private_why, sizeof private_why);
-    if (error)
-        snprintf(out->where, sizeof out->where, "%s/.reloaded/memory.buffers: %s; fallback %s/%s/memory.buffers: %s; "
-                 "BUFFERS_SHARED_ROOT names another folder for both (now '%s')",
-                 root, shared_why, root, per_user, private_why, root);
-    return error;
+    return file_shared_open(name, size, out, open_in);
 }
 
 bool vmem_shared_is_live_at(const vmem_shared *shared, uintptr_t address) {
     /* The handle's own view is never evidence (docs/locator-security.md). */
     return address != 0 && address != shared->address &&
            file_mapped_here_at(shared->device, shared->identity, address);
-}
-
-int vmem_shared_reset(vmem_shared *shared) {
-    (void)shared;
-    return EBUSY;   /* never in place: vmem_shared_open replaces stale files itself */
 }
 
 void vmem_shared_close(vmem_shared *shared, bool keep_mapping) {

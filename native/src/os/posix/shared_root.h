@@ -1,9 +1,41 @@
-/* Where the locator directories of the POSIX layers (Linux, macOS) live. */
+/* Where the locator files of the POSIX layers (Linux, macOS) live, and the parts of opening one that
+ * both share: the root folder, the shared directory with the per-user fallback and the path limit,
+ * the mapping (executable when it can be), and the record of the directory chosen. Each OS passes in
+ * how one directory is tried (its locks and its choice of file differ). */
 #ifndef BUFFERS_OS_POSIX_SHARED_ROOT_H
 #define BUFFERS_OS_POSIX_SHARED_ROOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "os/vmem.h"
 
 /* The folder the locator directories live under: the one vmem_shared_set_root chose, else
  * $BUFFERS_SHARED_ROOT when set (tests and sandboxes), else /tmp. */
 const char *file_shared_root(void);
+
+/* How an OS tries directory <root>/<first>/memory.buffers (shared: the one every user may write to,
+ * else the per-user one) for the object name: on success out is filled (file_shared_record called
+ * with the file's name); else an errno and why says what was wrong. */
+typedef int (*file_open_in)(const char *root, const char *first, bool shared, const char *name, size_t size,
+                            vmem_shared *out, char *why, size_t why_size);
+
+/* vmem_shared_open on POSIX: refuses a path over VMEM_SHARED_PATH_LIMIT (never cuts it), tries the
+ * shared directory <root>/.reloaded/memory.buffers, then <root>/.reloaded-<euid>/memory.buffers; on
+ * failure out->where names both reasons and the setting that moves them. */
+int file_shared_open(const char *name, size_t size, vmem_shared *out, file_open_in open_in);
+
+/* Opens the root folder; its descriptor, or -1 with why written and errno kept. */
+int file_open_root(const char *root, char *why, size_t why_size);
+
+/* Maps size bytes of fd (the file identity/device: its inode and device numbers) shared read/write,
+ * and executable when it can be (bytes past the first page hold code chunks; a noexec mount or a
+ * hardened runtime refuses: then no chunks), into out (address, size, executable, identity, device).
+ * 0, or the errno with out left without a mapping. */
+int file_map_shared(int fd, size_t size, uint64_t identity, uint64_t device, vmem_shared *out);
+
+/* Records <root>/<first>/memory.buffers as the chosen directory (vmem_shared_directory) and
+ * out->where as the path of file in it. */
+void file_shared_record(vmem_shared *out, const char *root, const char *first, const char *file);
 
 #endif
