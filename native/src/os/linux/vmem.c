@@ -23,26 +23,13 @@
 #include "pure/maps.h"
 #include "os/linux/proc_maps.h"
 #include "os/linux/remote/memory.h"
+#include "os/posix/pages.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000   /* Linux 4.17; older kernels treat it as a hint (checked below) */
 #endif
 
-/* Facts computed on first use; racing threads compute the same value, so relaxed atomics suffice. */
-size_t vmem_page_size(void) {
-    static _Atomic(size_t) cached;
-    size_t value = atomic_load_explicit(&cached, memory_order_relaxed);
-    if (!value) {
-        value = (size_t)sysconf(_SC_PAGESIZE);
-        atomic_store_explicit(&cached, value, memory_order_relaxed);
-    }
-    return value;
-}
-
-uint32_t vmem_allocation_granularity(void) {
-    return (uint32_t)vmem_page_size();
-}
-
+/* Computed on first use; racing threads compute the same value, so relaxed atomics suffice. */
 uintptr_t vmem_min_address(void) {
     static _Atomic(uintptr_t) cached;
     uintptr_t known = atomic_load_explicit(&cached, memory_order_relaxed);
@@ -157,13 +144,7 @@ int vmem_release(uint32_t pid, uintptr_t address, size_t size) {
 }
 
 int vmem_protect(uintptr_t address, size_t size, vmem_protection protection) {
-    uintptr_t page = vmem_page_size();
-    uintptr_t start = address & ~(page - 1);
-    uintptr_t end = (address + size + page - 1) & ~(page - 1);
-    int prot = PROT_READ;
-    if (protection != VMEM_READ_EXECUTE) prot |= PROT_WRITE;
-    if (protection != VMEM_READ_WRITE) prot |= PROT_EXEC;
-    return mprotect((void *)start, end - start, prot) == 0 ? 0 : errno;
+    return pages_protect(address, size, protection);
 }
 
 bool vmem_write_xor_execute(void) {

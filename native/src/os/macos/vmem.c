@@ -27,26 +27,13 @@
 #include <unistd.h>
 
 #include "os/macos/mach_vm.h"
+#include "os/posix/pages.h"
 
 #if defined(__aarch64__)
 #define CODE_MAP_FLAGS (MAP_PRIVATE | MAP_ANON | MAP_JIT)
 #else
 #define CODE_MAP_FLAGS (MAP_PRIVATE | MAP_ANON)
 #endif
-
-size_t vmem_page_size(void) {
-    static _Atomic(size_t) cached;   /* racing threads compute the same value: relaxed suffices */
-    size_t value = atomic_load_explicit(&cached, memory_order_relaxed);
-    if (!value) {
-        value = (size_t)sysconf(_SC_PAGESIZE);   /* 4 KiB on Intel, 16 KiB on Apple Silicon */
-        atomic_store_explicit(&cached, value, memory_order_relaxed);
-    }
-    return value;
-}
-
-uint32_t vmem_allocation_granularity(void) {
-    return (uint32_t)vmem_page_size();
-}
 
 uintptr_t vmem_min_address(void) {
     /* Page zero is never mappable; a 64-bit program's __PAGEZERO (4 GiB) shows in the walk as used. */
@@ -138,13 +125,7 @@ int vmem_protect(uintptr_t address, size_t size, vmem_protection protection) {
         return 0;
     }
 #endif
-    uintptr_t page = vmem_page_size();
-    uintptr_t start = address & ~(page - 1);
-    uintptr_t end = (address + size + page - 1) & ~(page - 1);
-    int prot = PROT_READ;
-    if (protection != VMEM_READ_EXECUTE) prot |= PROT_WRITE;
-    if (protection != VMEM_READ_WRITE) prot |= PROT_EXEC;
-    return mprotect((void *)start, end - start, prot) == 0 ? 0 : errno;
+    return pages_protect(address, size, protection);
 }
 
 bool vmem_write_xor_execute(void) {
