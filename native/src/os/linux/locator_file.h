@@ -1,6 +1,6 @@
-/* Checks and byte locks on locator files and their directories, for os/linux/shared.c (open),
- * os/linux/stale.c (the sweep of stale files) and os/linux/remote/ (the files of another process):
- * the one home of the directory rules. The locks are Linux OFD byte locks (3.15+): they belong to
+/* Checks and byte locks on locator files, for os/linux/shared.c (open), os/linux/stale.c (the
+ * sweep of stale files) and os/linux/remote/ (the files of another process), with the directory
+ * rules (os/posix/directories.h, shared with macOS). The locks are Linux OFD byte locks (3.15+): they belong to
  * one open of the file, so copies of the library in one process exclude each other, and they last
  * until the last descriptor and mapping of that open go.
  * Every file including this header defines _FILE_OFFSET_BITS 64 first (struct stat must agree). */
@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+#include "os/posix/directories.h"   /* the directory rules, shared with macOS */
 
 enum {
     FILE_ALIVE_BYTE = 0,    /* shared, held for as long as a process maps the file */
@@ -41,16 +43,6 @@ bool file_held_alive(int fd);
 /* Why a file may not be used (type, owner, mode, links), or NULL. Judged before any lock, so no
  * stranger's file is ever waited on. */
 const char *file_untrusted_reason(const struct stat *st);
-
-/* Opens (creating it if missing: mode 01777 when shared, else 0700) directory name under parent and
- * checks it may be trusted (docs/locator-security.md rules 1-3); its descriptor, or with why a
- * negative errno: -EACCES when it may not be trusted, else the failing call's (-EROFS, -EMFILE, ...). */
-int file_open_checked_directory(int parent, const char *name, bool shared, char *why, size_t why_size);
-
-/* The same checks on a directory that must exist already, changing nothing (no mkdir, no chmod: a
- * per-user directory open to others is refused, not tightened): for the files another process uses
- * (os/linux/remote/shared_other.c). -ENOENT when it is missing. */
-int file_open_existing_directory(int parent, const char *name, bool shared, char *why, size_t why_size);
 
 /* Makes the file size bytes long with every block of it reserved, so that no store through a shared
  * mapping of it can meet a block the file system cannot give (the kernel answers such a store with

@@ -19,12 +19,10 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "os/posix/directories.h"   /* the directory rules, shared with Linux */
+
 enum { FILE_SETUP_WAIT_MS = 500 };
 
-
-/* Opens (creating: mode 01777 when shared, else 0700) directory name under parent and checks it may
- * be trusted (docs/locator-security.md rules 1-3); its descriptor, or -1 with why. */
-int file_open_checked_directory(int parent, const char *name, bool shared, char *why, size_t why_size);
 
 /* The setup lock on directory fd: 0, EWOULDBLOCK when it stayed held, or another errno. */
 int file_lock_directory(int dirfd);

@@ -1,5 +1,6 @@
 /* Where the locator files live on Linux and macOS (os/posix/shared_root.h), and the verbs that choose
  * the root for this process (vmem_shared_set_root) and tell the directory chosen (os/vmem.h). */
+#define _DARWIN_C_SOURCE   /* O_DIRECTORY on macOS */
 #define _POSIX_C_SOURCE 200809L
 
 #include "os/vmem.h"
