@@ -9,7 +9,8 @@
 # A loop over the platforms: each is built by the one recipe, the CMake target buffers_jni
 # (native/jni/CMakeLists.txt) with that platform's toolchain file, then checked (check_jni_library in
 # scripts/lib/jni.sh: machine, exports equal to exports.map, glibc 2.17 floor or musl, libSystem).
-# Needs a JDK's jni.h (JAVA_HOME, or the javac on the PATH).
+# Each build is one Maven command (build_jni_library in scripts/lib/jni.sh: mvn -Dnative.platform=PLATFORM
+# exec:exec@cmake-configure exec:exec@cmake-build), against the jni.h of the JDK Maven runs on.
 set -uo pipefail
 SCRIPT_NAME=build-natives
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"

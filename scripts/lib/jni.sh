@@ -1,28 +1,19 @@
 # Building and checking the JNI library per platform, for scripts/build-natives.sh. Source after
 # common.sh and packages.sh.
 
-# The JDK whose include/jni.h the JNI library is compiled against (jni.h is the same for every
-# platform): JAVA_HOME, else the one of the javac on the PATH.
-jdk_home() {
-    local home="${JAVA_HOME:-}"
-    [ -n "$home" ] || home=$(dirname "$(dirname "$(readlink -f "$(command -v javac 2>/dev/null || echo /nonexistent)")")")
-    [ -f "$home/include/jni.h" ] || die "no jni.h: set JAVA_HOME to a JDK (tried '$home')"
-    echo "$home"
-}
-
-# build_jni_library PLATFORM OUT: the JNI library of PLATFORM into OUT, by the one recipe
-# (native/jni/CMakeLists.txt) with the platform's toolchain file; the C core is built in
-# build/natives-core/PLATFORM, which the consumer tests reuse.
+# build_jni_library PLATFORM OUT: the JNI library of PLATFORM into OUT (build/natives/PLATFORM) by the
+# one recipe, run the one way: Maven's cmake-configure and cmake-build executions (pom.xml) with
+# -Dnative.platform, which configure with that platform's CMake preset (its toolchain file) and build
+# the target buffers_jni (native/jni/CMakeLists.txt) against the jni.h of the JDK Maven runs on. The C
+# core is built in build/natives-core/PLATFORM, which the consumer tests reuse.
 build_jni_library() {
-    local platform="$1" out="$2" dir="$REPO_ROOT/build/natives-core/$1" toolchain args=() jdk
-    jdk=$(jdk_home) || return 1
-    toolchain=$(platform_toolchain "$platform")
-    [ -n "$toolchain" ] && args+=(-DCMAKE_TOOLCHAIN_FILE="$toolchain")
+    local platform="$1" out="$2" dir="$REPO_ROOT/build/natives-core/$1"
+    [ "$(basename "$out")" = "$platform" ] || { say "build_jni_library: $out is not a folder named $platform"; return 1; }
+    need_packages maven
     mkdir -p "$dir" "$out"
-    cmake -S "$REPO_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUFFERS_BUILD_TESTS=OFF \
-        -DBUFFERS_BUILD_EXAMPLES=OFF -DBUFFERS_STATIC_HIDDEN=OFF -DBUFFERS_BUILD_JNI=ON \
-        -DBUFFERS_JDK_HOME="$jdk" -DBUFFERS_JNI_OUTPUT_DIR="$out" "${args[@]}" >"$dir.log" 2>&1 \
-        && cmake --build "$dir" -j2 --target buffers_jni >>"$dir.log" 2>&1 \
+    (cd "$REPO_ROOT" && CMAKE_GENERATOR=Ninja mvn -q -B -Dnative.platform="$platform" \
+        -Dnative.outputDir="$(dirname "$out")" -Dcmake.buildDir="$dir" \
+        exec:exec@cmake-configure exec:exec@cmake-build) >"$dir.log" 2>&1 \
         || { tail -30 "$dir.log" >&2; say "the JNI library did not build for $platform (log: $dir.log)"; return 1; }
 }
 
