@@ -1,13 +1,17 @@
 /* Two copies of the shared library in one process (as when two hooking libraries each bundle it):
  * both must find the same locator, whether they start one after the other or at the same moment.
- *     two_copies <path of libbuffers.so> sequential|racing
+ *     two_copies <path of libbuffers.so> sequential|racing|racing-on-a-slow-disk
  * Exits 0 when the copies agree and prints what each saw. */
 #define _DEFAULT_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <reloaded/buffers.h>
@@ -25,6 +29,29 @@ typedef struct copy {
 } copy;
 
 static pthread_barrier_t start;
+
+/* "slow-disk": the copies' fallocate resolves to this one (the program exports it) and stalls as a busy
+ * disk can, so the copy that made the file holds its setup lock for longer than a waiter's usual wait. */
+static int slow_disk;
+
+/* Stalls (in slow-disk mode), then finds the C library's own function of that name. */
+static void *stall_then(const char *name) {
+    if (slow_disk) nanosleep(&(struct timespec){0, 700 * 1000 * 1000}, NULL);
+    return dlsym(RTLD_NEXT, name);
+}
+
+int fallocate(int fd, int mode, off_t offset, off_t length) {
+    int (*real)(int, int, off_t, off_t);
+    *(void **)&real = stall_then("fallocate");
+    return real ? real(fd, mode, offset, length) : (errno = ENOSYS, -1);
+}
+
+/* glibc's headers send 64-bit-offset builds here (the library is one; this program need not be). */
+int fallocate64(int fd, int mode, int64_t offset, int64_t length) {
+    int (*real)(int, int, int64_t, int64_t);
+    *(void **)&real = stall_then("fallocate64");
+    return real ? real(fd, mode, offset, length) : (errno = ENOSYS, -1);
+}
 
 /* Copies the library to a file of its own so dlopen loads it a second time. */
 static int load_copy(const char *library, copy *out) {
@@ -73,12 +100,13 @@ static int share_a_buffer(copy *a, copy *b) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3) return fprintf(stderr, "usage: two_copies libbuffers.so sequential|racing\n"), 2;
+    if (argc != 3) return fprintf(stderr, "usage: two_copies libbuffers.so sequential|racing|racing-on-a-slow-disk\n"), 2;
     copy a = {0}, b = {0};
     if (load_copy(argv[1], &a) || load_copy(argv[1], &b)) return 1;
     if (a.handle == b.handle || a.locator_address == b.locator_address)
         return fprintf(stderr, "the two loads are one copy\n"), 1;
-    if (strcmp(argv[2], "racing") == 0) {
+    slow_disk = strcmp(argv[2], "racing-on-a-slow-disk") == 0;
+    if (slow_disk || strcmp(argv[2], "racing") == 0) {
         pthread_t ta, tb;
         pthread_barrier_init(&start, NULL, 2);
         pthread_create(&ta, NULL, find_at_once, &a);

@@ -78,6 +78,7 @@ int file_lock_setup(int fd) {
 }
 
 void file_unlock_close(int fd) {
+    file_byte_lock(fd, F_UNLCK, FILE_CREATING_BYTE);   /* the mapping keeps the open: drop it by hand */
     file_byte_lock(fd, F_UNLCK, FILE_SETUP_BYTE);
     close(fd);
 }

@@ -17,9 +17,11 @@
 enum {
     FILE_ALIVE_BYTE = 0,    /* shared, held for as long as a process maps the file */
     FILE_SETUP_BYTE = 1,    /* exclusive, held while a copy of the library decides about the file */
-    FILE_CREATING_BYTE = 2, /* exclusive, held with the setup lock by a process creating the file for
-                               another (vmem_shared_create_in_other): a ptrace session, which can
-                               take seconds when the target's thread is slow to stop */
+    FILE_CREATING_BYTE = 2, /* exclusive, held with the setup lock while a file is being created: by
+                               a process creating it for another (vmem_shared_create_in_other: a
+                               ptrace session, which can take seconds when the target's thread is
+                               slow to stop), or by the copy that just made it (reserving its blocks
+                               can stall on a busy disk) */
     FILE_SETUP_WAIT_MS = 500,
     FILE_CREATION_WAIT_MS = 10000
 };
@@ -34,7 +36,7 @@ int file_byte_lock(int fd, int type, int byte);
  * it stayed held, or another errno. */
 int file_lock_setup(int fd);
 
-/* Drops the setup lock and closes fd. */
+/* Drops the setup and creating locks and closes fd. */
 void file_unlock_close(int fd);
 
 /* True while any open of the file (in any process, any PID namespace) holds the alive byte. */

@@ -116,6 +116,9 @@ static int open_candidate(int dirfd, const char *name, bool may_create, candidat
         }
         c->fd = fd;
         c->recorded = 0;
+        /* A file this call made is set up while the other copies wait: on a busy disk its blocks can
+         * take longer than FILE_SETUP_WAIT_MS, and a copy that gave up would use a locator of its own. */
+        if (created) file_byte_lock(fd, F_WRLCK, FILE_CREATING_BYTE);
         if (created) c->state = FILE_FRESH;
         else classify(c);
         return 0;
