@@ -397,6 +397,23 @@ static bool item_words_intact(const remote_item *item, const char *what) {
     return false;
 }
 
+uint32_t remote_item_position(const index_entry *entry) {
+    const remote_item *item = (const remote_item *)entry;
+    return item_words_intact(item, "position") ? atomic_load_explicit(entry->position, memory_order_relaxed) : 0;
+}
+
+uint32_t remote_item_left(const index_entry *entry) {
+    const remote_item *item = (const remote_item *)entry;
+    if (!item_words_intact(item, "bytes_left")) return 0;
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    return position >= item->size ? 0 : item->size - position;
+}
+
+void remote_item_release(index_entry *entry) {
+    if (item_words_intact((const remote_item *)entry, "release"))
+        atomic_store_explicit(entry->taken, 0, memory_order_release);
+}
+
 uintptr_t remote_item_append(index_entry *entry, const void *data, size_t size, bool code, const char *what) {
     remote_item *item = (remote_item *)entry;
     if (!item_words_intact(item, what)) return 0;
