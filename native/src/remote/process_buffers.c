@@ -378,7 +378,13 @@ buffers_status buffers_process_get_buffer(buffers_process *process, const buffer
     if (status != BUFFERS_OK) return status;
     remote_item *found = NULL;
     status = find_in_chain(process, layout, settings->size, min, max, &found);
-    if (status == BUFFERS_OK && !found) status = make_remote(process, layout, settings->size, min, max, &found);
+    if (status == BUFFERS_OK && !found) {
+        /* Reserved and registered as one step: a caller ending between the two leaves no buffer there
+         * that no locator knows (docs/external.md, "A writer that dies"). */
+        vmem_hold_other(process->pid);
+        status = make_remote(process, layout, settings->size, min, max, &found);
+        vmem_unhold_other(process->pid);
+    }
     if (status != BUFFERS_OK) {
         errors_append("while getting a buffer of %u bytes in [%#llx, %#llx] in process %u", (unsigned)settings->size,
                       (unsigned long long)min, (unsigned long long)max, (unsigned)process->pid);

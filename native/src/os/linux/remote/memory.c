@@ -132,7 +132,7 @@ static int tracer_of(uint32_t pid) {
  * believed only when it happens UNTRACED_TRIES times and no tracer was seen meanwhile. Each session
  * has a warden of its own, so tracers that keep changing are writers taking turns, not a debugger
  * that stays: each new one gives us another second, five in all. */
-int remote_session_open(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
+static int session_open(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
     enum { UNTRACED_TRIES = 10, CHANGED_TRIES = 3 };
     pthread_mutex_lock(&session_turn);
     int error = ptrace_session_begin(pid, session, why, why_size);
@@ -157,11 +157,69 @@ int remote_session_open(uint32_t pid, ptrace_session *session, char *why, size_t
     return error;
 }
 
-int remote_session_close(ptrace_session *session) {
+static int session_close(ptrace_session *session) {
     int error = ptrace_session_end(session);
     if (error == ESRCH && target_pick_thread((uint32_t)session->pid) != 0) error = EAGAIN;
     pthread_mutex_unlock(&session_turn);
     return error;
+}
+
+/* vmem_hold_other: this thread's sessions in pid are one, opened by the first and ended by the
+ * unhold. Each use of it marks where its undos begin: a user that keeps what it made (a locator file
+ * mapped there) settles them at its close; a reservation (run_in) leaves its undo for the unhold. */
+typedef struct held_session {
+    bool           active, open;
+    uint32_t       pid;
+    ptrace_session session;
+    int            marks[4];   /* the undo count at each nested open */
+    int            depth;
+} held_session;
+
+static _Thread_local held_session held;
+
+static bool is_held(uint32_t pid) {
+    return held.active && held.pid == pid;
+}
+
+int remote_session_open(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
+    if (!is_held(pid)) return session_open(pid, session, why, why_size);
+    if (held.depth >= (int)(sizeof held.marks / sizeof held.marks[0])) return EDEADLK;
+    if (!held.open) {
+        int error = session_open(pid, &held.session, why, why_size);
+        if (error) return error;
+        held.open = true;
+    }
+    held.marks[held.depth++] = ptrace_session_undo_count(&held.session);
+    *session = held.session;
+    return 0;
+}
+
+/* keep_undos: what the calls since the matching open did stays to be taken back should this process
+ * end before the unhold (a reservation not yet registered); else it is settled (kept by the target). */
+static int close_session(ptrace_session *session, bool keep_undos) {
+    if (!(is_held((uint32_t)session->pid) && held.open && held.depth > 0 && session->tracer == held.session.tracer))
+        return session_close(session);
+    int mark = held.marks[--held.depth];
+    if (!keep_undos) ptrace_session_settle(&held.session, mark);
+    return 0;
+}
+
+int remote_session_close(ptrace_session *session) {
+    return close_session(session, false);
+}
+
+void vmem_hold_other(uint32_t pid) {
+    if (held.active) return;   /* one at a time: a second hold joins the first */
+    held = (held_session){.active = true, .open = false, .pid = pid, .depth = 0};
+}
+
+void vmem_unhold_other(uint32_t pid) {
+    if (!is_held(pid)) return;
+    if (held.open) {
+        ptrace_session_settle(&held.session, 0);
+        session_close(&held.session);
+    }
+    held.active = held.open = false;
 }
 
 /* ---- one system call in the target ---- */
@@ -170,6 +228,7 @@ typedef struct remote_call {
     long      number;
     uintptr_t args[6];
     intptr_t  result;
+    long      undo;      /* the call that takes it back, given its result and args[1] (0: none) */
 } remote_call;
 
 static bool failed(intptr_t result) {
@@ -184,28 +243,30 @@ static int run_in(uint32_t pid, remote_call *calls, size_t count) {
     int error = remote_session_open(pid, &session, why, sizeof why);
     if (error) return error;
     for (size_t i = 0; i < count && !error; i++) {
-        error = ptrace_session_syscall(&session, calls[i].number, calls[i].args, &calls[i].result);
+        error = ptrace_session_syscall(&session, calls[i].number, calls[i].args, calls[i].undo, calls[i].args[1],
+                                       &calls[i].result);
         if (!error && failed(calls[i].result)) break;
     }
-    int ended = remote_session_close(&session);
+    int ended = close_session(&session, true);
     return error ? error : ended;
 }
 
 int remote_reserve_at(uint32_t pid, uintptr_t address, size_t size) {
     remote_call map = {SYS_mmap, {address, size, PROT_READ | PROT_WRITE | PROT_EXEC,
-                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uintptr_t)-1, 0}, 0};
+                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uintptr_t)-1, 0}, 0,
+                       SYS_munmap};   /* a caller ending mid-session never sees the memory: unmapped */
     int error = run_in(pid, &map, 1);
     if (error) return error;
     if (failed(map.result)) return (int)-map.result;
     if ((uintptr_t)map.result == address) return 0;
     /* A kernel before 4.17 took the address as a hint: undo. */
-    remote_call unmap = {SYS_munmap, {(uintptr_t)map.result, size, 0, 0, 0, 0}, 0};
+    remote_call unmap = {SYS_munmap, {(uintptr_t)map.result, size, 0, 0, 0, 0}, 0, 0};
     error = run_in(pid, &unmap, 1);
     return error ? error : EEXIST;
 }
 
 int remote_release(uint32_t pid, uintptr_t address, size_t size) {
-    remote_call unmap = {SYS_munmap, {address, size, 0, 0, 0, 0}, 0};
+    remote_call unmap = {SYS_munmap, {address, size, 0, 0, 0, 0}, 0, 0};
     int error = run_in(pid, &unmap, 1);
     if (error) return error;
     return failed(unmap.result) ? (int)-unmap.result : 0;

@@ -89,13 +89,26 @@ int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_
     return error;
 }
 
-int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[6], intptr_t *result) {
+int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[6], long undo_number,
+                           uintptr_t undo_second, intptr_t *result) {
     warden_box *box = tracer_box(s->tracer);
     box->number = number;
+    box->undo_number = undo_number;
+    box->undo_second = undo_second;
     memcpy(box->args, args, sizeof box->args);
     int error = tracer_run(s->tracer, WARDEN_SYSCALL);
     if (!error) *result = box->result;
     return error;
+}
+
+int ptrace_session_undo_count(const ptrace_session *s) {
+    return tracer_box(s->tracer)->undo_count;
+}
+
+/* Only the caller changes the list between requests; the warden reads it once the caller is gone. */
+void ptrace_session_settle(ptrace_session *s, int mark) {
+    warden_box *box = tracer_box(s->tracer);
+    if (mark >= 0 && mark < box->undo_count) box->undo_count = mark;
 }
 
 int ptrace_session_end(ptrace_session *s) {
@@ -117,14 +130,24 @@ int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_
     return ENOSYS;
 }
 
-int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[6], intptr_t *result) {
-    (void)s, (void)number, (void)args, (void)result;
+int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[6], long undo_number,
+                           uintptr_t undo_second, intptr_t *result) {
+    (void)s, (void)number, (void)args, (void)undo_number, (void)undo_second, (void)result;
     return ENOSYS;
 }
 
 int ptrace_session_end(ptrace_session *s) {
     (void)s;
     return ENOSYS;
+}
+
+int ptrace_session_undo_count(const ptrace_session *s) {
+    (void)s;
+    return 0;
+}
+
+void ptrace_session_settle(ptrace_session *s, int mark) {
+    (void)s, (void)mark;
 }
 
 int ptrace_yama_scope(void) {

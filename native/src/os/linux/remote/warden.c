@@ -409,6 +409,39 @@ static int run_call(warden_box *b) {
     return error;
 }
 
+static bool call_failed(intptr_t result) {
+    return result < 0 && result >= -4095;
+}
+
+/* After a call that succeeded: it settles the undo it equals, and lists its own. */
+static void note_undo(warden_box *b) {
+    for (int i = b->undo_count - 1; i >= 0; i--) {
+        if (b->undos[i].number != b->number || b->undos[i].first != b->args[0]) continue;
+        for (int j = i + 1; j < b->undo_count; j++) b->undos[j - 1] = b->undos[j];
+        b->undo_count--;
+        break;
+    }
+    if (b->undo_number && b->undo_count < WARDEN_UNDOS)
+        b->undos[b->undo_count++] = (warden_undo){b->undo_number, (uintptr_t)b->result, b->undo_second};
+}
+
+static int call_and_note(warden_box *b) {
+    int error = run_call(b);
+    if (!error && !call_failed(b->result)) note_undo(b);
+    return error;
+}
+
+/* The caller is gone mid-session: what the session did in the target is taken back, newest first. */
+static void undo_all(warden_box *b) {
+    while (b->undo_count > 0) {
+        warden_undo undo = b->undos[--b->undo_count];
+        b->number = undo.number;
+        b->args[0] = undo.first, b->args[1] = undo.second;
+        for (int i = 2; i < 6; i++) b->args[i] = 0;
+        if (run_call(b) != 0) return;   /* the thread can no longer be driven */
+    }
+}
+
 static int end(warden_box *b) {
     if (!b->seized) return ESRCH;
     stop_if_running(b);
@@ -437,7 +470,7 @@ int warden_serve(void *context) {
         int op = atomic_load_explicit(&b->request, memory_order_acquire);
         if (op == WARDEN_IDLE) {
             if (b->creator && (creator_gone(b) || (b->seized && now_microseconds() - last > SILENCE_US))) {
-                if (b->seized) end(b);
+                if (b->seized) undo_all(b), end(b);
                 return 0;
             }
             struct timespec tick = {0, TICK_NS};
@@ -448,7 +481,8 @@ int warden_serve(void *context) {
             if (b->seized) end(b);
             return 0;
         }
-        b->error = op == WARDEN_BEGIN ? begin(b) : op == WARDEN_SYSCALL ? run_call(b) : end(b);
+        if (op == WARDEN_BEGIN) b->undo_count = 0;
+        b->error = op == WARDEN_BEGIN ? begin(b) : op == WARDEN_SYSCALL ? call_and_note(b) : end(b);
         last = now_microseconds();
         atomic_store_explicit(&b->request, WARDEN_IDLE, memory_order_release);
         sys(SYS_futex, (long)&b->request, FUTEX_WAKE_PRIVATE_OP, 1, 0);

@@ -23,7 +23,14 @@ enum warden_op {
     WARDEN_QUIT       /* return from warden_serve */
 };
 
-enum { WARDEN_SIGNALS = 8, WARDEN_REGISTERS = 64 };
+enum { WARDEN_SIGNALS = 8, WARDEN_REGISTERS = 64, WARDEN_UNDOS = 8 };
+
+/* A call that takes back one the session made in the target: number(first, second), e.g. close(fd)
+ * after an openat, munmap(address, size) after an mmap. */
+typedef struct warden_undo {
+    long      number;
+    uintptr_t first, second;
+} warden_undo;
 
 /* Everything the caller and the warden share; the caller writes the fields of an op, then request. */
 typedef struct warden_box {
@@ -39,6 +46,14 @@ typedef struct warden_box {
     long         number;                        /* WARDEN_SYSCALL: the call */
     uintptr_t    args[6];
     intptr_t     result;
+    /* WARDEN_SYSCALL: when the call succeeds, undo_number(result, undo_second) joins the undo list
+     * (0: nothing to take back); a call equal to a listed undo (number and first argument) settles it.
+     * If the creator ends with a session open, the warden runs the list, newest first, before it
+     * lets the target go: the target keeps nothing of a session its caller did not see through. */
+    long         undo_number;
+    uintptr_t    undo_second;
+    warden_undo  undos[WARDEN_UNDOS];
+    int          undo_count;
     int          signals[WARDEN_SIGNALS];       /* signals that arrived meanwhile, re-sent on detach */
     int          signal_count;
     bool         seized, exec_seen, running;
