@@ -112,7 +112,12 @@ class DyingWriter : public RemoteScratchRoot {
             std::string harm = Harm(target);
             if (harm.empty() && WIFEXITED(status) && WEXITSTATUS(status) != 0) writer_failures++;
             // An alloc round's writer may die holding the page it was given (its own, not the library's).
-            std::string left = harm.empty() ? Leftovers(target, before, round % 2 ? 4096 : 0) : "";
+            // A warden that outlives the writer to take back a reservation may still be at it: 2 s.
+            std::string left;
+            for (int i = 0; harm.empty() && i < 200; i++) {
+                if ((left = Leftovers(target, before, round % 2 ? 4096 : 0)).empty()) break;
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
             if (!left.empty()) {
                 left_behind++;
                 ADD_FAILURE() << "round " << round << " (" << (round % 2 ? "alloc" : "create") << ", writer ended after "

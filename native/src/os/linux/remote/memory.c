@@ -132,7 +132,7 @@ static int tracer_of(uint32_t pid) {
  * believed only when it happens UNTRACED_TRIES times and no tracer was seen meanwhile. Each session
  * has a warden of its own, so tracers that keep changing are writers taking turns, not a debugger
  * that stays: each new one gives us another second, five in all. */
-static int session_open(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
+int remote_session_open(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
     enum { UNTRACED_TRIES = 10, CHANGED_TRIES = 3 };
     pthread_mutex_lock(&session_turn);
     int error = ptrace_session_begin(pid, session, why, why_size);
@@ -157,69 +157,34 @@ static int session_open(uint32_t pid, ptrace_session *session, char *why, size_t
     return error;
 }
 
-static int session_close(ptrace_session *session) {
+int remote_session_close(ptrace_session *session) {
     int error = ptrace_session_end(session);
     if (error == ESRCH && target_pick_thread((uint32_t)session->pid) != 0) error = EAGAIN;
     pthread_mutex_unlock(&session_turn);
     return error;
 }
 
-/* vmem_hold_other: this thread's sessions in pid are one, opened by the first and ended by the
- * unhold. Each use of it marks where its undos begin: a user that keeps what it made (a locator file
- * mapped there) settles them at its close; a reservation (run_in) leaves its undo for the unhold. */
-typedef struct held_session {
-    bool           active, open;
+/* vmem_hold_other: the session of the reservation made under it is ended with its undo kept (the
+ * warden stays, ready to take the buffer back) until the unhold, or until released. Only that session
+ * outlives its calls: the target runs meanwhile, so its own library (which may hold its locator's
+ * lock) is never kept stopped while this process waits for that lock. */
+typedef struct held_reservation {
+    bool           active, lingering;
     uint32_t       pid;
-    ptrace_session session;
-    int            marks[4];   /* the undo count at each nested open */
-    int            depth;
-} held_session;
+    ptrace_session session;   /* lingering: ended, its warden waiting */
+} held_reservation;
 
-static _Thread_local held_session held;
-
-static bool is_held(uint32_t pid) {
-    return held.active && held.pid == pid;
-}
-
-int remote_session_open(uint32_t pid, ptrace_session *session, char *why, size_t why_size) {
-    if (!is_held(pid)) return session_open(pid, session, why, why_size);
-    if (held.depth >= (int)(sizeof held.marks / sizeof held.marks[0])) return EDEADLK;
-    if (!held.open) {
-        int error = session_open(pid, &held.session, why, why_size);
-        if (error) return error;
-        held.open = true;
-    }
-    held.marks[held.depth++] = ptrace_session_undo_count(&held.session);
-    *session = held.session;
-    return 0;
-}
-
-/* keep_undos: what the calls since the matching open did stays to be taken back should this process
- * end before the unhold (a reservation not yet registered); else it is settled (kept by the target). */
-static int close_session(ptrace_session *session, bool keep_undos) {
-    if (!(is_held((uint32_t)session->pid) && held.open && held.depth > 0 && session->tracer == held.session.tracer))
-        return session_close(session);
-    int mark = held.marks[--held.depth];
-    if (!keep_undos) ptrace_session_settle(&held.session, mark);
-    return 0;
-}
-
-int remote_session_close(ptrace_session *session) {
-    return close_session(session, false);
-}
+static _Thread_local held_reservation held;
 
 void vmem_hold_other(uint32_t pid) {
     if (held.active) return;   /* one at a time: a second hold joins the first */
-    held = (held_session){.active = true, .open = false, .pid = pid, .depth = 0};
+    held = (held_reservation){.active = true, .lingering = false, .pid = pid};
 }
 
 void vmem_unhold_other(uint32_t pid) {
-    if (!is_held(pid)) return;
-    if (held.open) {
-        ptrace_session_settle(&held.session, 0);
-        session_close(&held.session);
-    }
-    held.active = held.open = false;
+    if (!held.active || held.pid != pid) return;
+    if (held.lingering) ptrace_session_let_go(&held.session);
+    held.active = held.lingering = false;
 }
 
 /* ---- one system call in the target ---- */
@@ -242,12 +207,22 @@ static int run_in(uint32_t pid, remote_call *calls, size_t count) {
     char why[256];
     int error = remote_session_open(pid, &session, why, sizeof why);
     if (error) return error;
+    bool undos = false;
     for (size_t i = 0; i < count && !error; i++) {
         error = ptrace_session_syscall(&session, calls[i].number, calls[i].args, calls[i].undo, calls[i].args[1],
                                        &calls[i].result);
         if (!error && failed(calls[i].result)) break;
+        undos = undos || (!error && calls[i].undo);
     }
-    int ended = close_session(&session, true);
+    if (!(undos && held.active && held.pid == pid && !held.lingering)) {
+        int ended = remote_session_close(&session);
+        return error ? error : ended;
+    }
+    int ended = ptrace_session_end_keeping(&session);   /* the warden stays until the unhold */
+    if (ended == ESRCH && target_pick_thread(pid) != 0) ended = EAGAIN;
+    pthread_mutex_unlock(&session_turn);
+    held.session = session;
+    held.lingering = true;
     return error ? error : ended;
 }
 
@@ -266,6 +241,9 @@ int remote_reserve_at(uint32_t pid, uintptr_t address, size_t size) {
 }
 
 int remote_release(uint32_t pid, uintptr_t address, size_t size) {
+    /* Settled first: a caller ending between the two leaves the buffer, never a second munmap of a
+     * range the target may have reused. */
+    if (held.active && held.lingering && held.pid == pid) ptrace_session_settle(&held.session, SYS_munmap, address);
     remote_call unmap = {SYS_munmap, {address, size, 0, 0, 0, 0}, 0, 0};
     int error = run_in(pid, &unmap, 1);
     if (error) return error;

@@ -101,14 +101,22 @@ int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[
     return error;
 }
 
-int ptrace_session_undo_count(const ptrace_session *s) {
-    return tracer_box(s->tracer)->undo_count;
+int ptrace_session_end_keeping(ptrace_session *s) {
+    return tracer_run(s->tracer, WARDEN_END_KEEPING);
 }
 
-/* Only the caller changes the list between requests; the warden reads it once the caller is gone. */
-void ptrace_session_settle(ptrace_session *s, int mark) {
+/* Through the warden, which owns the list: the caller may be ending at any instant. */
+void ptrace_session_settle(ptrace_session *s, long number, uintptr_t first) {
     warden_box *box = tracer_box(s->tracer);
-    if (mark >= 0 && mark < box->undo_count) box->undo_count = mark;
+    box->number = number;
+    box->args[0] = first;
+    tracer_run(s->tracer, WARDEN_SETTLE);
+}
+
+void ptrace_session_let_go(ptrace_session *s) {
+    tracer_run(s->tracer, WARDEN_SETTLE_ALL);
+    tracer_stop(s->tracer);
+    s->tracer = NULL;
 }
 
 int ptrace_session_end(ptrace_session *s) {
@@ -141,13 +149,17 @@ int ptrace_session_end(ptrace_session *s) {
     return ENOSYS;
 }
 
-int ptrace_session_undo_count(const ptrace_session *s) {
+int ptrace_session_end_keeping(ptrace_session *s) {
     (void)s;
-    return 0;
+    return ENOSYS;
 }
 
-void ptrace_session_settle(ptrace_session *s, int mark) {
-    (void)s, (void)mark;
+void ptrace_session_settle(ptrace_session *s, long number, uintptr_t first) {
+    (void)s, (void)number, (void)first;
+}
+
+void ptrace_session_let_go(ptrace_session *s) {
+    (void)s;
 }
 
 int ptrace_yama_scope(void) {

@@ -49,10 +49,15 @@ int ptrace_session_begin(uint32_t pid, ptrace_session *session, char *why, size_
 int ptrace_session_syscall(ptrace_session *session, long number, const uintptr_t args[6], long undo_number,
                            uintptr_t undo_second, intptr_t *result);
 
-/* How many undos the session holds now; and settle: the calls that made the undos from mark on
- * (their number from ptrace_session_undo_count) stay done whatever becomes of this process. */
-int  ptrace_session_undo_count(const ptrace_session *session);
-void ptrace_session_settle(ptrace_session *session, int mark);
+/* As ptrace_session_end, but the warden stays with the session's undos: should this process end
+ * before ptrace_session_let_go, the warden seizes the thread again (if the target still runs the
+ * program the session ran in) and takes them back. */
+int  ptrace_session_end_keeping(ptrace_session *session);
+
+/* Of a session ended keeping its undos: settle drops the undo of call number(first, ...) (it stays
+ * done whatever becomes of this process); let_go drops them all and ends the warden. */
+void ptrace_session_settle(ptrace_session *session, long number, uintptr_t first);
+void ptrace_session_let_go(ptrace_session *session);
 
 /* Restores the saved registers, detaches and re-sends the signals that arrived meanwhile.
  * Returns 0 or an errno (ESRCH when the thread died or a thread ran execve meanwhile: then the

@@ -19,7 +19,10 @@ enum warden_op {
     WARDEN_IDLE,      /* nothing asked */
     WARDEN_BEGIN,     /* seize tid of pid, stop it, save its registers (saved, saved_size) */
     WARDEN_SYSCALL,   /* run number(args) at gadget; the result in result; registers back as saved */
-    WARDEN_END,       /* registers back, detach, re-send held-back signals */
+    WARDEN_END,       /* registers back, detach, re-send held-back signals; the undos are dropped */
+    WARDEN_END_KEEPING, /* as END, but the undos stay (see mem below) */
+    WARDEN_SETTLE,    /* drop the undo of the call number(args[0], ...) */
+    WARDEN_SETTLE_ALL,/* drop every undo */
     WARDEN_QUIT       /* return from warden_serve */
 };
 
@@ -54,6 +57,11 @@ typedef struct warden_box {
     uintptr_t    undo_second;
     warden_undo  undos[WARDEN_UNDOS];
     int          undo_count;
+    /* After an END_KEEPING with undos left, the creator's end has the warden seize the thread again to
+     * run them, but only while mem (the target's /proc/PID/mem, opened then) still reads: that
+     * descriptor is bound to the memory the session ran in, so it stops reading once the target has
+     * exited (its pid perhaps given to another) or exec'd. -1: none. */
+    int          mem;
     int          signals[WARDEN_SIGNALS];       /* signals that arrived meanwhile, re-sent on detach */
     int          signal_count;
     bool         seized, exec_seen, running;
