@@ -13,7 +13,7 @@
 namespace {
 using namespace remote_process;
 
-constexpr int kSleepSeconds = 3;
+constexpr int kSleepSeconds = 5;   // outlives its second of rounds, each up to 4 s of checks under load
 constexpr int kRoundsPerTarget = 10;
 constexpr auto kTargetUsedFor = std::chrono::seconds(1);   // then a fresh one: each must outlive its rounds
 
