@@ -171,6 +171,7 @@ int remote_session_close(ptrace_session *session) {
 typedef struct held_reservation {
     bool           active, lingering;
     uint32_t       pid;
+    uintptr_t      address;   /* lingering: the reservation's */
     ptrace_session session;   /* lingering: ended, its warden waiting */
 } held_reservation;
 
@@ -222,6 +223,7 @@ static int run_in(uint32_t pid, remote_call *calls, size_t count) {
     if (ended == ESRCH && target_pick_thread(pid) != 0) ended = EAGAIN;
     pthread_mutex_unlock(&session_turn);
     held.session = session;
+    held.address = (uintptr_t)calls[0].result;
     held.lingering = true;
     return error ? error : ended;
 }
@@ -235,15 +237,17 @@ int remote_reserve_at(uint32_t pid, uintptr_t address, size_t size) {
     if (failed(map.result)) return (int)-map.result;
     if ((uintptr_t)map.result == address) return 0;
     /* A kernel before 4.17 took the address as a hint: undo. */
-    remote_call unmap = {SYS_munmap, {(uintptr_t)map.result, size, 0, 0, 0, 0}, 0, 0};
-    error = run_in(pid, &unmap, 1);
+    error = remote_release(pid, (uintptr_t)map.result, size);
     return error ? error : EEXIST;
 }
 
 int remote_release(uint32_t pid, uintptr_t address, size_t size) {
-    /* Settled first: a caller ending between the two leaves the buffer, never a second munmap of a
-     * range the target may have reused. */
-    if (held.active && held.lingering && held.pid == pid) ptrace_session_settle(&held.session, SYS_munmap, address);
+    /* Let go first (the hold keeps one reservation: this one): a caller ending between the two
+     * leaves the buffer, never a second munmap of a range the target may have reused. */
+    if (held.active && held.lingering && held.pid == pid && held.address == address) {
+        ptrace_session_let_go(&held.session);
+        held.lingering = false;
+    }
     remote_call unmap = {SYS_munmap, {address, size, 0, 0, 0, 0}, 0, 0};
     int error = run_in(pid, &unmap, 1);
     if (error) return error;

@@ -106,13 +106,6 @@ int ptrace_session_end_keeping(ptrace_session *s) {
 }
 
 /* Through the warden, which owns the list: the caller may be ending at any instant. */
-void ptrace_session_settle(ptrace_session *s, long number, uintptr_t first) {
-    warden_box *box = tracer_box(s->tracer);
-    box->number = number;
-    box->args[0] = first;
-    tracer_run(s->tracer, WARDEN_SETTLE);
-}
-
 void ptrace_session_let_go(ptrace_session *s) {
     tracer_run(s->tracer, WARDEN_SETTLE_ALL);
     tracer_stop(s->tracer);
@@ -152,10 +145,6 @@ int ptrace_session_end(ptrace_session *s) {
 int ptrace_session_end_keeping(ptrace_session *s) {
     (void)s;
     return ENOSYS;
-}
-
-void ptrace_session_settle(ptrace_session *s, long number, uintptr_t first) {
-    (void)s, (void)number, (void)first;
 }
 
 void ptrace_session_let_go(ptrace_session *s) {

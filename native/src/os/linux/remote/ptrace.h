@@ -54,9 +54,8 @@ int ptrace_session_syscall(ptrace_session *session, long number, const uintptr_t
  * program the session ran in) and takes them back. */
 int  ptrace_session_end_keeping(ptrace_session *session);
 
-/* Of a session ended keeping its undos: settle drops the undo of call number(first, ...) (it stays
- * done whatever becomes of this process); let_go drops them all and ends the warden. */
-void ptrace_session_settle(ptrace_session *session, long number, uintptr_t first);
+/* Of a session ended keeping its undos: drops them (what they would take back stays done whatever
+ * becomes of this process) and ends the warden. */
 void ptrace_session_let_go(ptrace_session *session);
 
 /* Restores the saved registers, detaches and re-sends the signals that arrived meanwhile.

@@ -534,8 +534,6 @@ int warden_serve(void *context) {
             b->error = end(b);
         } else if (op == WARDEN_SYSCALL) {
             b->error = call_and_note(b);
-        } else if (op == WARDEN_SETTLE) {
-            settle(b, b->number, b->args[0]);
         } else if (op == WARDEN_SETTLE_ALL) {
             b->undo_count = 0;
         } else {

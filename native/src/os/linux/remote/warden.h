@@ -21,7 +21,6 @@ enum warden_op {
     WARDEN_SYSCALL,   /* run number(args) at gadget; the result in result; registers back as saved */
     WARDEN_END,       /* registers back, detach, re-send held-back signals; the undos are dropped */
     WARDEN_END_KEEPING, /* as END, but the undos stay (see mem below) */
-    WARDEN_SETTLE,    /* drop the undo of the call number(args[0], ...) */
     WARDEN_SETTLE_ALL,/* drop every undo */
     WARDEN_QUIT       /* return from warden_serve */
 };
