@@ -296,11 +296,38 @@ typedef struct target_maker {
     vmem_shared made;
 } target_maker;
 
+/* A further locator under name that the target maps, whole (its first word its address there) and
+ * empty, while the tail it would follow has none: made by a writer that ended before it linked it
+ * (docs/external.md, "A writer that dies"). Nobody else can be linking it (we hold the tail's lock),
+ * so it is linked now instead of blocking the chain. */
+static bool adopt_unlinked(target_maker *maker, const char *name, size_t block, uintptr_t *address) {
+    static _Thread_local char refusal[sizeof maker->made.where];   /* the creation's, kept for the error */
+    memcpy(refusal, maker->made.where, sizeof refusal);
+    if (vmem_shared_open_other(maker->pid, name, block, &maker->made, address) != 0) {
+        memcpy(maker->made.where, refusal, sizeof refusal);
+        return false;
+    }
+    char why[256];
+    const locator *loc = (const locator *)maker->made.address;
+    unsigned version;
+    if (vmem_shared_check_other(&maker->made, why, sizeof why) == 0 && locator_version_readable(loc, &version) &&
+        locator_item_count(loc) == 0 && !locator_next(loc) &&
+        atomic_load_explicit(&loc->header.lock, memory_order_relaxed) == 0) {
+        maker->made_open = true;
+        return true;
+    }
+    vmem_shared_close_other(&maker->made);
+    memcpy(maker->made.where, refusal, sizeof refusal);
+    return false;
+}
+
 static buffers_status make_in_target(void *context, const char *name, size_t block, locator_layout layout,
                                      uintptr_t *address) {
     target_maker *maker = context;
     maker->made.where[0] = '\0';
     int error = vmem_shared_create_in_other(maker->pid, name, block, &maker->made, address);
+    if (vmem_error_kind_of(error) == VMEM_ERROR_EXISTS && adopt_unlinked(maker, name, block, address))
+        return BUFFERS_OK;
     if (error) return refuse_extension(maker->pid, error, maker->made.where);
     locator_initialize_in((locator *)maker->made.address, *address, block, false, layout);
     vmem_shared_close(&maker->made, true);   /* drops the setup lock; our view stays until it is published */
