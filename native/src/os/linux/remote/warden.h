@@ -16,13 +16,13 @@
 #include <stdint.h>
 
 enum warden_op {
-    WARDEN_IDLE,      /* nothing asked */
-    WARDEN_BEGIN,     /* seize tid of pid, stop it, save its registers (saved, saved_size) */
-    WARDEN_SYSCALL,   /* run number(args) at gadget; the result in result; registers back as saved */
-    WARDEN_END,       /* registers back, detach, re-send held-back signals; the undos are dropped */
-    WARDEN_END_KEEPING, /* as END, but the undos stay (see mem below) */
-    WARDEN_SETTLE_ALL,/* drop every undo */
-    WARDEN_QUIT       /* return from warden_serve */
+    WARDEN_IDLE,         /* nothing asked */
+    WARDEN_BEGIN,        /* seize tid of pid, stop it, save its registers (saved, saved_size) */
+    WARDEN_SYSCALL,      /* run number(args) at gadget; the result in result; registers back as saved */
+    WARDEN_END,          /* registers back, detach, re-send held-back signals; the undos are dropped */
+    WARDEN_END_KEEPING,  /* as END, but the undos stay (see mem below) */
+    WARDEN_SETTLE_ALL,   /* drop every undo */
+    WARDEN_QUIT          /* return from warden_serve (after undoing, if the creator is gone) */
 };
 
 enum { WARDEN_SIGNALS = 8, WARDEN_REGISTERS = 64, WARDEN_UNDOS = 8 };
