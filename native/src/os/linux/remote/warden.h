@@ -22,7 +22,7 @@ enum warden_op {
     WARDEN_END,          /* registers back, detach, re-send held-back signals; the undos are dropped */
     WARDEN_END_KEEPING,  /* as END, but the undos stay (see mem below) */
     WARDEN_SETTLE_ALL,   /* drop every undo */
-    WARDEN_QUIT          /* return from warden_serve (after undoing, if the creator is gone) */
+    WARDEN_QUIT          /* return from warden_serve */
 };
 
 enum { WARDEN_SIGNALS = 8, WARDEN_REGISTERS = 64, WARDEN_UNDOS = 8 };
