@@ -157,7 +157,10 @@ static BUFFERS_COLD uintptr_t refuse_append(index_entry *entry, const void *data
 
 /* The position if the append may go ahead; UINT32_MAX otherwise (no buffer is that large). */
 static inline uint32_t append_position(const index_entry *entry, const void *data, size_t size) {
-    if (!entry || (!data && size) || !atomic_load_explicit(entry->taken, memory_order_relaxed)) return UINT32_MAX;
+    /* A remote item (size 0) goes to the refusal before its words, which lie in another process's file,
+     * are touched: remote_item_append checks that file first. */
+    if (!entry || (!data && size) || !entry->size || !atomic_load_explicit(entry->taken, memory_order_relaxed))
+        return UINT32_MAX;
     uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
     return (uint64_t)position + size <= entry->size ? position : UINT32_MAX;
 }
@@ -184,6 +187,10 @@ uintptr_t buffers_item_append_code(buffers_item *item, const void *code, size_t 
 
 void buffers_item_release(buffers_item *item) {
     if (!item) return;
+    if (BUFFERS_UNLIKELY(!((index_entry *)item)->size)) {   /* remote: its lock word is checked first */
+        if (remote_item_is((index_entry *)item)) remote_item_release((index_entry *)item);
+        return;
+    }
     reservation_forget((index_entry *)item);   /* the hold ends: its last reservation is for good */
     atomic_store_explicit(((index_entry *)item)->taken, 0, memory_order_release);
 }
@@ -198,9 +205,11 @@ static BUFFERS_COLD uint32_t unsized_item_size(const index_entry *entry) {
 }
 
 static BUFFERS_COLD uint32_t unsized_item_left(const index_entry *entry) {
-    if (!remote_item_is(entry)) return 0;
-    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed), size = remote_item_size(entry);
-    return position >= size ? 0 : size - position;
+    return remote_item_is(entry) ? remote_item_left(entry) : 0;
+}
+
+static BUFFERS_COLD uint32_t unsized_item_position(const index_entry *entry) {
+    return remote_item_is(entry) ? remote_item_position(entry) : 0;
 }
 
 uint32_t buffers_item_size(const buffers_item *item) {
@@ -210,7 +219,10 @@ uint32_t buffers_item_size(const buffers_item *item) {
 }
 
 uint32_t buffers_item_position(const buffers_item *item) {
-    return item ? atomic_load_explicit(((const index_entry *)item)->position, memory_order_relaxed) : 0;
+    if (!item) return 0;
+    const index_entry *entry = (const index_entry *)item;
+    return BUFFERS_LIKELY(entry->size) ? atomic_load_explicit(entry->position, memory_order_relaxed)
+                                       : unsized_item_position(entry);
 }
 
 uint32_t buffers_item_bytes_left(const buffers_item *item) {

@@ -75,6 +75,15 @@ void vmem_shared_close_other(vmem_shared *shared);
  * made by vmem_shared_create_in_other) is not checked. Windows: a section cannot shrink; always 0. */
 int  vmem_shared_check_other(const vmem_shared *shared, char *why, size_t why_size);
 
+/* From hold to unhold, the first reservation this thread makes in pid (vmem_reserve_at) stays this
+ * process's to take back: should it end before the unhold (or a vmem_release of that memory), the
+ * memory is unmapped there (a buffer reserved but not yet registered in pid's locator). Linux: the
+ * reservation's ptrace session ends as usual, its warden stays (os/linux/remote/warden.h) and seizes
+ * the target again only if this process ends; a second hold before the unhold joins the first.
+ * Elsewhere nothing (Windows: VirtualAllocEx memory of a dead caller stays; macOS: no other processes). */
+void vmem_hold_other(uint32_t pid);
+void vmem_unhold_other(uint32_t pid);
+
 /* Creates the locator object name for process pid (not this one), which has none: where and as pid's
  * own library would (vmem_shared_open's root, directory rules and trust checks; a stale object there
  * is replaced by a new one; one that is live -- held alive, or mapped by pid -- is never touched:

@@ -278,11 +278,38 @@ typedef struct target_maker {
     vmem_shared made;
 } target_maker;
 
+/* A further locator under name that the target maps, whole (its first word its address there) and
+ * empty, while the tail it would follow has none: made by a writer that ended before it linked it
+ * (docs/external.md, "A writer that dies"). Nobody else can be linking it (we hold the tail's lock),
+ * so it is linked now instead of blocking the chain. */
+static bool adopt_unlinked(target_maker *maker, const char *name, size_t block, uintptr_t *address) {
+    static _Thread_local char refusal[sizeof maker->made.where];   /* the creation's, kept for the error */
+    memcpy(refusal, maker->made.where, sizeof refusal);
+    if (vmem_shared_open_other(maker->pid, name, block, &maker->made, address) != 0) {
+        memcpy(maker->made.where, refusal, sizeof refusal);
+        return false;
+    }
+    char why[256];
+    const locator *loc = (const locator *)maker->made.address;
+    unsigned version;
+    if (vmem_shared_check_other(&maker->made, why, sizeof why) == 0 && locator_version_readable(loc, &version) &&
+        locator_item_count(loc) == 0 && !locator_next(loc) &&
+        atomic_load_explicit(&loc->header.lock, memory_order_relaxed) == 0) {
+        maker->made_open = true;
+        return true;
+    }
+    vmem_shared_close_other(&maker->made);
+    memcpy(maker->made.where, refusal, sizeof refusal);
+    return false;
+}
+
 static buffers_status make_in_target(void *context, const char *name, size_t block, locator_layout layout,
                                      uintptr_t *address) {
     target_maker *maker = context;
     maker->made.where[0] = '\0';
     int error = vmem_shared_create_in_other(maker->pid, name, block, &maker->made, address);
+    if (vmem_error_kind_of(error) == VMEM_ERROR_EXISTS && adopt_unlinked(maker, name, block, address))
+        return BUFFERS_OK;
     if (error) return refuse_extension(maker->pid, error, maker->made.where);
     locator_initialize_in((locator *)maker->made.address, *address, block, false, layout);
     vmem_shared_close(&maker->made, true);   /* drops the setup lock; our view stays until it is published */
@@ -356,7 +383,13 @@ buffers_status buffers_process_get_buffer(buffers_process *process, const buffer
     if (status != BUFFERS_OK) return status;
     remote_item *found = NULL;
     status = find_in_chain(process, layout, settings->size, min, max, &found);
-    if (status == BUFFERS_OK && !found) status = make_remote(process, layout, settings->size, min, max, &found);
+    if (status == BUFFERS_OK && !found) {
+        /* Reserved and registered as one step: a caller ending between the two leaves no buffer there
+         * that no locator knows (docs/external.md, "A writer that dies"). */
+        vmem_hold_other(process->pid);
+        status = make_remote(process, layout, settings->size, min, max, &found);
+        vmem_unhold_other(process->pid);
+    }
     if (status != BUFFERS_OK) {
         errors_append("while getting a buffer of %u bytes in [%#llx, %#llx] in process %u", (unsigned)settings->size,
                       (unsigned long long)min, (unsigned long long)max, (unsigned)process->pid);
@@ -373,6 +406,23 @@ static bool item_words_intact(const remote_item *item, const char *what) {
     errors_set(BUFFERS_ERROR_LOCATOR, "%s: the buffer at %#llx of process %u cannot be used: %s", what,
                (unsigned long long)item->entry.base, (unsigned)item->target->pid, why);
     return false;
+}
+
+uint32_t remote_item_position(const index_entry *entry) {
+    const remote_item *item = (const remote_item *)entry;
+    return item_words_intact(item, "position") ? atomic_load_explicit(entry->position, memory_order_relaxed) : 0;
+}
+
+uint32_t remote_item_left(const index_entry *entry) {
+    const remote_item *item = (const remote_item *)entry;
+    if (!item_words_intact(item, "bytes_left")) return 0;
+    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    return position >= item->size ? 0 : item->size - position;
+}
+
+void remote_item_release(index_entry *entry) {
+    if (item_words_intact((const remote_item *)entry, "release"))
+        atomic_store_explicit(entry->taken, 0, memory_order_release);
 }
 
 uintptr_t remote_item_append(index_entry *entry, const void *data, size_t size, bool code, const char *what) {

@@ -40,6 +40,18 @@ static inline bool remote_item_is(const index_entry *entry) {
 /* buffers_item_append(_code) on a remote item: checks, then writes into the target. 0 on failure. */
 uintptr_t remote_item_append(index_entry *entry, const void *data, size_t size, bool code, const char *what);
 
+/* buffers_item_position on a remote item: its position word, read only after the file holding it was
+ * found whole; 0 (the error set) when it was truncated. A truncation after the check still faults:
+ * docs/locator-security.md, "What remains for the remote writer". */
+uint32_t remote_item_position(const index_entry *entry);
+
+/* buffers_item_bytes_left on a remote item, under the same check: 0 (the error set) when truncated. */
+uint32_t remote_item_left(const index_entry *entry);
+
+/* buffers_item_release on a remote item: unlocks it if the file holding its lock word is whole; else
+ * only sets the error (the word cannot be written; the target's file is gone from under it). */
+void remote_item_release(index_entry *entry);
+
 static inline uint32_t remote_item_size(const index_entry *entry) {
     return ((const remote_item *)entry)->size;
 }

@@ -54,6 +54,40 @@ TEST_F(ProcessBuffers, AFullChainIsExtendedForTheTarget) {
     EXPECT_EQ(target.Wait(), 0);
 }
 
+// A writer that ended after the target mapped the further locator it was making, but before it linked
+// it (docs/external.md, "A writer that dies"), leaves a whole, empty locator file mapped in the target
+// under the name the next extension needs: that extension links it instead of failing on a file "in
+// use".
+TEST_F(ProcessBuffers, AFurtherLocatorLeftUnlinkedByAWriterThatEndedIsLinkedNotInTheWay) {
+    Child target({PROCESS_BUFFERS_PEER_PATH, "target", "1", "1", std::to_string(2 * kItemsPerLocator)}, "document");
+    ASSERT_GT(target.pid, 0);
+    ASSERT_EQ(target.Lines("ready").back(), "ready document\n");
+    std::vector<ChainLocator> chain = ReadChain(target.pid);
+    ASSERT_EQ(chain.size(), 2u);
+    vmem_shared made;
+    uintptr_t unlinked = 0;
+    ASSERT_EQ(vmem_shared_create_in_other((uint32_t)target.pid, FurtherLocatorName(target.pid, chain[1].address).c_str(),
+                                          4096, &made, &unlinked), 0) << made.where;
+    vmem_shared_close(&made, true);   // as a writer killed right after the session: nothing more written
+    vmem_shared_close_other(&made);
+    buffers_process *process = nullptr;
+    ASSERT_EQ(buffers_process_open((uint32_t)target.pid, &process), BUFFERS_OK) << buffers_last_error();
+    buffers_search_settings settings = {0, kTwoGiB, 64};
+    buffers_item *item = nullptr;
+    ASSERT_EQ(buffers_process_get_buffer(process, &settings, &item), BUFFERS_OK) << buffers_last_error();
+    chain = ReadChain(target.pid);
+    ASSERT_EQ(chain.size(), 3u);
+    EXPECT_EQ(chain[2].address, unlinked);
+    EXPECT_EQ(LocatorOf(chain, buffers_item_base_address(item)), 2);
+    buffers_item_release(item);
+    buffers_process_close(process);
+    std::vector<Record> own;   // and the target's own library goes on in that locator
+    ASSERT_NO_FATAL_FAILURE(RunOneTargetRound(&target, &own));
+    EXPECT_EQ(LocatorOf(ReadChain(target.pid), own[0].address), 2);
+    target.Say("exit");
+    EXPECT_EQ(target.Wait(), 0);
+}
+
 // A root directory whose path leaves room for a locator file of a pid of up to 7 digits, but not for
 // a further locator's file (22 characters longer): the library then keeps further locators in
 // private memory. Removed with everything in it when destroyed.

@@ -6,7 +6,9 @@
 // the old code, fails the test instead of ending it).
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "process_buffers_child.h"
@@ -87,6 +89,38 @@ TEST_F(ProcessShrink, AFirstLocatorEmptiedByTheTargetIsRefusedNotSIGBUS) {
     ForkResult run = NextGetAfter("truncate first");
     ASSERT_TRUE(run.ExitedCleanly()) << "the writer " << run.HowItEnded();
     EXPECT_NE(run.text.rfind("0 ", 0), 0u) << run.text;
+}
+
+// An item held while the target empties the file its lock and position words lie in: each call on
+// it (in a fork of its own, so one SIGBUS hides no other) is a locator error naming the truncation.
+TEST_F(ProcessShrink, AHeldItemWhoseFileIsEmptiedIsALocatorErrorNotSIGBUS) {
+    buffers_item *item = nullptr;
+    ASSERT_EQ(buffers_process_get_buffer(process, &settings, &item), BUFFERS_OK) << buffers_last_error();
+    ASSERT_EQ(LocatorOf(ReadChain(target->pid), buffers_item_base_address(item)), 1);
+    target->Say("truncate further");
+    char line[512] = {};
+    ASSERT_NE(fgets(line, sizeof line, target->out), nullptr);
+    ASSERT_STREQ(line, "done\n");
+    const unsigned char bytes[] = {4, 5, 6};
+    const std::vector<std::pair<const char *, std::function<uint64_t()>>> calls = {
+        {"position", [&] { return (uint64_t)buffers_item_position(item); }},
+        {"bytes_left", [&] { return (uint64_t)buffers_item_bytes_left(item); }},
+        {"append", [&] { return (uint64_t)buffers_item_append(item, bytes, sizeof bytes); }},
+        {"append_code", [&] { return (uint64_t)buffers_item_append_code(item, bytes, sizeof bytes); }},
+        {"release", [&] { buffers_item_release(item); return (uint64_t)0; }},
+    };
+    for (const auto &call : calls) {
+        ForkResult run = RunInFork([&] {
+            uint64_t got = call.second();
+            return std::to_string(buffers_last_status()) + " " + std::to_string(got) + " " + buffers_last_error();
+        });
+        if (!run.ExitedCleanly()) {
+            ADD_FAILURE() << call.first << ": the writer " << run.HowItEnded();
+            continue;
+        }
+        EXPECT_EQ(run.text.rfind(std::to_string(BUFFERS_ERROR_LOCATOR) + " 0 ", 0), 0u) << call.first << ": " << run.text;
+        EXPECT_NE(run.text.find("truncated"), std::string::npos) << call.first << ": " << run.text;
+    }
 }
 
 }  // namespace

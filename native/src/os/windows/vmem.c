@@ -366,6 +366,15 @@ const char *vmem_error_text(int error, char *buffer, size_t size) {
 
 enum { OTHER_PROCESS_ACCESS = PROCESS_VM_OPERATION | PROCESS_VM_READ | PROCESS_VM_WRITE | PROCESS_QUERY_INFORMATION };
 
+/* Memory VirtualAllocEx gave stays whoever ends: nothing to hold. */
+void vmem_hold_other(uint32_t pid) {
+    (void)pid;
+}
+
+void vmem_unhold_other(uint32_t pid) {
+    (void)pid;
+}
+
 vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why_size) {
     HANDLE process = OpenProcess(OTHER_PROCESS_ACCESS, FALSE, pid);
     if (process) {

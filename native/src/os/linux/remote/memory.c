@@ -164,12 +164,37 @@ int remote_session_close(ptrace_session *session) {
     return error;
 }
 
+/* vmem_hold_other: the session of the reservation made under it is ended with its undo kept (the
+ * warden stays, ready to take the buffer back) until the unhold, or until released. Only that session
+ * outlives its calls: the target runs meanwhile, so its own library (which may hold its locator's
+ * lock) is never kept stopped while this process waits for that lock. */
+typedef struct held_reservation {
+    bool           active, lingering;
+    uint32_t       pid;
+    uintptr_t      address;   /* lingering: the reservation's */
+    ptrace_session session;   /* lingering: ended, its warden waiting */
+} held_reservation;
+
+static _Thread_local held_reservation held;
+
+void vmem_hold_other(uint32_t pid) {
+    if (held.active) return;   /* one at a time: a second hold joins the first */
+    held = (held_reservation){.active = true, .lingering = false, .pid = pid};
+}
+
+void vmem_unhold_other(uint32_t pid) {
+    if (!held.active || held.pid != pid) return;
+    if (held.lingering) ptrace_session_let_go(&held.session);
+    held.active = held.lingering = false;
+}
+
 /* ---- one system call in the target ---- */
 
 typedef struct remote_call {
     long      number;
     uintptr_t args[6];
     intptr_t  result;
+    long      undo;      /* the call that takes it back, given its result and args[1] (0: none) */
 } remote_call;
 
 static bool failed(intptr_t result) {
@@ -183,29 +208,47 @@ static int run_in(uint32_t pid, remote_call *calls, size_t count) {
     char why[256];
     int error = remote_session_open(pid, &session, why, sizeof why);
     if (error) return error;
+    bool undos = false;
     for (size_t i = 0; i < count && !error; i++) {
-        error = ptrace_session_syscall(&session, calls[i].number, calls[i].args, &calls[i].result);
+        error = ptrace_session_syscall(&session, calls[i].number, calls[i].args, calls[i].undo, calls[i].args[1],
+                                       &calls[i].result);
         if (!error && failed(calls[i].result)) break;
+        undos = undos || (!error && calls[i].undo);
     }
-    int ended = remote_session_close(&session);
+    if (!(undos && held.active && held.pid == pid && !held.lingering)) {
+        int ended = remote_session_close(&session);
+        return error ? error : ended;
+    }
+    int ended = ptrace_session_end_keeping(&session);   /* the warden stays until the unhold */
+    if (ended == ESRCH && target_pick_thread(pid) != 0) ended = EAGAIN;
+    pthread_mutex_unlock(&session_turn);
+    held.session = session;
+    held.address = (uintptr_t)calls[0].result;
+    held.lingering = true;
     return error ? error : ended;
 }
 
 int remote_reserve_at(uint32_t pid, uintptr_t address, size_t size) {
     remote_call map = {SYS_mmap, {address, size, PROT_READ | PROT_WRITE | PROT_EXEC,
-                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uintptr_t)-1, 0}, 0};
+                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uintptr_t)-1, 0}, 0,
+                       SYS_munmap};   /* a caller ending mid-session never sees the memory: unmapped */
     int error = run_in(pid, &map, 1);
     if (error) return error;
     if (failed(map.result)) return (int)-map.result;
     if ((uintptr_t)map.result == address) return 0;
     /* A kernel before 4.17 took the address as a hint: undo. */
-    remote_call unmap = {SYS_munmap, {(uintptr_t)map.result, size, 0, 0, 0, 0}, 0};
-    error = run_in(pid, &unmap, 1);
+    error = remote_release(pid, (uintptr_t)map.result, size);
     return error ? error : EEXIST;
 }
 
 int remote_release(uint32_t pid, uintptr_t address, size_t size) {
-    remote_call unmap = {SYS_munmap, {address, size, 0, 0, 0, 0}, 0};
+    /* Let go first (the hold keeps one reservation: this one): a caller ending between the two
+     * leaves the buffer, never a second munmap of a range the target may have reused. */
+    if (held.active && held.lingering && held.pid == pid && held.address == address) {
+        ptrace_session_let_go(&held.session);
+        held.lingering = false;
+    }
+    remote_call unmap = {SYS_munmap, {address, size, 0, 0, 0, 0}, 0, 0};
     int error = run_in(pid, &unmap, 1);
     if (error) return error;
     return failed(unmap.result) ? (int)-unmap.result : 0;

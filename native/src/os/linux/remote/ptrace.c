@@ -89,13 +89,27 @@ int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_
     return error;
 }
 
-int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[6], intptr_t *result) {
+int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[6], long undo_number,
+                           uintptr_t undo_second, intptr_t *result) {
     warden_box *box = tracer_box(s->tracer);
     box->number = number;
+    box->undo_number = undo_number;
+    box->undo_second = undo_second;
     memcpy(box->args, args, sizeof box->args);
     int error = tracer_run(s->tracer, WARDEN_SYSCALL);
     if (!error) *result = box->result;
     return error;
+}
+
+int ptrace_session_end_keeping(ptrace_session *s) {
+    return tracer_run(s->tracer, WARDEN_END_KEEPING);
+}
+
+/* Through the warden, which owns the list: the caller may be ending at any instant. */
+void ptrace_session_let_go(ptrace_session *s) {
+    tracer_run(s->tracer, WARDEN_SETTLE_ALL);
+    tracer_stop(s->tracer);
+    s->tracer = NULL;
 }
 
 int ptrace_session_end(ptrace_session *s) {
@@ -117,14 +131,24 @@ int ptrace_session_begin(uint32_t pid, ptrace_session *s, char *why, size_t why_
     return ENOSYS;
 }
 
-int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[6], intptr_t *result) {
-    (void)s, (void)number, (void)args, (void)result;
+int ptrace_session_syscall(ptrace_session *s, long number, const uintptr_t args[6], long undo_number,
+                           uintptr_t undo_second, intptr_t *result) {
+    (void)s, (void)number, (void)args, (void)undo_number, (void)undo_second, (void)result;
     return ENOSYS;
 }
 
 int ptrace_session_end(ptrace_session *s) {
     (void)s;
     return ENOSYS;
+}
+
+int ptrace_session_end_keeping(ptrace_session *s) {
+    (void)s;
+    return ENOSYS;
+}
+
+void ptrace_session_let_go(ptrace_session *s) {
+    (void)s;
 }
 
 int ptrace_yama_scope(void) {

@@ -42,8 +42,21 @@ typedef struct ptrace_session {
 int ptrace_session_begin(uint32_t pid, ptrace_session *session, char *why, size_t why_size);
 
 /* Runs system call number with six arguments in the stopped thread; *result is the raw return
- * value (-4095..-1 is -errno). Returns 0, or an errno when the call could not be run. */
-int ptrace_session_syscall(ptrace_session *session, long number, const uintptr_t args[6], intptr_t *result);
+ * value (-4095..-1 is -errno). Returns 0, or an errno when the call could not be run. undo_number
+ * (0: none) names the call that takes this one back, undo_number(*result, undo_second): should the
+ * caller end before the session does, its warden runs the undos of the calls that succeeded, newest
+ * first, unless a later call of the session equal to one (number and first argument) settled it. */
+int ptrace_session_syscall(ptrace_session *session, long number, const uintptr_t args[6], long undo_number,
+                           uintptr_t undo_second, intptr_t *result);
+
+/* As ptrace_session_end, but the warden stays with the session's undos: should this process end
+ * before ptrace_session_let_go, the warden seizes the thread again (if the target still runs the
+ * program the session ran in) and takes them back. */
+int  ptrace_session_end_keeping(ptrace_session *session);
+
+/* Of a session ended keeping its undos: drops them (what they would take back stays done whatever
+ * becomes of this process) and ends the warden. */
+void ptrace_session_let_go(ptrace_session *session);
 
 /* Restores the saved registers, detaches and re-sends the signals that arrived meanwhile.
  * Returns 0 or an errno (ESRCH when the thread died or a thread ran execve meanwhile: then the

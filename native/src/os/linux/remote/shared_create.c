@@ -225,14 +225,21 @@ typedef struct remote_steps {
     uintptr_t      address;   /* the file's mapping in the target; 0: none */
 } remote_steps;
 
-/* One system call in the stopped target; its result or -errno. A session failure is -that errno. */
-static intptr_t call(remote_steps *s, long number, uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3,
-                     uintptr_t a4, uintptr_t a5) {
+/* One system call in the stopped target, taken back by undo(result, a1) if this process ends before
+ * the session (0: nothing to take back); its result or -errno. A session failure is -that errno. */
+static intptr_t call_undone_by(remote_steps *s, long undo, long number, uintptr_t a0, uintptr_t a1, uintptr_t a2,
+                               uintptr_t a3, uintptr_t a4, uintptr_t a5) {
     const uintptr_t args[6] = {a0, a1, a2, a3, a4, a5};
     intptr_t result = 0;
-    int error = s->ended ? ESRCH : ptrace_session_syscall(&s->session, number, args, &result);
+    int error = s->ended ? ESRCH : ptrace_session_syscall(&s->session, number, args, undo, a1, &result);
     if (error) s->ended = true;
     return error ? -(intptr_t)error : result;
+}
+
+/* A call with nothing to take back: a probe, or itself the undo of an earlier one (which it settles). */
+static intptr_t call(remote_steps *s, long number, uintptr_t a0, uintptr_t a1, uintptr_t a2, uintptr_t a3,
+                     uintptr_t a4, uintptr_t a5) {
+    return call_undone_by(s, 0, number, a0, a1, a2, a3, a4, a5);
 }
 
 /* Appends to why. */
@@ -270,8 +277,8 @@ static int check_undo_allowed(uint32_t pid, remote_steps *s, char *why, size_t w
 
 /* The scratch page: the file's path, then the "alive" lock record after it. */
 static int write_scratch(uint32_t pid, remote_steps *s, const char *path, uintptr_t *lock_record) {
-    intptr_t got = call(s, SYS_mmap, 0, vmem_page_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                        (uintptr_t)-1, 0);
+    intptr_t got = call_undone_by(s, SYS_munmap, SYS_mmap, 0, vmem_page_size(), PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS, (uintptr_t)-1, 0);
     if (failed(got)) return (int)-got;
     s->scratch = (uintptr_t)got;
     struct flock alive;
@@ -294,12 +301,21 @@ static bool same_file_there(uint32_t pid, intptr_t fd, const struct stat *ours) 
     return fstatat(AT_FDCWD, link, &there, 0) == 0 && there.st_dev == ours->st_dev && there.st_ino == ours->st_ino;
 }
 
+/* The locator's first word, "this header's address", written before the target maps the file at
+ * address: the rest of an empty locator made from outside is zero (locator_initialize_in with no
+ * chunks), so the file is a whole locator from the instant the target maps it, and a caller ending
+ * after the session but before it writes the header leaves nothing half-made. */
+static int record_address(const made_file *f, uintptr_t address) {
+    return pwrite(f->fd, &address, sizeof address, 0) == (ssize_t)sizeof address ? 0 : errno ? errno : EIO;
+}
+
 /* mmap of the file at the first candidate that is free in the target (EEXIST: taken meanwhile). */
-static int map_there(remote_steps *s, const placement *p) {
+static int map_there(remote_steps *s, const made_file *f, const placement *p) {
     int error = ENOMEM;
     for (size_t i = 0; i < p->count; i++) {
-        intptr_t got = call(s, SYS_mmap, p->starts[i], p->size, PROT_READ | PROT_WRITE,
-                            MAP_SHARED | MAP_FIXED_NOREPLACE, (uintptr_t)s->fd, 0);
+        if ((error = record_address(f, p->starts[i])) != 0) return error;
+        intptr_t got = call_undone_by(s, SYS_munmap, SYS_mmap, p->starts[i], p->size, PROT_READ | PROT_WRITE,
+                                      MAP_SHARED | MAP_FIXED_NOREPLACE, (uintptr_t)s->fd, 0);
         if (!failed(got) && (uintptr_t)got == p->starts[i]) {
             s->address = (uintptr_t)got;
             return 0;
@@ -323,7 +339,8 @@ static int steps_in_target(uint32_t pid, remote_steps *s, const made_file *f, co
     if (error) return error;
     if ((error = write_scratch(pid, s, f->path, &lock_record)) != 0)
         return because(error, why, why_size, "no scratch page in process %u: %s", id, strerror(error));
-    s->fd = call(s, SYS_openat, (uintptr_t)AT_FDCWD, s->scratch, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0, 0, 0);
+    s->fd = call_undone_by(s, SYS_close, SYS_openat, (uintptr_t)AT_FDCWD, s->scratch, O_RDWR | O_CLOEXEC | O_NOFOLLOW,
+                           0, 0, 0);
     if (failed(s->fd)) {
         error = (int)-s->fd;
         s->fd = -1;
@@ -341,7 +358,7 @@ static int steps_in_target(uint32_t pid, remote_steps *s, const made_file *f, co
         return because((int)-done, why, why_size, "process %u refused to unmap the session's scratch page: %s", id,
                        strerror((int)-done));
     s->scratch = 0;
-    if ((error = map_there(s, p)) != 0)
+    if ((error = map_there(s, f, p)) != 0)
         return because(error, why, why_size, "process %u cannot map its locator file: %s", id, strerror(error));
     if (failed(done = call(s, SYS_close, (uintptr_t)s->fd, 0, 0, 0, 0, 0)))
         return because((int)-done, why, why_size, "process %u refused to close its descriptor %ld of the locator "

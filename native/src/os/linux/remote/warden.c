@@ -409,12 +409,87 @@ static int run_call(warden_box *b) {
     return error;
 }
 
+static bool call_failed(intptr_t result) {
+    return result < 0 && result >= -4095;
+}
+
+/* Drops the newest undo that is the call number(first, ...). */
+static void settle(warden_box *b, long number, uintptr_t first) {
+    for (int i = b->undo_count - 1; i >= 0; i--) {
+        if (b->undos[i].number != number || b->undos[i].first != first) continue;
+        for (int j = i + 1; j < b->undo_count; j++) b->undos[j - 1] = b->undos[j];
+        b->undo_count--;
+        return;
+    }
+}
+
+/* After a call that succeeded: it settles the undo it equals, and lists its own. */
+static void note_undo(warden_box *b) {
+    settle(b, b->number, b->args[0]);
+    if (b->undo_number && b->undo_count < WARDEN_UNDOS)
+        b->undos[b->undo_count++] = (warden_undo){b->undo_number, (uintptr_t)b->result, b->undo_second};
+}
+
+static int call_and_note(warden_box *b) {
+    int error = run_call(b);
+    if (!error && !call_failed(b->result)) note_undo(b);
+    return error;
+}
+
+/* The caller is gone mid-session: what the session did in the target is taken back, newest first. */
+static void undo_all(warden_box *b) {
+    while (b->undo_count > 0) {
+        warden_undo undo = b->undos[--b->undo_count];
+        b->number = undo.number;
+        b->args[0] = undo.first, b->args[1] = undo.second;
+        for (int i = 2; i < 6; i++) b->args[i] = 0;
+        if (run_call(b) != 0) return;   /* the thread can no longer be driven */
+    }
+}
+
+/* /proc/<pid>/mem, opened once per warden (see warden_box.mem); none (no undo later) if it cannot be. */
+static void open_memory(warden_box *b) {
+    if (b->mem >= 0) return;
+    char path[64], *at = put_text(path, "/proc/");
+    at = put_number(at, (unsigned)b->pid);
+    at = put_text(at, "/mem");
+    *at = 0;
+    long fd = sys(SYS_openat, AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0);
+    b->mem = fd >= 0 ? (int)fd : -1;
+}
+
+/* The warden's last act: its descriptor lives in the table it shares with the caller. */
+static int leave(warden_box *b) {
+    if (b->mem >= 0) sys(SYS_close, b->mem, 0, 0, 0);
+    b->mem = -1;
+    return 0;
+}
+
 static int end(warden_box *b) {
     if (!b->seized) return ESRCH;
     stop_if_running(b);
     int error = b->exec_seen ? ESRCH : put_back(b);
     int detached = detach(b);
     return error ? error : detached;
+}
+
+/* The creator ended after a session that kept its undos: the thread (or, if it has ended, the main
+ * one) is seized again to run them, for about a second while another tracer holds it. Nothing is
+ * done once the target's memory is no longer the session's (mem stops reading: exited or exec'd). */
+static void undo_after_end(warden_box *b) {
+    enum { TRIES = 100, PAUSE_US = 10 * 1000 };
+    for (int i = 0; i < TRIES && b->undo_count > 0; i++) {
+        unsigned char byte;
+        if (b->mem < 0 || sys6(SYS_pread64, b->mem, (long)&byte, 1, (long)b->gadget, 0, 0) != 1) return;
+        int error = begin(b);
+        if (error == 0) {
+            undo_all(b);
+            end(b);
+            return;
+        }
+        if (error == ESRCH) b->tid = b->pid;   /* the thread ended: the main one then */
+        pause_microseconds(PAUSE_US);
+    }
 }
 
 /* ---- the loop ---- */
@@ -431,14 +506,16 @@ static bool creator_gone(const warden_box *b) {
 int warden_serve(void *context) {
     enum { TICK_NS = 5 * 1000 * 1000, SILENCE_US = 5 * 1000 * 1000 };
     warden_box *b = context;
+    b->mem = -1;   /* before any request: the box starts zeroed, and 0 is a descriptor */
     if (b->creator) sys(SYS_setpgid, 0, 0, 0, 0);   /* out of the caller's process group: a kill of it spares us */
     int64_t last = now_microseconds();
     for (;;) {
         int op = atomic_load_explicit(&b->request, memory_order_acquire);
         if (op == WARDEN_IDLE) {
             if (b->creator && (creator_gone(b) || (b->seized && now_microseconds() - last > SILENCE_US))) {
-                if (b->seized) end(b);
-                return 0;
+                if (b->seized) undo_all(b), end(b);
+                else undo_after_end(b);
+                return leave(b);
             }
             struct timespec tick = {0, TICK_NS};
             sys(SYS_futex, (long)&b->request, FUTEX_WAIT_PRIVATE_OP, WARDEN_IDLE, (long)&tick);
@@ -446,9 +523,23 @@ int warden_serve(void *context) {
         }
         if (op == WARDEN_QUIT) {
             if (b->seized) end(b);
-            return 0;
+            return leave(b);
         }
-        b->error = op == WARDEN_BEGIN ? begin(b) : op == WARDEN_SYSCALL ? run_call(b) : end(b);
+        b->error = 0;
+        if (op == WARDEN_BEGIN) {
+            b->undo_count = 0;
+            b->error = begin(b);
+        } else if (op == WARDEN_END_KEEPING) {
+            open_memory(b);   /* while the session's memory is surely the target's */
+            b->error = end(b);
+        } else if (op == WARDEN_SYSCALL) {
+            b->error = call_and_note(b);
+        } else if (op == WARDEN_SETTLE_ALL) {
+            b->undo_count = 0;
+        } else {
+            b->undo_count = 0;
+            b->error = end(b);
+        }
         last = now_microseconds();
         atomic_store_explicit(&b->request, WARDEN_IDLE, memory_order_release);
         sys(SYS_futex, (long)&b->request, FUTEX_WAKE_PRIVATE_OP, 1, 0);

@@ -16,14 +16,23 @@
 #include <stdint.h>
 
 enum warden_op {
-    WARDEN_IDLE,      /* nothing asked */
-    WARDEN_BEGIN,     /* seize tid of pid, stop it, save its registers (saved, saved_size) */
-    WARDEN_SYSCALL,   /* run number(args) at gadget; the result in result; registers back as saved */
-    WARDEN_END,       /* registers back, detach, re-send held-back signals */
-    WARDEN_QUIT       /* return from warden_serve */
+    WARDEN_IDLE,         /* nothing asked */
+    WARDEN_BEGIN,        /* seize tid of pid, stop it, save its registers (saved, saved_size) */
+    WARDEN_SYSCALL,      /* run number(args) at gadget; the result in result; registers back as saved */
+    WARDEN_END,          /* registers back, detach, re-send held-back signals; the undos are dropped */
+    WARDEN_END_KEEPING,  /* as END, but the undos stay (see mem below) */
+    WARDEN_SETTLE_ALL,   /* drop every undo */
+    WARDEN_QUIT          /* return from warden_serve */
 };
 
-enum { WARDEN_SIGNALS = 8, WARDEN_REGISTERS = 64 };
+enum { WARDEN_SIGNALS = 8, WARDEN_REGISTERS = 64, WARDEN_UNDOS = 8 };
+
+/* A call that takes back one the session made in the target: number(first, second), e.g. close(fd)
+ * after an openat, munmap(address, size) after an mmap. */
+typedef struct warden_undo {
+    long      number;
+    uintptr_t first, second;
+} warden_undo;
 
 /* Everything the caller and the warden share; the caller writes the fields of an op, then request. */
 typedef struct warden_box {
@@ -39,6 +48,19 @@ typedef struct warden_box {
     long         number;                        /* WARDEN_SYSCALL: the call */
     uintptr_t    args[6];
     intptr_t     result;
+    /* WARDEN_SYSCALL: when the call succeeds, undo_number(result, undo_second) joins the undo list
+     * (0: nothing to take back); a call equal to a listed undo (number and first argument) settles it.
+     * If the creator ends with a session open, the warden runs the list, newest first, before it
+     * lets the target go: the target keeps nothing of a session its caller did not see through. */
+    long         undo_number;
+    uintptr_t    undo_second;
+    warden_undo  undos[WARDEN_UNDOS];
+    int          undo_count;
+    /* After an END_KEEPING with undos left, the creator's end has the warden seize the thread again to
+     * run them, but only while mem (the target's /proc/PID/mem, opened then) still reads: that
+     * descriptor is bound to the memory the session ran in, so it stops reading once the target has
+     * exited (its pid perhaps given to another) or exec'd. -1: none. */
+    int          mem;
     int          signals[WARDEN_SIGNALS];       /* signals that arrived meanwhile, re-sent on detach */
     int          signal_count;
     bool         seized, exec_seen, running;

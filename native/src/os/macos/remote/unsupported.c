@@ -92,3 +92,11 @@ int vmem_shared_check_other(const vmem_shared *shared, char *why, size_t why_siz
     snprintf(why, why_size, "%s", WHY_UNSUPPORTED);
     return VMEM_UNSUPPORTED;   /* no view of another process is ever made here */
 }
+
+void vmem_hold_other(uint32_t pid) {
+    (void)pid;
+}
+
+void vmem_unhold_other(uint32_t pid) {
+    (void)pid;
+}

@@ -1,5 +1,7 @@
 package reloaded.memory.buffers.remote;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,10 +23,11 @@ import reloaded.memory.buffers.Buffers;
 import reloaded.memory.buffers.ProcessBuffers;
 
 /**
- * A target's further locator file emptied (ftruncate 0) between two gets, by a process of its user
- * (here this test, as a hostile target could itself): the next get through Buffers.ofProcess is an
- * exception naming the truncation, and this JVM lives. On the old code the JVM died of SIGBUS in
- * the native walk of the chain, with an hs_err file (issue 16, point 2).
+ * A target's further locator file emptied (ftruncate 0) between two gets, or while a buffer of it is
+ * held, by a process of its user (here this test, as a hostile target could itself): the next get
+ * through Buffers.ofProcess, or the held buffer's append, is an exception naming the truncation, and
+ * this JVM lives. On the old code the JVM died of SIGBUS (in the native walk of the chain, in the
+ * held item's calls), with an hs_err file (issue 16, point 2).
  */
 class ShrunkLocatorTest {
     /** Items in one 64-bit locator: holding one more than that chains a further locator. */
@@ -35,31 +38,73 @@ class ShrunkLocatorTest {
         Targets.assumeProcessBuffersWork();
         try (Targets.Grandchild sleep = Targets.startSleep();
              ProcessBuffers process = Buffers.ofProcess(sleep.pid())) {
-            List<Buffer> held = new ArrayList<>();
-            try {
-                while (held.size() <= ITEMS_PER_LOCATOR) {
-                    held.add(process.getBuffer(BufferSearchSettings.defaults()));
-                }
-            } finally {
-                for (Buffer buffer : held) {
-                    buffer.close();
-                }
-            }
-            long first = firstLocator(sleep.pid());
-            long further = ByteBuffer.wrap(Targets.read(sleep.pid(), first + 8, 8)).order(ByteOrder.LITTLE_ENDIAN)
-                    .getLong();
-            assertTrue(further != 0, "no further locator was chained");
-            String line = Targets.mappingsAt(sleep.pid(), further).get(0);
-            try (FileChannel file = FileChannel.open(Paths.get(line.substring(line.indexOf('/'))),
-                    StandardOpenOption.WRITE)) {
-                file.truncate(0);
-            }
+            closeAll(holdOneMoreThanALocator(process));
+            emptyFurtherLocator(sleep.pid());
             // Larger than every buffer made above: the walk must reach the further locator.
             BufferSearchSettings none = BufferSearchSettings.defaults().withSize(16 << 20);
             BufferAllocationException refused = assertThrows(BufferAllocationException.class,
                     () -> process.getBuffer(none).close());
             assertTrue(refused.getMessage().contains("BUFFERS_ERROR_LOCATOR"), refused.getMessage());
             assertTrue(refused.getMessage().contains("truncated"), refused.getMessage());
+        }
+    }
+
+    /**
+     * A buffer held while its locator's file is emptied: its position, bytes left and close answer
+     * without touching the file (0 there), the append is an exception naming the truncation, and the
+     * JVM lives. On the old code each of them died of SIGBUS.
+     */
+    @Test
+    void aHeldBufferWhoseFileIsEmptiedIsAnExceptionNotACrash() throws Exception {
+        Targets.assumeProcessBuffersWork();
+        try (Targets.Grandchild sleep = Targets.startSleep();
+             ProcessBuffers process = Buffers.ofProcess(sleep.pid())) {
+            List<Buffer> buffers = holdOneMoreThanALocator(process);
+            try {
+                Buffer held = buffers.get(buffers.size() - 1); // the further locator's
+                emptyFurtherLocator(sleep.pid());
+                assertEquals(0, held.position());
+                assertEquals(0, held.bytesLeft());
+                RuntimeException refused = assertThrows(RuntimeException.class,
+                        () -> held.append(new byte[] {1, 2, 3}));
+                assertTrue(refused.getMessage().contains("truncated"), refused.getMessage());
+                held.close();
+                assertFalse(held.isOpen());
+            } finally {
+                closeAll(buffers);
+            }
+        }
+    }
+
+    /** One buffer more than a locator has items, all held: the last is in a further locator. */
+    private static List<Buffer> holdOneMoreThanALocator(ProcessBuffers process) {
+        List<Buffer> held = new ArrayList<>();
+        try {
+            while (held.size() <= ITEMS_PER_LOCATOR) {
+                held.add(process.getBuffer(BufferSearchSettings.defaults()));
+            }
+        } catch (RuntimeException e) {
+            closeAll(held);
+            throw e;
+        }
+        return held;
+    }
+
+    private static void closeAll(List<Buffer> buffers) {
+        for (Buffer buffer : buffers) {
+            buffer.close();
+        }
+    }
+
+    /** Truncates to 0 the file of pid's second locator, as a hostile target could. */
+    private static void emptyFurtherLocator(long pid) throws Exception {
+        long first = firstLocator(pid);
+        long further = ByteBuffer.wrap(Targets.read(pid, first + 8, 8)).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertTrue(further != 0, "no further locator was chained");
+        String line = Targets.mappingsAt(pid, further).get(0);
+        try (FileChannel file = FileChannel.open(Paths.get(line.substring(line.indexOf('/'))),
+                StandardOpenOption.WRITE)) {
+            file.truncate(0);
         }
     }
 
