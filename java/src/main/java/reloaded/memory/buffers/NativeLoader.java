@@ -10,6 +10,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Finds and loads the JNI library, once per class loader (from {@link NativeBuffers}' static
@@ -148,6 +150,26 @@ final class NativeLoader {
             throw e;
         } finally {
             System.clearProperty(key);
+        }
+    }
+
+    /**
+     * Runs the library's self-check (compiled in where no test runs the build, macOS: docs/platforms.md,
+     * "Self-check"), after {@link #loadFor} and the shared root. A failure makes the library
+     * unavailable, with the C side's reason, which names the failed step.
+     *
+     * @throws UnsatisfiedLinkError when the check failed
+     */
+    static void selfCheck(LongSupplier check, Supplier<String> lastError) {
+        long start = System.nanoTime();
+        long status = check.getAsLong();
+        if (status != 0) {
+            throw failed(new UnsatisfiedLinkError("libbuffers: the native library failed its self-check at first "
+                    + "load and is not used: " + lastError.get()));
+        }
+        if (Boolean.getBoolean(DEBUG_PROPERTY)) {
+            System.err.println("[libbuffers loader] self-check passed (or compiled out) in "
+                    + (System.nanoTime() - start) / 1000 + " us");
         }
     }
 
