@@ -4,18 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,9 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The self-check at first load (native/src/api/self_check.h; docs/platforms.md, "Self-check"),
  * forced on here: a JNI library built with the check on and test-only faults
  * (CMake target buffers_jni_self_checked), loaded by path in a child JVM. A step made to fail
- * (BUFFERS_SELF_CHECK_FAIL) leaves the library unavailable with the step's name; a passing check
- * costs under a millisecond, once. On JDK 22+ the child's route is FFM: both routes load through
- * the same static initialiser, so both pass the check.
+ * (BUFFERS_SELF_CHECK_FAIL) leaves the library unavailable with the step's name, and the first
+ * write fails naming it; a passing check costs under a millisecond, once. On JDK 22+ the child's
+ * write goes through FFM, on 17 through JNI: the C side refuses both the same way.
  */
 class SelfCheckTest {
     private static final long BUDGET_MICROS = 1000;
@@ -41,69 +40,58 @@ class SelfCheckTest {
         return Paths.get(name);
     }
 
-    private record Child(String stdout, String stderr) {
-        String line(String key) {
-            for (String line : stdout.split("\n")) {
-                if (line.startsWith(key + "=")) {
-                    return line.substring(key.length() + 1);
-                }
-            }
-            throw new AssertionError("no '" + key + "=' line:\n" + this);
-        }
+    @TempDir
+    static Path jarDir;
 
-        @Override
-        public String toString() {
-            return "--- stdout\n" + stdout + "--- stderr\n" + stderr;
+    private static ChildJvm jvm;
+
+    private static ChildJvm.Result run(String failingStep) throws Exception {
+        // the library as a multi-release jar, so that on JDK 22+ the child's write goes through FFM
+        if (jvm == null) {
+            jvm = new ChildJvm(jarDir);
         }
+        Path testClasses = Paths.get(SelfCheckTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Map<String, String> env = new HashMap<>();
+        env.put("BUFFERS_SELF_CHECK_FAIL", failingStep);
+        ChildJvm.Result child = jvm.onClassPathWith(env, List.of("--enable-native-access=ALL-UNNAMED",
+                "-D" + NativeLoader.PATH_PROPERTY + "=" + library(), "-D" + NativeLoader.DEBUG_PROPERTY + "=true"),
+                testClasses, SelfCheckMain.class.getName());
+        assertEquals(0, child.exitCode(), child.toString());
+        return child;
     }
 
-    private static Child run(String failingStep) throws Exception {
-        String classes = System.getProperty("buffers.test.classes");
-        String testClasses = Paths.get(SelfCheckTest.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                .toString();
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-D" + NativeLoader.PATH_PROPERTY + "=" + library(), "-D" + NativeLoader.DEBUG_PROPERTY + "=true",
-                "-cp", classes + File.pathSeparator + testClasses, SelfCheckMain.class.getName()));
-        Map<String, String> env = builder.environment();
-        env.remove("BUFFERS_SELF_CHECK_FAIL");
-        if (failingStep != null) {
-            env.put("BUFFERS_SELF_CHECK_FAIL", failingStep);
-        }
-        Process process = builder.start();
-        process.getOutputStream().close();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("the child JVM did not finish in 120 s");
-        }
-        Child child = new Child(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-                new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-        assertEquals(0, process.exitValue(), child.toString());
-        return child;
+    /** The value of the child's "key=value" line. */
+    private static String line(ChildJvm.Result child, String key) {
+        return child.stdout().lines().filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1))
+                .findFirst().orElseThrow(() -> new AssertionError("no '" + key + "=' line:\n" + child));
     }
 
     @Test
     void aPassingCheckCostsUnderAMillisecondOnce() throws Exception {
-        Child child = run(null);
-        assertEquals("true", child.line("available"), child.toString());
+        ChildJvm.Result child = run(null);
+        assertEquals("true", line(child, "available"), child.toString());
         Matcher first = Pattern.compile("self-check passed \\(or compiled out\\) in (\\d+) us").matcher(child.stderr());
         assertTrue(first.find(), "the loader's trace of the check is missing\n" + child);
         assertTrue(Long.parseLong(first.group(1)) < BUDGET_MICROS, "the check took " + first.group(1) + " us\n" + child);
-        Matcher again = Pattern.compile("^0 ns=(\\d+)$").matcher(child.line("again"));
+        Matcher again = Pattern.compile("^0 ns=(\\d+)$").matcher(line(child, "again"));
         assertTrue(again.find(), child.toString());
         assertTrue(Long.parseLong(again.group(1)) < BUDGET_MICROS * 1000 / 10, "a second check is not free:\n" + child);
         assertTrue(child.stdout().contains("write ok"), child.toString());
-        System.out.println("route " + child.line("route") + ": first check " + first.group(1) + " us, second "
+        System.out.println("route " + line(child, "route") + ": first check " + first.group(1) + " us, second "
                 + again.group(1) + " ns");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"near-own-code", "append-code-call", "commit-code-read-back", "low-4gib", "second-lookup"})
     void aFailingStepMakesTheLibraryUnavailableNamingIt(String step) throws Exception {
-        Child child = run(step);
-        assertEquals("false", child.line("available"), child.toString());
-        String cause = child.line("cause");
+        ChildJvm.Result child = run(step);
+        assertEquals("false", line(child, "available"), child.toString());
+        String cause = line(child, "cause");
         assertTrue(cause.contains("self-check failed at step '" + step + "'"), child.toString());
+        // the first call that needs buffers fails too, through this JDK's route, naming the step
         assertTrue(child.stdout().contains("call threw"), child.toString());
+        assertEquals(Runtime.version().feature() >= 22 ? "ffm" : "jni", line(child, "route"), child.toString());
+        assertTrue(child.stdout().lines().anyMatch(l -> l.startsWith("call threw")
+                && l.contains("self-check failed at step '" + step + "'")), child.toString());
     }
 }

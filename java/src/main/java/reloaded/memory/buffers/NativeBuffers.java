@@ -30,8 +30,6 @@ final class NativeBuffers {
     static {
         NativeLoader.loadFor(NativeBuffers.class, NativeBuffers::abiVersion, ABI_VERSION);
         applySharedRoot();
-        // After the shared root: the check opens the locator. Both routes (JNI, FFM) pass here.
-        NativeLoader.selfCheck(NativeBuffers::selfCheck, NativeBuffers::lastError);
     }
 
     /**
