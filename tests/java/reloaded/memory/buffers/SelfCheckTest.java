@@ -31,7 +31,7 @@ class SelfCheckTest {
 
     /** The test library, built for the platform this suite's own library is (native.platform). */
     private static Path library() {
-        String platform = System.getProperty("buffers.test.selfCheckedPlatform", "");
+        String platform = System.getProperty("buffers.test.nativePlatform", "");
         assumeTrue(platform.equals(Platform.current()), "the self-checked test library is built for " + platform
                 + " only (pom.xml); this JVM is " + Platform.current());
         String name = System.getProperty("buffers.test.selfCheckedLibrary");
