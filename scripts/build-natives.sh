@@ -1,11 +1,8 @@
 #!/usr/bin/env bash
-# scripts/build-natives.sh [PLATFORM...] — build the JNI library for every platform (default: all
-# eight) into build/natives/<platform>/, where the Maven build picks them up so that one jar carries
-# them all:
-#   linux-x86_64/libbuffers_jni.so  linux-x86/libbuffers_jni.so  linux-aarch64/libbuffers_jni.so
-#   linux-x86_64-musl/libbuffers_jni.so
-#   windows-x86_64/buffers_jni.dll  windows-x86/buffers_jni.dll
-#   macos-x86_64/libbuffers_jni.dylib  macos-aarch64/libbuffers_jni.dylib (Zig; linked, never run here)
+# scripts/build-natives.sh [PLATFORM...] — build the JNI library for every platform (default: every
+# row of the platform table, native/platforms.txt, which names each one's file) into
+# build/natives/<platform>/, where the Maven build picks them up so that one jar carries them all.
+# macOS (Zig) is linked, never run here.
 # A loop over the platforms: each is built by the one recipe, the CMake target buffers_jni
 # (native/jni/CMakeLists.txt) with that platform's toolchain file, then checked (check_jni_library in
 # scripts/lib/jni.sh: machine, exports equal to exports.map, glibc 2.17 floor or musl, libSystem).

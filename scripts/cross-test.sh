@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/cross-test.sh PLATFORM [--build-only] — build libbuffers and its Google Test suite for PLATFORM into
 # build/PLATFORM/ and run the suite on this Debian machine (natively, through the i686 cross loader,
-# under qemu-user or under wine). PLATFORM is one of:
-#   linux-x86_64 linux-x86 linux-aarch64 windows-x86_64 windows-x86
+# under qemu-user or under wine). PLATFORM is a row of the platform table (native/platforms.txt) whose
+# runner is not "none" (linux-x86_64 linux-x86 linux-aarch64 windows-x86_64 windows-x86 today).
 # Installs the compilers, Google Test sources and emulators it needs (apt, as root).
 # Exit status: 0 all tests passed; 1 a build step or a test failed; 77 the suite was built but could
 # not be run here (the reason is printed; CI reports it as skipped, never as passed).

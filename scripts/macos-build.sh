@@ -17,9 +17,13 @@ source "$REPO_ROOT/scripts/lib/zig.sh"
 source "$REPO_ROOT/scripts/lib/macos.sh"
 
 platforms=("$@")
-[ ${#platforms[@]} -gt 0 ] || platforms=(macos-x86_64 macos-aarch64)
-declare -A arch=([macos-x86_64]=x86_64 [macos-aarch64]=arm64)
-for p in "${platforms[@]}"; do [ -n "${arch[$p]:-}" ] || die "unknown macOS platform '$p' (macos-x86_64, macos-aarch64)"; done
+# The macOS rows of the platform table (native/platforms.txt); each one's architecture is the word
+# file(1) gives it (the third of "Mach-O 64-bit ARCH ...", the JNI library's column).
+macos_platforms=$(tr ' ' '\n' <<<"$BUFFERS_PLATFORMS" | grep '^macos-' | tr '\n' ' ')
+[ ${#platforms[@]} -gt 0 ] || read -r -a platforms <<<"$macos_platforms"
+declare -A arch=()
+for p in $macos_platforms; do arch[$p]=$(platform_field "$p" 6 | awk '{ print $3 }'); done
+for p in "${platforms[@]}"; do [ -n "${arch[$p]:-}" ] || die "unknown macOS platform '$p' ($macos_platforms)"; done
 
 need_packages $(platform_build_packages macos-x86_64)
 zig_install >/dev/null || exit 1
@@ -37,6 +41,13 @@ check_can_fail() {
         die "the import check passed $dylib with _flock left out of the list: it checks nothing"
     fi
     say "the import check refuses $(basename "$dylib") once _flock is left out of the list"
+}
+
+# has_self_check FILE: the self-check is compiled into FILE, as it must be in every macOS build
+# (BUFFERS_SELF_CHECK, native/CMakeLists.txt; docs/platforms.md, "Self-check").
+has_self_check() {
+    llvm-nm "$1" 2>/dev/null | grep -qE ' [Tt] _self_check_run_steps$' \
+        || { say "$1 lacks the self-check (no _self_check_run_steps): a macOS build must check itself"; return 1; }
 }
 
 built=()
@@ -57,6 +68,7 @@ for platform in "${platforms[@]}"; do
     is_macho "$(readlink -f "$lib/libbuffers.dylib")" 'dynamically linked shared library' "$a" || exit 1
     check_macos_binary "$(readlink -f "$lib/libbuffers.dylib")" || die "libbuffers.dylib for $platform imports what macOS may not have"
     check_can_fail "$(readlink -f "$lib/libbuffers.dylib")"
+    has_self_check "$lib/libbuffers.a" || exit 1
     for program in buffers_tests two_copies locator_probe layout_probe coexistence pid_namespace_pair; do
         is_macho "$build/tests/native/$program" executable "$a" || exit 1
     done
@@ -68,6 +80,7 @@ done
 # The JNI libraries for the jar: the same route as every other platform's.
 timed "JNI libraries" bash "$REPO_ROOT/scripts/build-natives.sh" "${platforms[@]}" || die "the macOS JNI libraries did not build"
 for platform in "${platforms[@]}"; do
+    has_self_check "$REPO_ROOT/build/natives/$platform/libbuffers_jni.dylib" || exit 1
     built+=("$platform: build/natives/$platform/libbuffers_jni.dylib ($(stat -c %s "$REPO_ROOT/build/natives/$platform/libbuffers_jni.dylib") bytes)")
 done
 

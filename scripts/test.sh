@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh Debian machine: installs what is missing, builds, and runs
 #   - the install helpers against a stub apt (tests/scripts: a broken mirror must not stop a stage),
+#     and the platform table (native/platforms.txt) against the toolchain files and docs/platforms.md,
 #   - the C suite (ctest: Google Test + the installed-package consumer) in a plain build,
 #   - the same suite under ASan+UBSan and under TSan,
 #   - the public header as strict C11 and as C++,
@@ -67,7 +68,7 @@ stage_deps() {
   need_packages cmake make gcc g++ libgtest-dev pkg-config libbenchmark-dev openjdk-17-jdk-headless maven
 }
 
-stage_scripts() { bash tests/scripts/test_packages.sh; }
+stage_scripts() { bash tests/scripts/test_packages.sh && bash tests/scripts/test_platforms.sh; }
 
 stage_native() { ctest_build native -DBUFFERS_BUILD_BENCHMARKS=ON; }
 stage_asan()   { ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest_build asan -DBUFFERS_SANITIZE=address,undefined; }

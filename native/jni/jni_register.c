@@ -39,6 +39,7 @@ static const JNINativeMethod METHODS[] = {
     {"listBuffers", "()[J", (void *)jni_list_buffers},
     {"useRustLayout", "()J", (void *)jni_use_rust_layout},
     {"locatorLayout", "()Ljava/lang/String;", (void *)jni_locator_layout},
+    {"selfCheck", "()J", (void *)jni_self_check},
     {"processOpen", "(I)J", (void *)jni_process_open},
     {"processClose", "(J)V", (void *)jni_process_close},
     {"processGetBuffer", "(JJJI)J", (void *)jni_process_get_buffer},

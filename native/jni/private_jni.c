@@ -159,6 +159,14 @@ jlong jni_use_rust_layout(JNIEnv *env, jclass cls)
     return status == BUFFERS_OK ? 0 : jni_failed(status);
 }
 
+jlong jni_self_check(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    buffers_status status = buffers_self_check();
+    return status == BUFFERS_OK ? 0 : jni_failed(status);
+}
+
 jstring jni_locator_layout(JNIEnv *env, jclass cls)
 {
     (void)cls;

@@ -1,10 +1,21 @@
 # Shared by scripts/cross-test.sh and scripts/build-natives.sh: messages, timing, the platform table.
-# Source it; it defines functions only (plus REPO_ROOT).
+# Source it; it defines functions only (plus REPO_ROOT and BUFFERS_PLATFORMS).
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# linux-* platforms are glibc (floor: 2.17) unless named -musl.
-# macos-* are built (with Zig, scripts/lib/zig.sh) but never run here.
-BUFFERS_PLATFORMS="linux-x86_64 linux-x86 linux-aarch64 linux-x86_64-musl windows-x86_64 windows-x86 macos-x86_64 macos-aarch64"
+# The platform table's one home: one row per platform, columns separated by "|" (its header says
+# which). linux-* platforms are glibc (floor: 2.17) unless named -musl; macos-* are built (with Zig,
+# scripts/lib/zig.sh) but never run here.
+PLATFORM_TABLE="$REPO_ROOT/native/platforms.txt"
+
+# platform_field PLATFORM N: column N (from 1) of PLATFORM's row, without the spaces around it.
+platform_field() {
+    awk -F'|' -v p="$1" -v n="$2" '
+        function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
+        !/^#/ && NF > 1 && trim($1) == p { print trim($n); exit }' "$PLATFORM_TABLE"
+}
+
+# The platforms in the table's order, separated by spaces.
+BUFFERS_PLATFORMS=$(awk -F'|' '!/^#/ && NF > 1 { gsub(/[ \t]/, "", $1); printf "%s%s", sep, $1; sep = " " }' "$PLATFORM_TABLE")
 
 say() { printf '[%s] %s\n' "${SCRIPT_NAME:-buffers}" "$*"; }
 die() { printf '[%s] ERROR: %s\n' "${SCRIPT_NAME:-buffers}" "$*" >&2; exit 1; }
@@ -38,16 +49,7 @@ platform_toolchain() {
 }
 
 # Debian packages that build a platform (compilers; Google Test sources for cross builds).
-platform_build_packages() {
-    case "$1" in
-        linux-x86_64) echo "cmake ninja-build gcc g++ libgtest-dev" ;;
-        linux-x86) echo "cmake ninja-build gcc-i686-linux-gnu g++-i686-linux-gnu googletest" ;;
-        linux-aarch64) echo "cmake ninja-build gcc-aarch64-linux-gnu g++-aarch64-linux-gnu googletest" ;;
-        linux-x86_64-musl) echo "cmake ninja-build gcc g++ musl-tools" ;;
-        windows-x86_64|windows-x86) echo "cmake ninja-build mingw-w64 googletest" ;;
-        macos-x86_64|macos-aarch64) echo "cmake ninja-build googletest llvm lld-14 file" ;;
-    esac
-}
+platform_build_packages() { platform_field "$1" 8; }
 
 # The system JDK 17 (Debian's openjdk-17-jdk-headless) that builds the Java side.
 jdk17_home() {

@@ -30,16 +30,8 @@ platform_cc() {
 # points under their plain names.
 check_jni_library() {
     local platform="$1" out="$2" file expected exports
-    case "$platform" in
-        linux-x86_64) file="$out/libbuffers_jni.so" expected="ELF 64-bit.*x86-64" ;;
-        linux-x86) file="$out/libbuffers_jni.so" expected="ELF 32-bit.*Intel 80386" ;;
-        linux-aarch64) file="$out/libbuffers_jni.so" expected="ELF 64-bit.*ARM aarch64" ;;
-        linux-x86_64-musl) file="$out/libbuffers_jni.so" expected="ELF 64-bit.*x86-64" ;;
-        windows-x86_64) file="$out/buffers_jni.dll" expected="PE32\+ executable \(DLL\).*x86-64" ;;
-        windows-x86) file="$out/buffers_jni.dll" expected="PE32 executable \(DLL\).*Intel 80386" ;;
-        macos-x86_64) file="$out/libbuffers_jni.dylib" expected="Mach-O 64-bit x86_64 dynamically linked shared library" ;;
-        macos-aarch64) file="$out/libbuffers_jni.dylib" expected="Mach-O 64-bit arm64 dynamically linked shared library" ;;
-    esac
+    # the file's name and what file(1) must say of it: the platform table (native/platforms.txt)
+    file="$out/$(platform_field "$platform" 5)" expected=$(platform_field "$platform" 6)
     need_packages file binutils
     file -b "$file" | grep -E "$expected" >/dev/null || { say "$file is $(file -b "$file")"; return 1; }
     case "$platform" in

@@ -174,6 +174,13 @@ typedef struct buffers_buffer_info {
     uintptr_t locator_address;       /* the locator (4096-byte block) the item lives in */
 } buffers_buffer_info;
 
+/* The self-check of builds no test runs (macOS; docs/platforms.md, "Self-check"): the first call
+ * that gets a buffer or private memory first proves the library here (a buffer near its own code and
+ * one in the low 4 GiB, code appended, committed, read back and called, the locator found again) and
+ * fails, naming the step, if any step does. This runs it now: BUFFERS_OK, or that failure (status and
+ * buffers_last_error), the same every time. BUFFERS_OK at once in builds without the self-check. */
+BUFFERS_API buffers_status buffers_self_check(void);
+
 /* Address of this process's first locator, finding or creating it if needed; 0 on failure. Every
  * copy of the library in one process returns the same address. */
 BUFFERS_API uintptr_t buffers_locator_address(void);

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "api/self_check.h"
 #include "pure/address_range.h"
 #include "core/allocator.h"
 #include "core/checks.h"
@@ -77,6 +78,7 @@ buffers_status buffers_allocate_private_memory(const buffers_allocator_settings 
         return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "retry_count %d is not from 1 to %d (BUFFERS_MAX_RETRY_COUNT)",
                           (int)settings->retry_count, BUFFERS_MAX_RETRY_COUNT);
     allocator_result reserved;
+    if ((status = self_check_first_use()) != BUFFERS_OK) return status;
     if ((status = allocator_reserve(settings, &reserved)) != BUFFERS_OK) return status;
     out->base_address = reserved.base_address;
     out->size = reserved.size;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/reservations.h"
+#include "api/self_check.h"
 #include "core/checks.h"
 #include "core/engine.h"
 #include "core/locator_finder.h"
@@ -89,7 +90,7 @@ static inline bool copies_inline(bool code) {
 
 static BUFFERS_COLD buffers_status get_slow(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out) {
     buffers_status status = check_range(min, max, need);
-    if (status != BUFFERS_OK) return status;
+    if (status != BUFFERS_OK || (status = self_check_first_use()) != BUFFERS_OK) return status;
     if ((status = engine_get_slow(min, max, need, out)) != BUFFERS_OK)
         errors_append("while getting a buffer of %u bytes in [%#llx, %#llx]", (unsigned)need, (unsigned long long)min,
                       (unsigned long long)max);

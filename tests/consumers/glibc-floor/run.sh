@@ -14,7 +14,10 @@ source "$REPO_ROOT/scripts/lib/packages.sh"
 source "$REPO_ROOT/scripts/lib/jni.sh"
 need_packages binutils file qemu-user openjdk-17-jdk-headless
 export JAVA_HOME="${JAVA_HOME:-$(jdk17_home)}"
-platforms=(linux-x86_64 linux-x86 linux-aarch64)
+# the glibc rows of the platform table (native/platforms.txt)
+platforms=()
+for p in $BUFFERS_PLATFORMS; do [ "$(platform_field "$p" 4)" = glibc ] && platforms+=("$p"); done
+[ ${#platforms[@]} -gt 0 ] || die "no glibc platform in $PLATFORM_TABLE"
 bash "$REPO_ROOT/scripts/build-natives.sh" "${platforms[@]}" || die "a JNI library failed to build or broke the floor"
 
 failed=0

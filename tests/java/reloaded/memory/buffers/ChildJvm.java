@@ -74,13 +74,36 @@ final class ChildJvm {
         return run(command);
     }
 
+    /**
+     * java FLAGS -cp library.jar:classDir MAIN, with env's variables set (a null value removes one):
+     * MAIN may be any class of the test classes directory classDir.
+     */
+    Result onClassPathWith(java.util.Map<String, String> env, List<String> flags, Path classDir, String main)
+            throws Exception {
+        List<String> command = new ArrayList<>(flags);
+        command.addAll(List.of("-cp", jar + java.io.File.pathSeparator + classDir, main));
+        return run(command, env);
+    }
+
     private static Result run(List<String> arguments) throws Exception {
+        return run(arguments, java.util.Map.of());
+    }
+
+    private static Result run(List<String> arguments, java.util.Map<String, String> env) throws Exception {
         List<String> command = new ArrayList<>();
         // buffers.test.java: a launcher where this JVM's own binary cannot be started (qemu-user)
         String java = System.getProperty("buffers.test.java");
         command.add(java != null ? java : Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(arguments);
-        Process process = new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        env.forEach((name, value) -> {
+            if (value == null) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
+        Process process = builder.start();
         process.getOutputStream().close();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();

@@ -268,4 +268,16 @@ class NativeLoaderTest {
         assertEquals(1, env.loaded.size());
         assertTrue(env.loaded.get(0).getFileName().toString().startsWith("buffers_jni-linux-x86_64-musl-"));
     }
+
+    /** The self-check's answer as the probe sees it (the real check: SelfCheckTest). */
+    @Test
+    void aFailedSelfCheckIsUnavailabilityWithTheCSideReason() {
+        String why = "BUFFERS_ERROR_UNSUPPORTED: self-check failed at step 'append-code-call': ...";
+        UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class,
+                () -> NativeLoader.selfCheck(() -> -4, () -> why));
+        assertTrue(e.getMessage().contains(why), e.getMessage());
+        NativeLoader.selfCheck(() -> 0, () -> {
+            throw new AssertionError("no reason is asked for when the check passed");
+        });
+    }
 }

@@ -29,6 +29,33 @@ class PlatformTest {
         assertEquals("freebsd-x86_64", Platform.classifier("FreeBSD", "amd64"));
     }
 
+    /**
+     * The platform table's one home (native/platforms.txt, which the build scripts read): the loader
+     * names every row from its JVM's os.name, os.arch and libc, and the platform this build makes
+     * its library for (pom.xml's native.platform) is a row.
+     */
+    @Test
+    void namesEveryRowOfThePlatformTable() throws IOException {
+        String table = System.getProperty("buffers.platforms.table");
+        assertTrue(table != null && Files.isRegularFile(java.nio.file.Path.of(table)),
+                "no platform table at " + table + " (pom.xml sets buffers.platforms.table)");
+        List<String> platforms = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(java.nio.file.Path.of(table))) {
+            if (line.startsWith("#") || !line.contains("|")) {
+                continue;
+            }
+            String[] column = line.split("\\|");
+            String platform = column[0].trim();
+            platforms.add(platform);
+            assertEquals(platform, Platform.classifier(column[1].trim(), column[2].trim(),
+                    column[3].trim().equals("musl")), "os.name '" + column[1].trim() + "', os.arch '"
+                    + column[2].trim() + "' in " + table);
+        }
+        assertFalse(platforms.isEmpty(), "no rows in " + table);
+        String built = System.getProperty("buffers.test.nativePlatform");
+        assertTrue(platforms.contains(built), "pom.xml's native.platform '" + built + "' is not in " + table);
+    }
+
     @Test
     void unknownValuesPassThroughCleaned() {
         assertEquals("sunos-sparcv9", Platform.classifier("SunOS", "sparcv9"));

@@ -280,8 +280,10 @@ public final class Buffers {
 
     /**
      * Whether the native library could be loaded for this JVM (loading it now if need be, exactly
-     * once whichever call comes first). Never throws, also when the JVM refuses native access; the
-     * answer is computed once and kept. When false, {@link #unavailabilityCause()} says why.
+     * once whichever call comes first) and, in builds that check themselves (macOS: docs/platforms.md,
+     * "Self-check"), passed that check, which gets two buffers and so settles the locator (call
+     * {@link #useRustLayout()} first if you need it). Never throws, also when the JVM refuses native
+     * access; the answer is computed once and kept. When false, {@link #unavailabilityCause()} says why.
      *
      * @return true if the other methods can be called
      */
@@ -291,8 +293,9 @@ public final class Buffers {
 
     /**
      * Why the native library cannot be used here (no library for this platform, a noexec
-     * directory, a library from another build, native access refused by the JVM, ...), or null when
-     * it loaded. Never throws, and returns the same object on every call.
+     * directory, a library from another build, native access refused by the JVM, a failed
+     * self-check naming its step, ...), or null when it loaded. Never throws, and returns the same
+     * object on every call.
      *
      * @return the load failure (an {@link UnsatisfiedLinkError} whose cause, if any, is the
      *         original exception, e.g. the JVM's {@link IllegalCallerException}), or null

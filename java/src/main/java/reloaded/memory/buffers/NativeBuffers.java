@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  */
 final class NativeBuffers {
     /** Bumped whenever a signature below changes; checked against the library after loading. */
-    static final int ABI_VERSION = 6;
+    static final int ABI_VERSION = 7;
 
     /** Prefix of the system property (+ thread id) naming this class to JNI_OnLoad. */
     static final String CLASS_PROPERTY = "reloaded.buffers.jni.class.";
@@ -119,6 +119,12 @@ final class NativeBuffers {
 
     /** buffers_locator_layout: "document", "rust", or "" when the locator cannot be found. */
     static native String locatorLayout();
+
+    /**
+     * buffers_self_check: 0 once the library proved itself here, or -status (reason, naming the
+     * failed step, in lastError()); 0 at once in builds without the self-check (docs/platforms.md).
+     */
+    static native long selfCheck();
 
     /** buffers_process_open: a process handle (positive), or -status (reason in lastError()). */
     static native long processOpen(int pid);

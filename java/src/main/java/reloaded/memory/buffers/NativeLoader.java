@@ -10,6 +10,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Finds and loads the JNI library, once per class loader (from {@link NativeBuffers}' static
@@ -151,26 +153,48 @@ final class NativeLoader {
         }
     }
 
+    /**
+     * Runs the library's self-check (compiled in where no test runs the build, macOS: docs/platforms.md,
+     * "Self-check") for the probe. Not at load: the check gets buffers, which settles the locator's
+     * layout, and {@link Buffers#useRustLayout()} must be able to come first. Calls that need buffers
+     * run it themselves in C (JNI and FFM alike) and fail with the same reason.
+     *
+     * @throws UnsatisfiedLinkError naming the failed step, when the check failed
+     */
+    static void selfCheck(LongSupplier check, Supplier<String> lastError) {
+        long start = System.nanoTime();
+        long status = check.getAsLong();
+        if (status != 0) {
+            throw new UnsatisfiedLinkError("libbuffers: the native library failed its self-check and is not "
+                    + "used: " + lastError.get());
+        }
+        if (Boolean.getBoolean(DEBUG_PROPERTY)) {
+            System.err.println("[libbuffers loader] self-check passed (or compiled out) in "
+                    + (System.nanoTime() - start) / 1000 + " us");
+        }
+    }
+
     /** Keeps the failure for the probe and returns it to be thrown. */
     private static UnsatisfiedLinkError failed(UnsatisfiedLinkError e) {
         failure = e;
         return e;
     }
 
-    /** Whether the native library loads (loading it now if need be); never throws. */
+    /** Whether the native library loads and passes its self-check (loading it now if need be); never throws. */
     static boolean isAvailable() {
         return unavailabilityCause() == null;
     }
 
     /**
-     * Why the native library cannot be used, or null if it loaded; never throws. The first answer
-     * is kept: the load is tried once per class loader, so it cannot change.
+     * Why the native library cannot be used, or null if it loaded and passed its self-check; never
+     * throws. The first answer is kept: the load and the check are tried once, so it cannot change.
      */
     static Throwable unavailabilityCause() {
         if (!probed) {
             Throwable cause = null;
             try {
                 NativeBuffers.init();
+                selfCheck(NativeBuffers::selfCheck, NativeBuffers::lastError);
             } catch (Throwable t) {
                 // A later attempt sees NoClassDefFoundError: the first failure says what happened.
                 Throwable first = failure;
