@@ -16,9 +16,8 @@ _Atomic(bool)          engine_flip_write_xor_execute;
 /* Waiting for a held buffer: SPIN_ROUNDS of 1, 2, 4 ... pause instructions, then YIELD_ROUNDS
  * yields, then (only once no new buffer fits the window) sleeps of SLEEP_US until ENGINE_WAIT_MS. */
 enum { SPIN_ROUNDS = 10, YIELD_ROUNDS = 20, SLEEP_US = 1000 };
-/* Waiting on the window's hint first (wait_for_hint): HINT_SPIN_ROUNDS of 1, 2, 4 ... pauses, then
- * yields up to HINT_WAIT_ROUNDS in all. */
-enum { HINT_SPIN_ROUNDS = 6, HINT_WAIT_ROUNDS = 16 };
+/* Waiting on the window's hint first (wait_for_hint): up to HINT_WAIT_ROUNDS yields. */
+enum { HINT_WAIT_ROUNDS = 16 };
 
 static struct {
     atomic_flag        lock;          /* guards everything below but ready's fast read */
@@ -130,14 +129,9 @@ static void pause_cpu(void) {
 #endif
 }
 
-/* 2^round pause instructions. */
-static void spin(uint32_t round) {
-    for (uint32_t i = 0; i < (1u << round); i++) pause_cpu();
-}
-
 static void back_off(uint32_t round) {
     if (round < SPIN_ROUNDS)
-        spin(round);
+        for (uint32_t i = 0; i < (1u << round); i++) pause_cpu();
     else if (round < SPIN_ROUNDS + YIELD_ROUNDS)
         vmem_yield();
     else
@@ -191,11 +185,12 @@ static buffers_status name_refusal(buffers_status status, uint32_t need, uintptr
     return status;
 }
 
-/* Contention: the window's hint still fits but another user holds it. Holders hold for nanoseconds,
- * so watch its taken word (loads only, a growing pause between looks, then yields that let a
- * preempted holder run) and take it as soon as it reads free, before the engine's lock, refresh
- * and scan, which every waiter would otherwise queue on. False once the hint no longer fits or
- * stays held through HINT_WAIT_ROUNDS: the look through the index decides then. */
+/* Contention: the window's hint still fits but another user holds it. Watch its taken word (a load,
+ * then a yield between looks) and take it as soon as it reads free, before the engine's lock,
+ * refresh and scan, which every waiter would otherwise queue on. Yielding at once beat spinning
+ * first: with more threads than cores, a pause spends the core the holder or another thread
+ * could use (docs/benchmarks.md, "Contention"). False once the hint no longer fits or stays held
+ * through HINT_WAIT_ROUNDS: the look through the index decides then. */
 static bool wait_for_hint(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out) {
     _Atomic(index_entry *) *slot = &engine_hints[engine_hint_slot(min, max)];
     for (uint32_t round = 0; round < HINT_WAIT_ROUNDS; round++) {
@@ -205,10 +200,7 @@ static bool wait_for_hint(uintptr_t min, uintptr_t max, uint32_t need, index_ent
             *out = entry;
             return true;
         }
-        if (round < HINT_SPIN_ROUNDS)
-            spin(round);
-        else
-            vmem_yield();
+        vmem_yield();
     }
     return false;
 }
