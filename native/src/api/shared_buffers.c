@@ -106,7 +106,10 @@ static BUFFERS_NOINLINE buffers_status get_buffer_slow(uintptr_t min, uintptr_t 
                                                        buffers_item **out_item) {
     index_entry *entry;
     buffers_status status = get_slow(min, max, need, &entry);
-    if (status == BUFFERS_OK) *out_item = (buffers_item *)entry;
+    if (status == BUFFERS_OK) {
+        atomic_store_explicit(&entry->held, 1, memory_order_relaxed);
+        *out_item = (buffers_item *)entry;
+    }
     return status;
 }
 
@@ -117,6 +120,7 @@ buffers_status buffers_get_buffer(const buffers_search_settings *settings, buffe
     hot_item hot;
     if (BUFFERS_UNLIKELY(!need || !engine_hint_lock(min, max, need, &hot)))
         return get_buffer_slow(min, max, need, out_item);
+    atomic_store_explicit(&hot.entry->held, 1, memory_order_relaxed);
     *out_item = (buffers_item *)hot.entry;
     return BUFFERS_OK;
 }
@@ -155,7 +159,7 @@ static BUFFERS_COLD uintptr_t refuse_append(index_entry *entry, const void *data
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: item is null", what);
     else if (!data && size)
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: data is null", what);
-    else if (!atomic_load_explicit(entry->taken, memory_order_relaxed))
+    else if (!atomic_load_explicit(&entry->held, memory_order_relaxed))
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: the item is not locked (already released?)", what);
     else
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: %zu bytes do not fit, %u left in the buffer at %#llx", what,
@@ -165,7 +169,7 @@ static BUFFERS_COLD uintptr_t refuse_append(index_entry *entry, const void *data
 
 /* The position if the append may go ahead; UINT32_MAX otherwise (no buffer is that large). */
 static inline uint32_t append_position(const index_entry *entry, const void *data, size_t size) {
-    if (!entry || (!data && size) || !atomic_load_explicit(entry->taken, memory_order_relaxed)) return UINT32_MAX;
+    if (!entry || (!data && size) || !atomic_load_explicit(&entry->held, memory_order_relaxed)) return UINT32_MAX;
     uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
     return (uint64_t)position + size <= entry->size ? position : UINT32_MAX;
 }
@@ -193,6 +197,7 @@ uintptr_t buffers_item_append_code(buffers_item *item, const void *code, size_t 
 void buffers_item_release(buffers_item *item) {
     if (!item) return;
     reservation_forget((index_entry *)item);   /* the hold ends: its last reservation is for good */
+    atomic_store_explicit(&((index_entry *)item)->held, 0, memory_order_relaxed);
     atomic_store_explicit(((index_entry *)item)->taken, 0, memory_order_release);
 }
 
