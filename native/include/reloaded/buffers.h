@@ -341,7 +341,8 @@ BUFFERS_API buffers_status buffers_commit_code(uintptr_t address, size_t size);
  * locked, written and released in place. Anything else (the first use, a held or full buffer, an
  * invalid argument, a compiler without the __atomic built-ins, a library that cannot serve the
  * inline path) calls buffers_write, which answers exactly as it would have. Data only: code goes
- * through buffers_write_code. The window may be copied; it never needs closing.
+ * through buffers_write_code. The window may be copied; it never needs closing, and is good for as
+ * long as this copy of the library stays loaded (it points into the library's memory).
  *
  * The inline path reads the library's private per-window hint through the layout below, version
  * BUFFERS_WINDOW_LAYOUT. The library fills a window only for a layout it speaks and only where a
