@@ -123,7 +123,11 @@ TEST(Window, ThreadsWritingThroughOneWindowLoseAndOverlapNothing) {
     buffers_search_settings low = {0, kTwoGiB, 24};
     buffers_window window;
     ASSERT_EQ(buffers_window_open(&low, BUFFERS_WINDOW_LAYOUT, &window), BUFFERS_OK) << buffers_last_error();
+#if defined(__APPLE__) && defined(__aarch64__)
+    EXPECT_EQ(window.hint, nullptr) << "pages are flipped writable around each write there: every write calls";
+#else
     ASSERT_NE(window.hint, nullptr) << "the inline path is available on this platform";
+#endif
     std::vector<std::vector<uintptr_t>> where(kThreads, std::vector<uintptr_t>(kWrites));
     ThreadFailures failures;
     std::vector<std::thread> threads;
