@@ -50,6 +50,24 @@ void HotOneCall(benchmark::State &state) {
     }
 }
 
+// buffers_write's fast path compiled into the caller (buffers_window_write): no call on success.
+void HotWindow(benchmark::State &state) {
+    static buffers_search_settings settings = bench::PrefaultedWindow(15, kBig);
+    settings.size = 16;
+    static buffers_window window;
+    if (buffers_window_open(&settings, BUFFERS_WINDOW_LAYOUT, &window) != BUFFERS_OK || !window.hint)
+        return state.SkipWithError("buffers_window_open gave no inline path");
+    uint8_t data[16] = {1, 2, 3};
+    for (auto _ : state) {
+        uintptr_t at;
+        if (buffers_window_write(&window, data, sizeof data, &at) != BUFFERS_OK) {
+            state.SkipWithError(buffers_last_error());
+            break;
+        }
+        benchmark::DoNotOptimize(at);
+    }
+}
+
 // Registers buffers in a window of their own (the first 2 GiB) until the chain holds at least n - 1,
 // then makes one in a fresh window: the request matches the n-th buffer (or a later one).
 void MatchNthBuffer(benchmark::State &state) {
@@ -84,4 +102,5 @@ void MatchNthBuffer(benchmark::State &state) {
 BENCHMARK(BareModel)->Iterations(3000000);
 BENCHMARK(HotThreeCalls)->Iterations(3000000);
 BENCHMARK(HotOneCall)->Iterations(3000000);
+BENCHMARK(HotWindow)->Iterations(3000000);
 BENCHMARK(MatchNthBuffer)->Arg(1)->Arg(100)->Arg(10000);

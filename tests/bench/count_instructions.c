@@ -1,6 +1,6 @@
 /* Runs one path OPS times inside a function of its own, so callgrind --toggle-collect=<function>
  * counts exactly that path's instructions (scripts/bench.sh divides by OPS). Memory is prefaulted
- * before the counted function runs. Usage: buffers_count_instructions bare|three|one */
+ * before the counted function runs. Usage: buffers_count_instructions bare|three|one|window */
 #include <reloaded/buffers.h>
 
 #include <stdatomic.h>
@@ -54,6 +54,13 @@ __attribute__((noinline)) void count_one(const buffers_search_settings *window) 
     }
 }
 
+__attribute__((noinline)) void count_window(const buffers_window *window) {
+    for (unsigned i = 0; i < OPS; i++) {
+        uintptr_t at;
+        buffers_window_write(window, data, sizeof data, &at);
+    }
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     buffers_search_settings window = {0x80000000u, 0x8FFFFFFFu, BIG};
@@ -73,6 +80,11 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "bare") == 0) count_bare();
     else if (strcmp(mode, "three") == 0) count_three(&window);
     else if (strcmp(mode, "one") == 0) count_one(&window);
-    else return fprintf(stderr, "usage: %s bare|three|one\n", argv[0]), 2;
+    else if (strcmp(mode, "window") == 0) {
+        buffers_window kept;
+        if (buffers_window_open(&window, BUFFERS_WINDOW_LAYOUT, &kept) != BUFFERS_OK || !kept.hint)
+            return fprintf(stderr, "window: %s\n", buffers_last_error()), 1;
+        count_window(&kept);
+    } else return fprintf(stderr, "usage: %s bare|three|one|window\n", argv[0]), 2;
     return 0;
 }

@@ -337,6 +337,77 @@ BUFFERS_API buffers_status buffers_item_unreserve(buffers_item *item, uintptr_t 
  * buffer of this process's locator: BUFFERS_ERROR_INVALID_ARGUMENT. */
 BUFFERS_API buffers_status buffers_commit_code(uintptr_t address, size_t size);
 
+/* ---- A window the caller keeps: buffers_write with no call into the library on success ----
+ *
+ *     static buffers_window w;   // once: buffers_window_open(&settings, BUFFERS_WINDOW_LAYOUT, &w)
+ *     uintptr_t at;
+ *     if (buffers_window_write(&w, bytes, 16, &at) != BUFFERS_OK) ... buffers_last_error() ...
+ *
+ * buffers_window_write is buffers_write(&w->settings, ...) with its fast path compiled into the
+ * caller (GCC and Clang): the buffer that last served the window, if it is free and has room, is
+ * locked, written and released in place. Anything else (the first use, a held or full buffer, an
+ * invalid argument, a compiler without the __atomic built-ins, a library that cannot serve the
+ * inline path) calls buffers_write, which answers exactly as it would have. Data only: code goes
+ * through buffers_write_code. The window may be copied; it never needs closing, and is good for as
+ * long as this copy of the library stays loaded (it points into the library's memory).
+ *
+ * The inline path reads the library's private per-window hint through the layout below, version
+ * BUFFERS_WINDOW_LAYOUT. The library fills a window only for a layout it speaks and only where a
+ * write is a plain store into the buffer (not where pages are flipped writable around each write);
+ * otherwise it leaves hint NULL and every write takes the call. Treat the fields as read-only. */
+#define BUFFERS_WINDOW_LAYOUT 1u
+
+/* Layout 1 of one hint: the buffer's private bounds and its shared item's words (taken: 0 free, 1
+ * held, compare-and-swap only; position: written by the holder). */
+typedef struct buffers_window_entry {
+    uintptr_t base;
+    uintptr_t last;                  /* base + size - 1 */
+    uint32_t  size;                  /* 0: never fits */
+    uint32_t *taken;
+    uint32_t *position;
+} buffers_window_entry;
+
+typedef struct buffers_window {
+    buffers_search_settings            settings;
+    buffers_window_entry *const       *hint;   /* the library's hint for these settings; NULL: always call */
+} buffers_window;
+
+/* Fills *out for settings (copied) in the given layout (pass BUFFERS_WINDOW_LAYOUT). Settings as for
+ * buffers_get_buffer (min <= max, size >= 1), else BUFFERS_ERROR_INVALID_ARGUMENT; a layout the
+ * library does not speak is no error: out->hint stays NULL. Makes no buffer. */
+BUFFERS_API buffers_status buffers_window_open(const buffers_search_settings *settings, uint32_t layout,
+                                               buffers_window *out);
+
+static inline buffers_status buffers_window_write(const buffers_window *window, const void *data, size_t size,
+                                                  uintptr_t *out_address) {
+#if defined(__GNUC__) && !defined(BUFFERS_NO_INLINE_WINDOW)
+    /* The same steps, in the same order, as the library's own fast path (core/engine.h). */
+    buffers_window_entry *const *hint = window ? window->hint : NULL;
+    if (hint && data && out_address && size - 1 < (size_t)UINT32_MAX) {
+        const buffers_window_entry *entry = __atomic_load_n(hint, __ATOMIC_ACQUIRE);
+        uint32_t need = window->settings.size > size ? window->settings.size : (uint32_t)size;
+        uint32_t at, expected = 0;
+        if (entry && (at = __atomic_load_n(entry->position, __ATOMIC_RELAXED), (uint64_t)at + need <= entry->size) &&
+            entry->base + at >= window->settings.min_address && entry->last <= window->settings.max_address &&
+            __atomic_compare_exchange_n(entry->taken, &expected, 1u, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+            /* Locked: look again (a holder may have given bytes back, buffers_item_unreserve). */
+            at = __atomic_load_n(entry->position, __ATOMIC_RELAXED);
+            if ((uint64_t)at + need <= entry->size && entry->base + at >= window->settings.min_address) {
+                /* The caller's address first: stored after the unlock, it made the loop 1.5x slower
+                 * (docs/benchmarks.md, "The window"). */
+                *out_address = entry->base + at;
+                __builtin_memcpy((void *)(entry->base + at), data, size);
+                __atomic_store_n(entry->position, at + (uint32_t)size, __ATOMIC_RELAXED);
+                __atomic_store_n(entry->taken, 0u, __ATOMIC_RELEASE);
+                return BUFFERS_OK;
+            }
+            __atomic_store_n(entry->taken, 0u, __ATOMIC_RELEASE);
+        }
+    }
+#endif
+    return buffers_write(window ? &window->settings : NULL, data, size, out_address);
+}
+
 #ifdef __cplusplus
 }
 #endif

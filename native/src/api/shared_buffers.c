@@ -3,6 +3,7 @@
  * errors, the engine's cold path, W^X flips) out of line. A buffers_item is an index_entry. */
 #include <reloaded/buffers.h>
 
+#include <stddef.h>
 #include <string.h>
 
 #include "api/reservations.h"
@@ -101,15 +102,26 @@ static BUFFERS_COLD buffers_status refuse_null(const char *what, const char *nam
     return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: %s is null", what, name);
 }
 
+/* The miss of buffers_get_buffer, called in tail position so the hot function keeps no frame. */
+static BUFFERS_NOINLINE buffers_status get_buffer_slow(uintptr_t min, uintptr_t max, uint32_t need,
+                                                       buffers_item **out_item) {
+    index_entry *entry;
+    buffers_status status = get_slow(min, max, need, &entry);
+    if (status == BUFFERS_OK) {
+        atomic_store_explicit(&entry->held, 1, memory_order_relaxed);
+        *out_item = (buffers_item *)entry;
+    }
+    return status;
+}
+
 buffers_status buffers_get_buffer(const buffers_search_settings *settings, buffers_item **out_item) {
     if (BUFFERS_UNLIKELY(!settings || !out_item)) return refuse_null("get", settings ? "out_item" : "settings");
     uintptr_t min = settings->min_address, max = settings->max_address;
     uint32_t need = settings->size;
     hot_item hot;
-    if (BUFFERS_UNLIKELY(!need || !engine_hint_lock(min, max, need, &hot))) {
-        buffers_status status = get_slow(min, max, need, &hot.entry);
-        if (status != BUFFERS_OK) return status;
-    }
+    if (BUFFERS_UNLIKELY(!need || !engine_hint_lock(min, max, need, &hot)))
+        return get_buffer_slow(min, max, need, out_item);
+    atomic_store_explicit(&hot.entry->held, 1, memory_order_relaxed);
     *out_item = (buffers_item *)hot.entry;
     return BUFFERS_OK;
 }
@@ -148,7 +160,7 @@ static BUFFERS_COLD uintptr_t refuse_append(index_entry *entry, const void *data
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: item is null", what);
     else if (!data && size)
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: data is null", what);
-    else if (!atomic_load_explicit(entry->taken, memory_order_relaxed))
+    else if (!atomic_load_explicit(&entry->held, memory_order_relaxed))
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: the item is not locked (already released?)", what);
     else
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: %zu bytes do not fit, %u left in the buffer at %#llx", what,
@@ -158,9 +170,9 @@ static BUFFERS_COLD uintptr_t refuse_append(index_entry *entry, const void *data
 
 /* The position if the append may go ahead; UINT32_MAX otherwise (no buffer is that large). */
 static inline uint32_t append_position(const index_entry *entry, const void *data, size_t size) {
-    /* A remote item (size 0) goes to the refusal before its words, which lie in another process's file,
-     * are touched: remote_item_append checks that file first. */
-    if (!entry || (!data && size) || !entry->size || !atomic_load_explicit(entry->taken, memory_order_relaxed))
+    /* A remote item (size 0, never marked held here) goes to the refusal before its words, which lie in
+     * another process's file, are touched: remote_item_append checks that file first. */
+    if (!entry || (!data && size) || !entry->size || !atomic_load_explicit(&entry->held, memory_order_relaxed))
         return UINT32_MAX;
     uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
     return (uint64_t)position + size <= entry->size ? position : UINT32_MAX;
@@ -193,6 +205,7 @@ void buffers_item_release(buffers_item *item) {
         return;
     }
     reservation_forget((index_entry *)item);   /* the hold ends: its last reservation is for good */
+    atomic_store_explicit(&((index_entry *)item)->held, 0, memory_order_relaxed);
     atomic_store_explicit(((index_entry *)item)->taken, 0, memory_order_release);
 }
 
@@ -292,6 +305,33 @@ buffers_status buffers_write(const buffers_search_settings *settings, const void
 buffers_status buffers_write_code(const buffers_search_settings *settings, const void *code, size_t size,
                                   uintptr_t *out_address) {
     return write_once(settings, code, size, out_address, true);
+}
+
+/* ---- a window the caller keeps (the inline buffers_window_write) ---- */
+
+/* Layout 1 is the start of an index entry, and a hint slot holds a pointer to one. */
+_Static_assert(offsetof(index_entry, base) == offsetof(buffers_window_entry, base), "window layout 1: base");
+_Static_assert(offsetof(index_entry, last) == offsetof(buffers_window_entry, last), "window layout 1: last");
+_Static_assert(offsetof(index_entry, size) == offsetof(buffers_window_entry, size), "window layout 1: size");
+_Static_assert(offsetof(index_entry, taken) == offsetof(buffers_window_entry, taken), "window layout 1: taken");
+_Static_assert(offsetof(index_entry, position) == offsetof(buffers_window_entry, position), "window layout 1: position");
+_Static_assert(sizeof(_Atomic(uint32_t)) == sizeof(uint32_t) && sizeof(engine_hints[0]) == sizeof(void *),
+               "window layout 1: plain words and pointers");
+
+buffers_status buffers_window_open(const buffers_search_settings *settings, uint32_t layout, buffers_window *out) {
+    if (!settings || !out) return refuse_null("window_open", settings ? "out" : "settings");
+    buffers_status status = check_range(settings->min_address, settings->max_address, settings->size);
+    locator *first;
+    locator_layout chain_layout;
+    if (status == BUFFERS_OK) status = engine_chain(&first, &chain_layout);   /* settles the W^X flip below */
+    if (status != BUFFERS_OK) return status;
+    out->settings = *settings;
+    out->hint = NULL;
+    /* Inline writes are plain stores: not where every write must flip the pages writable. */
+    if (layout == 1 && !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed))
+        out->hint = (buffers_window_entry *const *)&engine_hints[engine_hint_slot(settings->min_address,
+                                                                                   settings->max_address)];
+    return BUFFERS_OK;
 }
 
 /* Never blocks: only the entry that last served this window, if it is free and has room right now

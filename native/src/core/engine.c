@@ -16,6 +16,8 @@ _Atomic(bool)          engine_flip_write_xor_execute;
 /* Waiting for a held buffer: SPIN_ROUNDS of 1, 2, 4 ... pause instructions, then YIELD_ROUNDS
  * yields, then (only once no new buffer fits the window) sleeps of SLEEP_US until ENGINE_WAIT_MS. */
 enum { SPIN_ROUNDS = 10, YIELD_ROUNDS = 20, SLEEP_US = 1000 };
+/* Waiting on the window's hint first (wait_for_hint): up to HINT_WAIT_ROUNDS yields. */
+enum { HINT_WAIT_ROUNDS = 16 };
 
 static struct {
     atomic_flag        lock;          /* guards everything below but ready's fast read */
@@ -183,9 +185,31 @@ static buffers_status name_refusal(buffers_status status, uint32_t need, uintptr
     return status;
 }
 
+/* Contention: the window's hint still fits but another user holds it. Watch its taken word (a load,
+ * then a yield between looks) and take it as soon as it reads free, before the engine's lock,
+ * refresh and scan, which every waiter would otherwise queue on. Yielding at once beat spinning
+ * first: with more threads than cores, a pause spends the core the holder or another thread
+ * could use (docs/benchmarks.md, "Contention"). False once the hint no longer fits or stays held
+ * through HINT_WAIT_ROUNDS: the look through the index decides then. */
+static bool wait_for_hint(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out) {
+    _Atomic(index_entry *) *slot = &engine_hints[engine_hint_slot(min, max)];
+    for (uint32_t round = 0; round < HINT_WAIT_ROUNDS; round++) {
+        index_entry *entry = atomic_load_explicit(slot, memory_order_acquire);
+        if (!entry || !index_entry_fits(entry, need, min, max)) return false;
+        if (!atomic_load_explicit(entry->taken, memory_order_relaxed) && index_entry_try_lock(entry, need, min, max)) {
+            *out = entry;
+            return true;
+        }
+        vmem_yield();
+    }
+    return false;
+}
+
 static buffers_status get_slow(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out);
 
 buffers_status engine_get_slow(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out) {
+    if (atomic_load_explicit(&engine.ready, memory_order_acquire) && wait_for_hint(min, max, need, out))
+        return BUFFERS_OK;
     buffers_status status = get_slow(min, max, need, out);
     return status == BUFFERS_OK ? status : name_refusal(status, need, min, max);
 }

@@ -127,6 +127,7 @@ static buffers_status add_entry(item_index *index, memory_view *memory, locator 
     entry->taken = item_field(item, layout, ITEM_TAKEN);
     entry->position = item_field(item, layout, ITEM_POSITION);
     entry->item = item;
+    atomic_store_explicit(&entry->held, 0, memory_order_relaxed);   /* a reused entry (after a fork) */
     uint32_t left = index_entry_left(entry);
     if (left >= INDEX_LOW_WATER) {
         buffers_status status = open_push(index, n, left);

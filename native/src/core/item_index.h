@@ -23,6 +23,10 @@ typedef struct index_entry {
     _Atomic(uint32_t) *taken;      /* the shared item's words */
     _Atomic(uint32_t) *position;
     locator_item      *item;
+    /* 1 from buffers_get_buffer to buffers_item_release: append checks this private word, not the
+     * shared taken word it would otherwise re-read right after the compare-and-swap (that re-read
+     * cost a third of the three-call path: docs/benchmarks.md). Not part of the window layout. */
+    _Atomic(uint32_t)  held;
 } index_entry;
 
 #define INDEX_CHUNK_ENTRIES 256u

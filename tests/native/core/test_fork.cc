@@ -1,5 +1,6 @@
 // POSIX only: a forked child must not keep using its parent's locator.
 #include <gtest/gtest.h>
+#include <cstring>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +49,34 @@ TEST(Fork, ChildGetsALocatorOfItsOwn) {
     if (buffers_item_base_address(item) != 0) EXPECT_GE(buffers_item_position(item), position);
     buffers_item_release(item);
     EXPECT_EQ(buffers_locator_address(), parent);
+}
+
+// A window opened before the fork points at the hint slot, which the child empties: the child's
+// inline write falls back to the call and lands in a buffer of the child's own locator.
+TEST(Fork, AWindowKeptAcrossAForkWritesIntoTheChildsOwnBuffers) {
+    buffers_search_settings s = {0, kTwoGiB, 16};
+    buffers_window window;
+    ASSERT_EQ(buffers_window_open(&s, BUFFERS_WINDOW_LAYOUT, &window), BUFFERS_OK) << buffers_last_error();
+    uintptr_t at = 0;
+    ASSERT_EQ(buffers_window_write(&window, "parent", 6, &at), BUFFERS_OK) << buffers_last_error();
+    pid_t child = fork();
+    if (child == 0) {
+        uintptr_t mine = 0;
+        if (buffers_window_write(&window, "child!", 6, &mine) != BUFFERS_OK) _exit(2);
+        if (std::memcmp(reinterpret_cast<const void *>(mine), "child!", 6) != 0) _exit(3);
+        buffers_buffer_info infos[64];
+        size_t count = 0;
+        if (buffers_list_buffers(infos, 64, &count) != BUFFERS_OK) _exit(4);
+        for (size_t i = 0; i < count && i < 64; i++)
+            if (mine >= infos[i].base_address && mine + 6 <= infos[i].base_address + infos[i].size) _exit(0);
+        _exit(5);
+    }
+    ASSERT_GT(child, 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status)) << "the child died of signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "2: the write failed, 3: wrong bytes, 4: no list, 5: not in the child's buffers";
+    EXPECT_EQ(std::memcmp(reinterpret_cast<const void *>(at), "parent", 6), 0);
 }
 
 #ifdef __linux__
