@@ -330,6 +330,82 @@ BUFFERS_API buffers_status buffers_item_unreserve(buffers_item *item, uintptr_t 
  * buffer of this process's locator: BUFFERS_ERROR_INVALID_ARGUMENT. */
 BUFFERS_API buffers_status buffers_commit_code(uintptr_t address, size_t size);
 
+/* ---- Locator files of this machine, for tools (the CLI's list, inspect and cleanup) ----
+ *
+ * Read-only views of every process's locator files under a root (the shared directory
+ * <root>/.reloaded/memory.buffers and the per-user fallbacks <root>/.reloaded-<uid>/memory.buffers),
+ * and the removal of stale ones by the same rules this library uses for its own. Nothing here maps a
+ * file, takes an item or writes into another process: the bytes are copied and checked (a file may be
+ * planted, truncated or another user's; each gets a status and a message, never a crash). Linux only;
+ * elsewhere BUFFERS_ERROR_UNSUPPORTED (Windows keeps locators in named sections, macOS is not wired). */
+
+#define BUFFERS_LOCATOR_PATH_MAX 1024
+
+/* Whether the process a locator file names still uses it. */
+typedef enum buffers_locator_state {
+    BUFFERS_LOCATOR_LIVE = 0,        /* its process runs and maps the file (or its maps cannot be read) */
+    BUFFERS_LOCATOR_STALE = 1,       /* no process has its pid and none anywhere holds it alive */
+    BUFFERS_LOCATOR_PID_REUSED = 2,  /* a process with its pid runs but does not map the file */
+    BUFFERS_LOCATOR_FOREIGN = 3      /* no process of its pid here, yet one holds it alive (another PID
+                                        namespace, or a forked child of its dead maker) */
+} buffers_locator_state;
+
+/* One locator file (the first locator of a process, or a derived "<name> #n"). */
+typedef struct buffers_locator_file {
+    char     path[BUFFERS_LOCATOR_PATH_MAX];  /* "<directory>/<name>" */
+    uint32_t directory_length;                /* path[0, directory_length) is the directory */
+    uint32_t pid;                             /* from the name */
+    uint32_t owner_uid;                       /* UINT32_MAX when unknown */
+    int32_t  state;                           /* a buffers_locator_state */
+    bool     regular;                         /* false: a symlink, FIFO or device under a locator's name */
+    char     process_name[32];                /* the pid's command name now (Linux /proc/PID/comm), "?" if unknown */
+} buffers_locator_file;
+
+/* Copies up to capacity descriptions of the locator files under root (null: the root this process
+ * uses, buffers_use_shared_root, else $BUFFERS_SHARED_ROOT, else /tmp), sorted by pid then path, and
+ * stores the total in *out_count (which may exceed capacity; out may be null when capacity is 0).
+ * Directories are read without following symlinks; ones we may not read are skipped. A root that is
+ * not an existing directory, a relative root or a null out_count: BUFFERS_ERROR_INVALID_ARGUMENT. */
+BUFFERS_API buffers_status buffers_locator_files(const char *root, buffers_locator_file *out, size_t capacity,
+                                                 size_t *out_count);
+
+/* One locator of a chain, as read. */
+typedef struct buffers_locator_block {
+    uint64_t address;        /* where its process maps it */
+    uint64_t next_address;   /* the next locator there; 0 at the end of the chain */
+    uint32_t item_count;
+    uint32_t pointer_size;   /* 8 or 4: the width the block was read in */
+    bool     locked;         /* its header lock was held when read */
+    bool     from_file;      /* read from the file; else from the process's memory */
+} buffers_locator_block;
+
+/* Reads the locator chain of the file at path without taking anything: the first locator from the
+ * file, the next ones (while the process is live) from its memory (Linux: /proc/PID/mem, which needs
+ * ptrace permission), at most block_capacity of them (1: the file alone). Each block read is stored
+ * in blocks, its items (base, size, position, taken; locator_address its block's address) in items
+ * up to item_capacity; *out_blocks and *out_items are the counts read (items may exceed item_capacity:
+ * size it 255 per block). The last block's next_address says whether the chain goes on. note gets ""
+ * when the walk stopped at the end of the chain or at block_capacity, else why it stopped (the
+ * process is gone, a locator there is not readable, the chain loops). A path that is null, relative,
+ * too long or not named like a locator file, a null count or capacities without their arrays:
+ * BUFFERS_ERROR_INVALID_ARGUMENT; a file that cannot be read or holds no locator (not a regular file,
+ * shorter than 4096 bytes, a header that is not version 0 in either width):
+ * BUFFERS_ERROR_LOCATOR, the message saying which. */
+BUFFERS_API buffers_status buffers_locator_file_read(const char *path, buffers_locator_block *blocks,
+                                                     size_t block_capacity, size_t *out_blocks,
+                                                     buffers_buffer_info *items, size_t item_capacity,
+                                                     size_t *out_items, char *note, size_t note_size);
+
+/* Removes the locator file at path if it is stale by the rules of this library's own sweep
+ * (docs/locator-security.md): named like a locator file, a regular file of this user not writable by
+ * others with one link, no process has its pid, and no process anywhere holds it alive; it is checked
+ * under its setup lock, so a process adopting it meanwhile keeps it. *out_removed: true when it went
+ * (with dry_run: when it would go, and it stays); false when it is kept, with why in *out_why
+ * (may be null). A bad argument (null, relative, not a locator file name): BUFFERS_ERROR_INVALID_ARGUMENT;
+ * a stale file that could not be unlinked: BUFFERS_ERROR_LOCATOR with the OS's reason. */
+BUFFERS_API buffers_status buffers_locator_file_remove_stale(const char *path, bool dry_run, bool *out_removed,
+                                                             char *out_why, size_t why_size);
+
 #ifdef __cplusplus
 }
 #endif
