@@ -1,11 +1,26 @@
 /* The public calls on every process's locator files: argument checks, then core/locator_files.c. */
 #include <reloaded/buffers.h>
 
+#include <stddef.h>
 #include <string.h>
 
 #include "core/errors.h"
 #include "core/locator_files.h"
 #include "os/locator_files.h"
+
+/* The JDK 22+ FFM route (LocatorDowncalls.java) reads these structs at fixed offsets on 64-bit. */
+#if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
+_Static_assert(sizeof(buffers_locator_file) == 1076 && offsetof(buffers_locator_file, directory_length) == 1024 &&
+               offsetof(buffers_locator_file, pid) == 1028 && offsetof(buffers_locator_file, owner_uid) == 1032 &&
+               offsetof(buffers_locator_file, state) == 1036 && offsetof(buffers_locator_file, regular) == 1040 &&
+               offsetof(buffers_locator_file, process_name) == 1041, "LocatorDowncalls' buffers_locator_file");
+_Static_assert(sizeof(buffers_locator_block) == 32 && offsetof(buffers_locator_block, item_count) == 16 &&
+               offsetof(buffers_locator_block, locked) == 24 && offsetof(buffers_locator_block, from_file) == 25,
+               "LocatorDowncalls' buffers_locator_block");
+_Static_assert(sizeof(buffers_buffer_info) == 32 && offsetof(buffers_buffer_info, size) == 8 &&
+               offsetof(buffers_buffer_info, taken) == 16 && offsetof(buffers_buffer_info, locator_address) == 24,
+               "LocatorDowncalls' buffers_buffer_info");
+#endif
 
 /* A path the calls accept: absolute and short enough for BUFFERS_LOCATOR_PATH_MAX. */
 static bool path_ok(const char *path, const char *what) {
