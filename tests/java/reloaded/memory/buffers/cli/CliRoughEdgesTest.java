@@ -109,4 +109,15 @@ class CliRoughEdgesTest {
         return out.lines().filter(l -> l.endsWith("] files in " + folder)).map(l -> l.substring(0, l.indexOf(']') + 1))
                 .findFirst().orElseThrow(() -> new AssertionError("no line for " + folder + "\n" + out));
     }
+
+    @Test
+    void demoPrintsDistancesForPeople() {
+        Result r = cli("demo");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertFalse(r.out().contains(" bytes "), "no raw byte counts\n" + r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches(".*\\d+(\\.\\d)? (B|KiB|MiB|GiB) \\(0x[0-9a-f]+\\).*")),
+                r.out());
+        assertEquals("1.2 GiB (0x4c4b4000)", Format.distance(0x4c4b4000L));
+        assertEquals("512 B (0x200)", Format.distance(512));
+    }
 }
