@@ -5,6 +5,43 @@
  * The only header a C or C++ user includes. Every function is thread-safe. Functions that can fail
  * return a buffers_status; on failure buffers_last_error() describes what went wrong on this thread.
  *
+ * Documents named here as docs/<name>.md are installed with the header, under
+ * <prefix>/share/doc/buffers/<name>.md (cmake --install).
+ *
+ * The file it creates. The first call that needs the shared locator (a get, a write, the locator
+ * diagnostics) finds or makes this process's locator: on Linux and macOS the file
+ *     <root>/.reloaded/memory.buffers/Reloaded.Memory.Buffers.MemoryBuffer, PID <pid>
+ * (mode 0600; the directories mode 01777, created if missing), or, when that directory cannot be
+ * trusted, the same name under the per-user fallback <root>/.reloaded-<uid>/memory.buffers (mode
+ * 0700). <root> is the folder buffers_use_shared_root chose, else the environment variable
+ * BUFFERS_SHARED_ROOT, else /tmp. A full chain adds files named "..., after 0x<address>" beside it;
+ * where a file of that name is held by another process (another PID namespace) " #<n>" is appended.
+ * When it makes a new locator file, it removes the stale files of dead processes of this user from
+ * that directory (buffers_locator_file_remove_stale states the rules). What is
+ * checked before a file is believed: docs/locator-security.md. On Windows the locator is a named
+ * section, no file; nothing is left behind when the process ends.
+ *
+ * fork(). A child does not inherit the use of its parent's locator: the locator's page is kept out
+ * of children (Linux MADV_DONTFORK, macOS minherit VM_INHERIT_NONE, where a page holds no more than
+ * the locator), and the child's first call finds or makes a locator of its own, under its own pid.
+ * Item handles (buffers_item *) and process handles (buffers_process *) from before the fork must
+ * not be used in the child, held or not: they point into the parent's locator.
+ *
+ * The last error. Every call that returns a buffers_status other than BUFFERS_OK, and the calls
+ * documented to return 0 or "" with a reason (buffers_item_append, buffers_item_append_code,
+ * buffers_try_write, buffers_locator_address, buffers_locator_directory, buffers_locator_layout),
+ * record the failure for this thread: buffers_last_error() (text) and buffers_last_status()
+ * (status). Successful calls leave both alone (like errno), and so do the calls that cannot fail:
+ * the settings constructors, the item getters and buffers_item_release, buffers_process_close,
+ * buffers_overwrite_allocated_code, buffers_clear_instruction_cache, buffers_status_name,
+ * buffers_version, buffers_max_address, buffers_allocation_granularity.
+ *
+ * Strings returned are owned by the library; never free them. buffers_status_name, buffers_version
+ * and buffers_locator_layout return constants; buffers_locator_directory a buffer that lives as long
+ * as the library; buffers_last_error a per-thread buffer
+ * that the next failing call on that thread overwrites (copy it to keep it). Strings passed in
+ * (paths) are copied or used only during the call.
+ *
  * Typical use (a trampoline that a 5-byte jmp rel32 at target can reach, every byte of it):
  *
  *     buffers_search_settings s = buffers_search_settings_rel32(target, 64);
@@ -183,8 +220,8 @@ BUFFERS_API uintptr_t buffers_locator_address(void);
 BUFFERS_API buffers_status buffers_list_buffers(buffers_buffer_info *out, size_t capacity, size_t *out_count);
 
 /* The directory holding this process's locator file (the shared one, or the per-user fallback when
- * the shared one is unsafe; see docs/locator-security.md); "" where the locator is not a file
- * (Windows) or could not be opened. */
+ * the shared one is unsafe; see docs/locator-security.md), opening the locator if needed; "" where
+ * the locator is not a file (Windows) or could not be opened (the reason recorded). */
 BUFFERS_API const char *buffers_locator_directory(void);
 
 /* ---- One call: get + append + release ---- */
