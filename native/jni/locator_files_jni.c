@@ -64,29 +64,33 @@ jlong jni_locator_files(JNIEnv *env, jclass cls, jstring root, jobjectArray out)
         free(files);
         return jni_failed(status);
     }
-    jlong *numbers = malloc((count ? count : 1) * FILE_LONGS * sizeof *numbers);
+    jlong *numbers = files != NULL || count == 0 ? malloc((count ? count : 1) * FILE_LONGS * sizeof *numbers) : NULL;
     jclass string_class = (*env)->FindClass(env, "java/lang/String");
     jobjectArray paths = string_class ? (*env)->NewObjectArray(env, (jsize)count, string_class, NULL) : NULL;
     jobjectArray names = string_class ? (*env)->NewObjectArray(env, (jsize)count, string_class, NULL) : NULL;
-    if (files == NULL && count > 0) numbers = (free(numbers), NULL);
-    if (numbers == NULL || paths == NULL || names == NULL) {
-        (*env)->ExceptionClear(env);
-        free(numbers);
-        free(files);
-        return jni_fail(BUFFERS_ERROR_OUT_OF_MEMORY, "locator files: no memory for %zu entries", count);
-    }
-    for (size_t i = 0; i < count; i++) {
+    int ok = numbers != NULL && paths != NULL && names != NULL;
+    for (size_t i = 0; ok && i < count; i++) {
         jlong *n = numbers + i * FILE_LONGS;
         n[0] = files[i].pid;
         n[1] = files[i].owner_uid == UINT32_MAX ? -1 : (jlong)files[i].owner_uid;
         n[2] = files[i].state;
         n[3] = files[i].regular;
         n[4] = files[i].directory_length;
-        (*env)->SetObjectArrayElement(env, paths, (jsize)i, jni_ascii_string(env, files[i].path));
-        (*env)->SetObjectArrayElement(env, names, (jsize)i, jni_ascii_string(env, files[i].process_name));
+        jstring path_string = jni_ascii_string(env, files[i].path), name = jni_ascii_string(env, files[i].process_name);
+        ok = path_string != NULL && name != NULL;
+        if (ok) (*env)->SetObjectArrayElement(env, paths, (jsize)i, path_string);
+        if (ok) (*env)->SetObjectArrayElement(env, names, (jsize)i, name);
+        if (path_string) (*env)->DeleteLocalRef(env, path_string);   /* thousands of files: a local frame holds few */
+        if (name) (*env)->DeleteLocalRef(env, name);
+    }
+    if (!ok) {   /* the JVM is out of memory: its pending error is replaced by our status */
+        (*env)->ExceptionClear(env);
+        free(numbers);
+        free(files);
+        return jni_fail(BUFFERS_ERROR_OUT_OF_MEMORY, "locator files: no memory for %zu entries", count);
     }
     free(files);
-    int ok = put_longs(env, out, 0, numbers, count * FILE_LONGS);
+    ok = put_longs(env, out, 0, numbers, count * FILE_LONGS);
     free(numbers);
     if (!ok) return -(jlong)BUFFERS_ERROR_OUT_OF_MEMORY;
     (*env)->SetObjectArrayElement(env, out, 1, paths);

@@ -47,11 +47,10 @@ std::vector<unsigned char> Block(size_t p, uint64_t self, uint64_t next, std::ve
     return b;
 }
 
-pid_t DeadPid() {
-    pid_t child = fork();
-    if (child == 0) _exit(0);
-    waitpid(child, nullptr, 0);
-    return child;
+void ExpectItem(const buffers_buffer_info &item, uint32_t size, uint32_t position, bool taken) {
+    EXPECT_EQ(item.size, size);
+    EXPECT_EQ(item.position, position);
+    EXPECT_EQ(item.taken, taken);
 }
 
 class LocatorFilesApi : public ScratchRoot {
@@ -158,15 +157,12 @@ TEST_F(LocatorFilesApi, StaleFilesInBothLayoutsAndWidthsAreRead) {
     ASSERT_EQ(d.status, BUFFERS_OK) << d.error;
     ASSERT_EQ(d.items.size(), 2u);
     EXPECT_EQ(d.blocks[0].pointer_size, 8u);
-    EXPECT_EQ(d.items[0].position, 96u);
-    EXPECT_FALSE(d.items[0].taken);
-    EXPECT_TRUE(d.items[1].taken);
+    ExpectItem(d.items[0], 4096, 96, false);
+    ExpectItem(d.items[1], 4096, 4096, true);
     Read r = ReadChain(rust);
     ASSERT_EQ(r.status, BUFFERS_OK) << r.error;
     ASSERT_EQ(r.items.size(), 1u);
-    EXPECT_EQ(r.items[0].size, 65536u);
-    EXPECT_EQ(r.items[0].position, 10u);
-    EXPECT_TRUE(r.items[0].taken);
+    ExpectItem(r.items[0], 65536, 10, true);
 
     // 64-bit eyes see item 0's base (0x20000000) where their lock word is, and refuse: read as 32-bit.
     std::string p32 = Write(Dir(".reloaded-79"), (uint32_t)dead, Block(4, 0x10001000, 0, {{0x20000000, 0, 4096, 1}}));

@@ -15,49 +15,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "os/linux/locator_file.h"
 #include "os/linux/proc_maps.h"
 #include "os/posix/shared_root.h"
-#include "pure/maps.h"
 
 const char *vmem_locator_root(void) {
     return file_shared_root();
-}
-
-typedef struct inode_search {
-    uint64_t inode;
-    dev_t    device;
-    bool     found;
-} inode_search;
-
-static bool match_inode(const maps_entry *entry, void *context) {
-    inode_search *search = context;
-    search->found = entry->has_identity && entry->inode == search->inode &&
-                    entry->dev_major == major(search->device) && entry->dev_minor == minor(search->device);
-    return search->found;
-}
-
-/* 1 if process pid maps the file st describes anywhere, 0 if not, -1 if its map cannot be read. */
-static int maps_file(uint32_t pid, const struct stat *st) {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%u/maps", (unsigned)pid);
-    char *text;
-    size_t length;
-    if (linux_read_proc_file(path, &text, &length) != 0) return -1;
-    inode_search search = {(uint64_t)st->st_ino, st->st_dev, false};
-    maps_for_each_entry(text, length, match_inode, &search);
-    free(text);
-    return search.found;
 }
 
 vmem_file_state vmem_locator_file_state(const char *path, uint32_t pid) {
     struct stat st;
     bool alive = vmem_process_alive(pid);
     if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) return alive ? VMEM_FILE_LIVE : VMEM_FILE_STALE;
-    if (alive) return maps_file(pid, &st) == 0 ? VMEM_FILE_PID_REUSED : VMEM_FILE_LIVE;
+    if (alive) return linux_maps_file(pid, (uint64_t)st.st_dev, (uint64_t)st.st_ino) == 0 ? VMEM_FILE_PID_REUSED
+                                                                                   : VMEM_FILE_LIVE;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     bool held = fd >= 0 && file_held_alive(fd);
     if (fd >= 0) close(fd);
