@@ -28,7 +28,9 @@ const char *vmem_locator_root(void) {
 vmem_file_state vmem_locator_file_state(const char *path, uint32_t pid) {
     struct stat st;
     bool alive = vmem_process_alive(pid);
-    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) return alive ? VMEM_FILE_LIVE : VMEM_FILE_STALE;
+    /* fstatat, not stat/lstat: the glibc 2.17 floor of the shipped libraries maps it (cmake/glibc-floor). */
+    if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+        return alive ? VMEM_FILE_LIVE : VMEM_FILE_STALE;
     if (alive) return linux_maps_file(pid, (uint64_t)st.st_dev, (uint64_t)st.st_ino) == 0 ? VMEM_FILE_PID_REUSED
                                                                                    : VMEM_FILE_LIVE;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -88,7 +90,7 @@ static bool walk_directory(const char *root, const char *first, const char *pref
 
 int vmem_locator_files_walk(const char *root, const char *prefix, vmem_locator_file_fn fn, void *context) {
     struct stat st;
-    if (stat(root, &st) != 0) return errno;
+    if (fstatat(AT_FDCWD, root, &st, 0) != 0) return errno;
     if (!S_ISDIR(st.st_mode)) return ENOTDIR;
     if (walk_directory(root, ".reloaded", prefix, fn, context)) return 0;
     DIR *dir = opendir(root);
