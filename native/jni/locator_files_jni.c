@@ -104,8 +104,9 @@ jlong jni_locator_files(JNIEnv *env, jclass cls, jstring root, jobjectArray out)
 jlong jni_locator_file_read(JNIEnv *env, jclass cls, jstring path, jint max_blocks, jobjectArray out)
 {
     (void)cls;
-    if (max_blocks < 1 || max_blocks > 100000)
-        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "locator file: max locators %d, not 1 to 100000", (int)max_blocks);
+    if (max_blocks < 1 || max_blocks > BUFFERS_LOCATOR_CHAIN_MAX)
+        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "locator file: max locators %d, not 1 to %d", (int)max_blocks,
+                        BUFFERS_LOCATOR_CHAIN_MAX);
     jlong failure = 0;
     const char *text = path_of(env, path, "locator file", &failure);
     if (text == NULL) return failure;

@@ -377,6 +377,8 @@ BUFFERS_API buffers_status buffers_commit_code(uintptr_t address, size_t size);
  * elsewhere BUFFERS_ERROR_UNSUPPORTED (Windows keeps locators in named sections, macOS is not wired). */
 
 #define BUFFERS_LOCATOR_PATH_MAX 1024
+#define BUFFERS_LOCATOR_CHAIN_MAX 4096   /* the most locators buffers_locator_file_read follows (a longer
+                                            chain, about 830,000 buffers, is taken as corrupt) */
 
 /* Whether the process a locator file names still uses it. */
 typedef enum buffers_locator_state {
@@ -418,7 +420,8 @@ typedef struct buffers_locator_block {
 
 /* Reads the locator chain of the file at path without taking anything: the first locator from the
  * file, the next ones (while the process is live) from its memory (Linux: /proc/PID/mem, which needs
- * ptrace permission), at most block_capacity of them (1: the file alone). Each block read is stored
+ * ptrace permission), at most block_capacity of them (1: the file alone) and at most
+ * BUFFERS_LOCATOR_CHAIN_MAX. Each block read is stored
  * in blocks, its items (base, size, position, taken; locator_address its block's address) in items
  * up to item_capacity; *out_blocks and *out_items are the counts read (items may exceed item_capacity:
  * size it 255 per block). The last block's next_address says whether the chain goes on. note gets ""

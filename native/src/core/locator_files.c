@@ -10,9 +10,6 @@
 #include "core/locator_read.h"
 #include "os/locator_files.h"
 
-/* More locators than this in one chain means the chain is corrupt (or loops). */
-#define CHAIN_LIMIT 100000u
-
 typedef struct collected {
     vmem_locator_file *files;
     size_t count, capacity;
@@ -109,7 +106,8 @@ static const char *walk_memory(chain_reader *r, uint32_t pid, uint32_t pointer_s
         uint64_t next = s->next_address;
         for (size_t i = 0; i < r->block_count; i++)
             if (r->blocks[i].address == next) return snprintf(why, why_size, "the chain loops at 0x%llx", (unsigned long long)next), why;
-        if (r->block_count >= CHAIN_LIMIT) return snprintf(why, why_size, "the chain is longer than %u locators", CHAIN_LIMIT), why;
+        if (r->block_count >= BUFFERS_LOCATOR_CHAIN_MAX)   /* also bounds the loop check above */
+            return snprintf(why, why_size, "the chain is longer than %d locators", BUFFERS_LOCATOR_CHAIN_MAX), why;
         char text[128], reason[256];
         int error = (uintptr_t)next != next ? EFAULT /* not an address of this width */ :
                     vmem_locator_memory_read(pid, (uintptr_t)next, block, LOCATOR_SIZE);

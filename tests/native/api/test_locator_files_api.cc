@@ -249,6 +249,22 @@ TEST_F(LocatorFilesApi, ChainsThatLoopOrPointNowhereStopWithANote) {
     EXPECT_NE(other.note.find("does not map"), std::string::npos) << other.note;
 }
 
+TEST_F(LocatorFilesApi, AChainLongerThanTheMaximumStopsThere) {
+    const size_t blocks = BUFFERS_LOCATOR_CHAIN_MAX + 4;
+    std::vector<unsigned char> memory(blocks * 4096);
+    uint64_t base = (uint64_t)(uintptr_t)memory.data();
+    for (size_t i = 0; i < blocks; i++) {
+        std::vector<unsigned char> b = Block(8, base + i * 4096, i + 1 < blocks ? base + (i + 1) * 4096 : 0, {});
+        memcpy(memory.data() + i * 4096, b.data(), 4096);
+    }
+    std::string path = Write(Dir(), (uint32_t)getpid(), Block(8, 0x7f0000001000, base, {}));
+    MapWhileTesting(path);
+    Read r = ReadChain(path, blocks + 10);
+    ASSERT_EQ(r.status, BUFFERS_OK) << r.error;
+    EXPECT_EQ(r.blocks.size(), (size_t)BUFFERS_LOCATOR_CHAIN_MAX);
+    EXPECT_NE(r.note.find("longer than 4096"), std::string::npos) << r.note;
+}
+
 TEST_F(LocatorFilesApi, RemoveStaleKeepsLiveAndDryRunAndRefusesBadArguments) {
     pid_t dead = DeadPid();
     std::string dir = Dir();

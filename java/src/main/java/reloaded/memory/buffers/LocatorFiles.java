@@ -11,8 +11,8 @@ import java.util.Objects;
  * state, never a crash. Linux only: elsewhere the calls throw {@link UnsupportedOperationException}.
  */
 public final class LocatorFiles {
-    /** The most locators {@link #read} follows in one chain. */
-    public static final int MAX_LOCATORS = 100_000;
+    /** The most locators {@link #read} follows in one chain (BUFFERS_LOCATOR_CHAIN_MAX; a longer one is corrupt). */
+    public static final int MAX_LOCATORS = 4096;
 
     private LocatorFiles() {
     }
