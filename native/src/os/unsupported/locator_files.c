@@ -3,7 +3,7 @@
  * answers VMEM_UNSUPPORTED; the core turns that into BUFFERS_ERROR_UNSUPPORTED. */
 #include "os/locator_files.h"
 
-#include <string.h>
+#include <stdio.h>
 
 const char *vmem_locator_root(void) {
     return "";
@@ -39,6 +39,6 @@ int vmem_locator_file_remove_stale(const char *path, const char *prefix, bool dr
                                    size_t why_size) {
     (void)path, (void)prefix, (void)dry_run;
     *removed = false;
-    if (why_size) strncpy(why, "locator files are not walked on this platform", why_size - 1), why[why_size - 1] = '\0';
+    snprintf(why, why_size, "locator files are not walked on this platform");
     return VMEM_UNSUPPORTED;
 }
