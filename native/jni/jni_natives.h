@@ -9,7 +9,7 @@
 
 #include <jni.h>
 
-#define JNI_ABI_VERSION 7 /* NativeBuffers.ABI_VERSION */
+#define JNI_ABI_VERSION 8 /* NativeBuffers.ABI_VERSION */
 
 /* buffers_jni.c: library facts, shared buffers, one-call writes */
 jint jni_abi_version(JNIEnv *env, jclass cls);
@@ -56,6 +56,11 @@ jlong jni_search_rel32(JNIEnv *env, jclass cls, jlong jump, jint size, jlongArra
 jlong jni_reserve(JNIEnv *env, jclass cls, jlong item, jint size, jlongArray out);
 jlong jni_unreserve(JNIEnv *env, jclass cls, jlong item, jlong address);
 jlong jni_commit_code(JNIEnv *env, jclass cls, jlong address, jlong size);
+
+/* locator_files_jni.c: every process's locator files (the CLI's list, inspect, cleanup) */
+jlong jni_locator_files(JNIEnv *env, jclass cls, jstring root, jobjectArray out);
+jlong jni_locator_file_read(JNIEnv *env, jclass cls, jstring path, jint max_blocks, jobjectArray out);
+jlong jni_locator_file_remove_stale(JNIEnv *env, jclass cls, jstring path, jboolean dry_run, jobjectArray why);
 
 /* bench_jni.c */
 void jni_noop(JNIEnv *env, jclass cls);

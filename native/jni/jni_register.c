@@ -48,6 +48,9 @@ static const JNINativeMethod METHODS[] = {
     {"reserve", "(JI[J)J", (void *)jni_reserve},
     {"unreserve", "(JJ)J", (void *)jni_unreserve},
     {"commitCode", "(JJ)J", (void *)jni_commit_code},
+    {"locatorFiles", "(Ljava/lang/String;[Ljava/lang/Object;)J", (void *)jni_locator_files},
+    {"locatorFileRead", "(Ljava/lang/String;I[Ljava/lang/Object;)J", (void *)jni_locator_file_read},
+    {"locatorFileRemoveStale", "(Ljava/lang/String;Z[Ljava/lang/String;)J", (void *)jni_locator_file_remove_stale},
     {"noop", "()V", (void *)jni_noop},
     {"hotPathInC", "(JJ[BI)J", (void *)jni_hot_path_in_c},
 };

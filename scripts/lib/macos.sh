@@ -8,7 +8,7 @@
 # fails the check by name until it is added here (after checking macOS has it in libSystem).
 MACOS_ALLOWED_IMPORTS="
 ___bzero _bzero ___error __availability_version_check __tlv_bootstrap dyld_stub_binder
-_memcpy ___memcpy_chk _memmove _calloc _malloc _realloc _free _getenv _snprintf _vsnprintf _strcmp _strncmp _strlen _strtoull _strerror _strerror_r
+_memcpy ___memcpy_chk _memmove _calloc _malloc _realloc _free _getenv _snprintf _vsnprintf _strcmp _strncmp _strlen _strrchr _strtoull _strerror _strerror_r _qsort
 _open _openat _close _dup _pread _ftruncate _fchmod _flock _mkdirat _unlinkat
 _fstat _fstat\$INODE64 _fdopendir _fdopendir\$INODE64 _readdir _readdir\$INODE64 _closedir
 _mmap _munmap _mprotect _minherit _sysconf _getpid _geteuid _kill _nanosleep _sched_yield _pthread_atfork

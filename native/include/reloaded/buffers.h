@@ -5,6 +5,43 @@
  * The only header a C or C++ user includes. Every function is thread-safe. Functions that can fail
  * return a buffers_status; on failure buffers_last_error() describes what went wrong on this thread.
  *
+ * Documents named here as docs/<name>.md are installed with the header, under
+ * <prefix>/share/doc/buffers/<name>.md (cmake --install).
+ *
+ * The file it creates. The first call that needs the shared locator (a get, a write, the locator
+ * diagnostics) finds or makes this process's locator: on Linux and macOS the file
+ *     <root>/.reloaded/memory.buffers/Reloaded.Memory.Buffers.MemoryBuffer, PID <pid>
+ * (mode 0600; the directories mode 01777, created if missing), or, when that directory cannot be
+ * trusted, the same name under the per-user fallback <root>/.reloaded-<uid>/memory.buffers (mode
+ * 0700). <root> is the folder buffers_use_shared_root chose, else the environment variable
+ * BUFFERS_SHARED_ROOT, else /tmp. A full chain adds files named "..., after 0x<address>" beside it;
+ * where a file of that name is held by another process (another PID namespace) " #<n>" is appended.
+ * When it makes a new locator file, it removes the stale files of dead processes of this user from
+ * that directory (buffers_locator_file_remove_stale states the rules). What is
+ * checked before a file is believed: docs/locator-security.md. On Windows the locator is a named
+ * section, no file; nothing is left behind when the process ends.
+ *
+ * fork(). A child does not inherit the use of its parent's locator: the locator's page is kept out
+ * of children (Linux MADV_DONTFORK, macOS minherit VM_INHERIT_NONE, where a page holds no more than
+ * the locator), and the child's first call finds or makes a locator of its own, under its own pid.
+ * Item handles (buffers_item *) and process handles (buffers_process *) from before the fork must
+ * not be used in the child, held or not: they point into the parent's locator.
+ *
+ * The last error. Every call that returns a buffers_status other than BUFFERS_OK, and the calls
+ * documented to return 0 or "" with a reason (buffers_item_append, buffers_item_append_code,
+ * buffers_try_write, buffers_locator_address, buffers_locator_directory, buffers_locator_layout),
+ * record the failure for this thread: buffers_last_error() (text) and buffers_last_status()
+ * (status). Successful calls leave both alone (like errno), and so do the calls that cannot fail:
+ * the settings constructors, the item getters and buffers_item_release, buffers_process_close,
+ * buffers_overwrite_allocated_code, buffers_clear_instruction_cache, buffers_status_name,
+ * buffers_version, buffers_max_address, buffers_allocation_granularity.
+ *
+ * Strings returned are owned by the library; never free them. buffers_status_name, buffers_version
+ * and buffers_locator_layout return constants; buffers_locator_directory a buffer that lives as long
+ * as the library; buffers_last_error a per-thread buffer
+ * that the next failing call on that thread overwrites (copy it to keep it). Strings passed in
+ * (paths) are copied or used only during the call.
+ *
  * Typical use (a trampoline that a 5-byte jmp rel32 at target can reach, every byte of it):
  *
  *     buffers_search_settings s = buffers_search_settings_rel32(target, 64);
@@ -190,8 +227,8 @@ BUFFERS_API uintptr_t buffers_locator_address(void);
 BUFFERS_API buffers_status buffers_list_buffers(buffers_buffer_info *out, size_t capacity, size_t *out_count);
 
 /* The directory holding this process's locator file (the shared one, or the per-user fallback when
- * the shared one is unsafe; see docs/locator-security.md); "" where the locator is not a file
- * (Windows) or could not be opened. */
+ * the shared one is unsafe; see docs/locator-security.md), opening the locator if needed; "" where
+ * the locator is not a file (Windows) or could not be opened (the reason recorded). */
 BUFFERS_API const char *buffers_locator_directory(void);
 
 /* ---- One call: get + append + release ---- */
@@ -407,6 +444,85 @@ static inline buffers_status buffers_window_write(const buffers_window *window, 
 #endif
     return buffers_write(window ? &window->settings : NULL, data, size, out_address);
 }
+
+/* ---- Locator files of this machine, for tools (the CLI's list, inspect and cleanup) ----
+ *
+ * Read-only views of every process's locator files under a root (the shared directory
+ * <root>/.reloaded/memory.buffers and the per-user fallbacks <root>/.reloaded-<uid>/memory.buffers),
+ * and the removal of stale ones by the same rules this library uses for its own. Nothing here maps a
+ * file, takes an item or writes into another process: the bytes are copied and checked (a file may be
+ * planted, truncated or another user's; each gets a status and a message, never a crash). Linux only;
+ * elsewhere BUFFERS_ERROR_UNSUPPORTED (Windows keeps locators in named sections, macOS is not wired). */
+
+#define BUFFERS_LOCATOR_PATH_MAX 1024
+#define BUFFERS_LOCATOR_CHAIN_MAX 4096   /* the most locators buffers_locator_file_read follows (a longer
+                                            chain, about 830,000 buffers, is taken as corrupt) */
+
+/* Whether the process a locator file names still uses it. */
+typedef enum buffers_locator_state {
+    BUFFERS_LOCATOR_LIVE = 0,        /* its process runs and maps the file (or its maps cannot be read) */
+    BUFFERS_LOCATOR_STALE = 1,       /* no process has its pid and none anywhere holds it alive */
+    BUFFERS_LOCATOR_PID_REUSED = 2,  /* a process with its pid runs but does not map the file */
+    BUFFERS_LOCATOR_FOREIGN = 3      /* no process of its pid here, yet one holds it alive (another PID
+                                        namespace, or a forked child of its dead maker) */
+} buffers_locator_state;
+
+/* One locator file (the first locator of a process, or a derived "<name> #n"). */
+typedef struct buffers_locator_file {
+    char     path[BUFFERS_LOCATOR_PATH_MAX];  /* "<directory>/<name>" */
+    uint32_t directory_length;                /* path[0, directory_length) is the directory */
+    uint32_t pid;                             /* from the name */
+    uint32_t owner_uid;                       /* UINT32_MAX when unknown */
+    int32_t  state;                           /* a buffers_locator_state */
+    bool     regular;                         /* false: a symlink, FIFO or device under a locator's name */
+    char     process_name[32];                /* the pid's command name now (Linux /proc/PID/comm), "?" if unknown */
+} buffers_locator_file;
+
+/* Copies up to capacity descriptions of the locator files under root (null: the root this process
+ * uses, buffers_use_shared_root, else $BUFFERS_SHARED_ROOT, else /tmp), sorted by pid then path, and
+ * stores the total in *out_count (which may exceed capacity; out may be null when capacity is 0).
+ * Directories are read without following symlinks; ones we may not read are skipped. A root that is
+ * not an existing directory, a relative root or a null out_count: BUFFERS_ERROR_INVALID_ARGUMENT. */
+BUFFERS_API buffers_status buffers_locator_files(const char *root, buffers_locator_file *out, size_t capacity,
+                                                 size_t *out_count);
+
+/* One locator of a chain, as read. */
+typedef struct buffers_locator_block {
+    uint64_t address;        /* where its process maps it */
+    uint64_t next_address;   /* the next locator there; 0 at the end of the chain */
+    uint32_t item_count;
+    uint32_t pointer_size;   /* 8 or 4: the width the block was read in */
+    bool     locked;         /* its header lock was held when read */
+    bool     from_file;      /* read from the file; else from the process's memory */
+} buffers_locator_block;
+
+/* Reads the locator chain of the file at path without taking anything: the first locator from the
+ * file, the next ones (while the process is live) from its memory (Linux: /proc/PID/mem, which needs
+ * ptrace permission), at most block_capacity of them (1: the file alone) and at most
+ * BUFFERS_LOCATOR_CHAIN_MAX. Each block read is stored
+ * in blocks, its items (base, size, position, taken; locator_address its block's address) in items
+ * up to item_capacity; *out_blocks and *out_items are the counts read (items may exceed item_capacity:
+ * size it 255 per block). The last block's next_address says whether the chain goes on. note gets ""
+ * when the walk stopped at the end of the chain or at block_capacity, else why it stopped (the
+ * process is gone, a locator there is not readable, the chain loops). A path that is null, relative,
+ * too long or not named like a locator file, a null count or capacities without their arrays:
+ * BUFFERS_ERROR_INVALID_ARGUMENT; a file that cannot be read or holds no locator (not a regular file,
+ * shorter than 4096 bytes, a header that is not version 0 in either width):
+ * BUFFERS_ERROR_LOCATOR, the message saying which. */
+BUFFERS_API buffers_status buffers_locator_file_read(const char *path, buffers_locator_block *blocks,
+                                                     size_t block_capacity, size_t *out_blocks,
+                                                     buffers_buffer_info *items, size_t item_capacity,
+                                                     size_t *out_items, char *note, size_t note_size);
+
+/* Removes the locator file at path if it is stale by the rules of this library's own sweep
+ * (docs/locator-security.md): named like a locator file, a regular file of this user not writable by
+ * others with one link, no process has its pid, and no process anywhere holds it alive; it is checked
+ * under its setup lock, so a process adopting it meanwhile keeps it. *out_removed: true when it went
+ * (with dry_run: when it would go, and it stays); false when it is kept, with why in *out_why
+ * (may be null). A bad argument (null, relative, not a locator file name): BUFFERS_ERROR_INVALID_ARGUMENT;
+ * a stale file that could not be unlinked: BUFFERS_ERROR_LOCATOR with the OS's reason. */
+BUFFERS_API buffers_status buffers_locator_file_remove_stale(const char *path, bool dry_run, bool *out_removed,
+                                                             char *out_why, size_t why_size);
 
 #ifdef __cplusplus
 }

@@ -30,13 +30,6 @@ std::string ReadAll(const std::string &path) {
     return text.str();
 }
 
-pid_t DeadPid() {
-    pid_t child = fork();
-    if (child == 0) _exit(0);
-    waitpid(child, nullptr, 0);
-    return child;
-}
-
 class LocatorFiles : public ScratchRoot {
 protected:
     void MakeSharedDir() {

@@ -71,6 +71,14 @@ inline ForkResult RunInFork(const std::function<std::string()> &fn) {
     return result;
 }
 
+// The id of a process that has just ended (forked and reaped): no process has it, for a while.
+inline pid_t DeadPid() {
+    pid_t child = fork();
+    if (child == 0) _exit(0);
+    waitpid(child, nullptr, 0);
+    return child;
+}
+
 class ScratchRoot : public ::testing::Test {
 protected:
     void SetUp() override {

@@ -124,3 +124,36 @@ bool file_still_named(int dirfd, const char *name, const struct stat *st) {
 }
 
 
+
+/* LOCATOR_FURTHER_INFIX of core/locator.h, which the OS layer does not include (nothing below calls
+ * up); test_locator_files.cc sweeps files named in the format docs/format.md gives. */
+#define FURTHER_INFIX ", after 0x"
+
+/* Skips "<digits>" at *at (at most max of them, at least one); false if there are none. */
+static bool skip_digits(const char **at, bool hex, size_t max) {
+    const char *start = *at;
+    while ((size_t)(*at - start) < max &&
+           ((**at >= '0' && **at <= '9') || (hex && **at >= 'a' && **at <= 'f')))
+        (*at)++;
+    return *at > start;
+}
+
+bool file_locator_name(const char *entry, const char *prefix, uint32_t *pid, bool *further) {
+    size_t prefix_length = strlen(prefix), infix_length = strlen(FURTHER_INFIX);
+    if (strncmp(entry, prefix, prefix_length) != 0) return false;
+    const char *digits = entry + prefix_length, *at = digits;
+    if (!skip_digits(&at, false, 10)) return false;
+    unsigned long long value = strtoull(digits, NULL, 10);
+    if (value > UINT32_MAX) return false;
+    *further = strncmp(at, FURTHER_INFIX, infix_length) == 0;
+    if (*further) {
+        at += infix_length;
+        if (!skip_digits(&at, true, 2 * sizeof(uint64_t))) return false;
+    }
+    if (at[0] == ' ' && at[1] == '#') {
+        at += 2;
+        if (!skip_digits(&at, false, 10)) return false;
+    }
+    *pid = (uint32_t)value;
+    return *at == '\0';
+}

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -58,5 +59,18 @@ int file_reserve_by_writing(int fd, off_t size);
 
 /* True if name in dirfd still is the file st describes (it may be replaced while we wait). */
 bool file_still_named(int dirfd, const char *name, const struct stat *st);
+
+/* True for "<prefix><pid>", "<prefix><pid>, after 0x<hex>" (a further locator; *further set) and
+ * either with " #<n>" after it; *pid gets the decimal pid. */
+bool file_locator_name(const char *entry, const char *prefix, uint32_t *pid, bool *further);
+
+/* What file_remove_if_stale did. */
+typedef enum stale_outcome { STALE_KEPT, STALE_REMOVED, STALE_FAILED } stale_outcome;
+
+/* Removes entry of dirfd if it is ours and stale: trusted (file_untrusted_reason), its setup lock
+ * free (one non-blocking attempt: a busy file is left alone), still named so, and nobody in any
+ * namespace holds it alive. The caller has checked that no process has its PID. With dry_run it
+ * only says so. why gets the reason when kept or failed. */
+stale_outcome file_remove_if_stale(int dirfd, const char *entry, bool dry_run, char *why, size_t why_size);
 
 #endif

@@ -13,4 +13,8 @@ int linux_read_proc_file(const char *path, char **out_text, size_t *out_length);
  * and inode, from its offset 0. False when the map cannot be read. */
 bool linux_maps_file_at(uint32_t pid, uint64_t device, uint64_t inode, uintptr_t address);
 
+/* 1 if process pid maps the file with this device and inode anywhere, 0 if not, -1 when its map
+ * cannot be read. */
+int linux_maps_file(uint32_t pid, uint64_t device, uint64_t inode);
+
 #endif

@@ -7,7 +7,9 @@
 #define _FILE_OFFSET_BITS 64
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,52 +17,25 @@
 #include "os/vmem.h"
 #include "os/linux/locator_file.h"
 
-/* LOCATOR_FURTHER_INFIX of core/locator.h, which the OS layer does not include (nothing below calls
- * up); test_locator_files.cc sweeps files named in the format docs/format.md gives. */
-#define FURTHER_INFIX ", after 0x"
-
-/* Skips "<digits>" at *at (at most max of them, at least one); false if there are none. */
-static bool skip_digits(const char **at, bool hex, size_t max) {
-    const char *start = *at;
-    while ((size_t)(*at - start) < max &&
-           ((**at >= '0' && **at <= '9') || (hex && **at >= 'a' && **at <= 'f')))
-        (*at)++;
-    return *at > start;
-}
-
-/* True for "<prefix><pid>", "<prefix><pid>, after 0x<hex>" (a further locator) and either with
- * " #<n>" after it; *pid gets the decimal pid. */
-static bool locator_file_name(const char *entry, const char *prefix, uint32_t *pid) {
-    size_t prefix_length = strlen(prefix), infix_length = strlen(FURTHER_INFIX);
-    if (strncmp(entry, prefix, prefix_length) != 0) return false;
-    const char *digits = entry + prefix_length, *at = digits;
-    if (!skip_digits(&at, false, 10)) return false;
-    unsigned long long value = strtoull(digits, NULL, 10);
-    if (value > UINT32_MAX) return false;
-    if (strncmp(at, FURTHER_INFIX, infix_length) == 0) {
-        at += infix_length;
-        if (!skip_digits(&at, true, 2 * sizeof(uint64_t))) return false;
-    }
-    if (at[0] == ' ' && at[1] == '#') {
-        at += 2;
-        if (!skip_digits(&at, false, 10)) return false;
-    }
-    *pid = (uint32_t)value;
-    return *at == '\0';
-}
-
-/* Removes entry if it is ours and stale: no process of that PID in our namespace, and nobody in any
- * namespace holds it alive. One non-blocking attempt at its setup lock: a busy file is left alone. */
-static bool remove_if_stale(int dirfd, const char *entry) {
+stale_outcome file_remove_if_stale(int dirfd, const char *entry, bool dry_run, char *why, size_t why_size) {
     int fd = openat(dirfd, entry, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) return false;
+    if (fd < 0) {
+        snprintf(why, why_size, "cannot be opened: %s", errno == ELOOP ? "it is a symlink" : strerror(errno));
+        return STALE_KEPT;
+    }
     struct stat st;
-    bool removed = false;
-    if (fstat(fd, &st) == 0 && !file_untrusted_reason(&st) && file_byte_lock(fd, F_WRLCK, FILE_SETUP_BYTE) == 0) {
-        if (file_still_named(dirfd, entry, &st) && !file_held_alive(fd)) removed = unlinkat(dirfd, entry, 0) == 0;
+    const char *problem = fstat(fd, &st) != 0 ? "cannot be inspected" : file_untrusted_reason(&st);
+    if (!problem && file_byte_lock(fd, F_WRLCK, FILE_SETUP_BYTE) != 0) problem = "is being set up by a user of it";
+    if (!problem && !file_still_named(dirfd, entry, &st)) problem = "was replaced meanwhile";
+    if (!problem && file_held_alive(fd)) problem = "is held alive by a process (another PID namespace?)";
+    stale_outcome outcome = problem ? STALE_KEPT : STALE_REMOVED;
+    if (problem) snprintf(why, why_size, "%s", problem);
+    else if (!dry_run && unlinkat(dirfd, entry, 0) != 0) {
+        snprintf(why, why_size, "cannot be removed: %s", strerror(errno));
+        outcome = STALE_FAILED;
     }
     file_unlock_close(fd);   /* unlocking a byte we do not hold is harmless */
-    return removed;
+    return outcome;
 }
 
 int vmem_shared_remove_stale(const char *prefix) {
@@ -76,9 +51,11 @@ int vmem_shared_remove_stale(const char *prefix) {
     int removed = 0;
     for (struct dirent *entry; (entry = readdir(dir)) != NULL;) {
         uint32_t pid;
+        bool further;
+        char why[128];
         /* Files of other implementations hold no alive lock: a live PID keeps them too. */
-        if (!locator_file_name(entry->d_name, prefix, &pid) || vmem_process_alive(pid)) continue;
-        if (remove_if_stale(dirfd, entry->d_name)) removed++;
+        if (!file_locator_name(entry->d_name, prefix, &pid, &further) || vmem_process_alive(pid)) continue;
+        if (file_remove_if_stale(dirfd, entry->d_name, false, why, sizeof why) == STALE_REMOVED) removed++;
     }
     closedir(dir);
     return removed;

@@ -188,6 +188,7 @@ static void maps_path(uint32_t pid, char *path, size_t size) {
 
 typedef struct file_search {
     uintptr_t address;
+    bool      anywhere;   /* any mapping of the file, not one starting at address from offset 0 */
     uint64_t  inode;
     dev_t     device;
     bool      found;
@@ -195,22 +196,32 @@ typedef struct file_search {
 
 static bool match_file_mapping(const maps_entry *entry, void *context) {
     file_search *search = context;
-    if (entry->start != search->address) return false;
-    search->found = entry->has_identity && entry->offset == 0 && entry->inode == search->inode &&
+    if (!search->anywhere && entry->start != search->address) return false;
+    search->found = entry->has_identity && (search->anywhere || entry->offset == 0) && entry->inode == search->inode &&
                     entry->dev_major == major(search->device) && entry->dev_minor == minor(search->device);
-    return true;
+    return !search->anywhere || search->found;
 }
 
-bool linux_maps_file_at(uint32_t pid, uint64_t device, uint64_t inode, uintptr_t address) {
+/* 1 if the search found the file, 0 if not, -1 when the map cannot be read. */
+static int search_maps(uint32_t pid, file_search *search) {
     char path[64];
     maps_path(pid, path, sizeof path);
     char *text;
     size_t length;
-    if (linux_read_proc_file(path, &text, &length) != 0) return false;
-    file_search search = {address, inode, (dev_t)device, false};
-    maps_for_each_entry(text, length, match_file_mapping, &search);
+    if (linux_read_proc_file(path, &text, &length) != 0) return -1;
+    maps_for_each_entry(text, length, match_file_mapping, search);
     free(text);
-    return search.found;
+    return search->found;
+}
+
+bool linux_maps_file_at(uint32_t pid, uint64_t device, uint64_t inode, uintptr_t address) {
+    file_search search = {address, false, inode, (dev_t)device, false};
+    return search_maps(pid, &search) == 1;
+}
+
+int linux_maps_file(uint32_t pid, uint64_t device, uint64_t inode) {
+    file_search search = {0, true, inode, (dev_t)device, false};
+    return search_maps(pid, &search);
 }
 
 bool vmem_shared_is_live_at(const vmem_shared *shared, uintptr_t address) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static reloaded.memory.buffers.cli.CliTest.cli;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,5 +72,52 @@ class CliRoughEdgesTest {
         Result twoRoots = cli("list", "--root", root.toString(), "--root", root.toString());
         assertEquals(2, twoRoots.code());
         assertTrue(twoRoots.err().startsWith("list: --root given twice"), twoRoots.err());
+    }
+
+    @Test
+    void listNamesEachFilesFolderAndProcess() throws Exception {
+        int dead = LocatorFixture.deadPid();
+        LocatorFixture.write(root, ".reloaded", dead, LocatorFixture.block(8, 0x7f0000001000L, 0));
+        LocatorFixture.write(root, ".reloaded-4242", dead + 1, LocatorFixture.block(8, 0x7f0000001000L, 0));
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        Result r;
+        Result json;
+        try {
+            LocatorFixture.write(root, ".reloaded", (int) sleeper.pid(), LocatorFixture.block(8, 0x7f0000001000L, 0));
+            r = cli("list", "--root", root.toString());
+            json = cli("list", "--json", "--root", root.toString());
+        } finally {
+            sleeper.destroyForcibly();
+        }
+        assertEquals(0, r.code(), r.err());
+        String shared = label(r.out(), root.resolve(".reloaded/memory.buffers").toString());
+        String perUser = label(r.out(), root.resolve(".reloaded-4242/memory.buffers").toString());
+        String sleeperRow = r.out().lines().filter(l -> l.startsWith(sleeper.pid() + " ")).findFirst().orElseThrow();
+        assertTrue(sleeperRow.contains(" sleep ") && sleeperRow.contains(" " + shared), sleeperRow);
+        String perUserRow = r.out().lines().filter(l -> l.startsWith((dead + 1) + " ")).findFirst().orElseThrow();
+        assertTrue(perUserRow.contains(" ? ") && perUserRow.contains(" " + perUser),
+                "a dead process has no name\n" + perUserRow);
+        for (Map<String, Object> p : CliTest.list(json.json().get("processes"))) {
+            String file = (String) p.get("file");
+            assertEquals(file.substring(0, file.lastIndexOf('/')), p.get("directory"), p.toString());
+            assertTrue(p.containsKey("processName"), p.toString());
+        }
+    }
+
+    /** The "[n]" the text list gives folder, from its "[n] files in FOLDER" line. */
+    private static String label(String out, String folder) {
+        return out.lines().filter(l -> l.endsWith("] files in " + folder)).map(l -> l.substring(0, l.indexOf(']') + 1))
+                .findFirst().orElseThrow(() -> new AssertionError("no line for " + folder + "\n" + out));
+    }
+
+    @Test
+    void demoPrintsDistancesForPeople() {
+        Result r = cli("demo");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertFalse(r.out().contains(" bytes "), "no raw byte counts\n" + r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches(".*\\d+(\\.\\d)? (B|KiB|MiB|GiB) \\(0x[0-9a-f]+\\).*")),
+                r.out());
+        assertEquals("1.2 GiB (0x4c4b4000)", Format.distance(0x4c4b4000L));
+        assertEquals("512 B (0x200)", Format.distance(512));
     }
 }

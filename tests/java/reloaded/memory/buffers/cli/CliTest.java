@@ -162,7 +162,7 @@ class CliTest {
     void inspectThisProcessFollowsTheChain() {
         // Fill more than one locator (203 items, 255 in a 32-bit process) so that the chain continues
         // in memory.
-        int perLocator = LocatorFormat.maxItems("32".equals(System.getProperty("sun.arch.data.model")) ? 4 : 8);
+        int perLocator = "32".equals(System.getProperty("sun.arch.data.model")) ? 255 : 203;
         BufferSearchSettings page = BufferSearchSettings.defaults().withSize(4096);
         while (Buffers.listBuffers().size() <= perLocator) {
             try (Buffer b = Buffers.getBuffer(page)) {

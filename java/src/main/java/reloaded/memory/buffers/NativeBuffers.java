@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  */
 final class NativeBuffers {
     /** Bumped whenever a signature below changes; checked against the library after loading. */
-    static final int ABI_VERSION = 7;
+    static final int ABI_VERSION = 8;
 
     /** Prefix of the system property (+ thread id) naming this class to JNI_OnLoad. */
     static final String CLASS_PROPERTY = "reloaded.buffers.jni.class.";
@@ -113,6 +113,23 @@ final class NativeBuffers {
 
     /** Five longs per buffer (base, size, position, taken, locator), or null (reason in lastError()). */
     static native long[] listBuffers();
+
+    /**
+     * buffers_locator_files under root (null: this process's root): the count, or -status. out[0]
+     * gets a long[] of five per file (pid, owner uid or -1, state, regular 0/1, directory length),
+     * out[1] a String[] of paths, out[2] a String[] of process names.
+     */
+    static native long locatorFiles(String root, Object[] out);
+
+    /**
+     * buffers_locator_file_read of at most maxLocators locators: the count read, or -status. out[0]
+     * gets a long[] of six per locator (address, next, items, pointer size, locked, from file),
+     * out[1] a long[] of five per item (base, size, position, taken, locator), out[2] the note.
+     */
+    static native long locatorFileRead(String path, int maxLocators, Object[] out);
+
+    /** buffers_locator_file_remove_stale: 1 removed (would be), 0 kept (why[0] says why), or -status. */
+    static native long locatorFileRemoveStale(String path, boolean dryRun, String[] why);
 
     /** buffers_use_rust_layout: 0, or -status (reason in lastError()). */
     static native long useRustLayout();

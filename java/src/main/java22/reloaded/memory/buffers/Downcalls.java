@@ -136,7 +136,7 @@ final class Downcalls {
         }
     }
 
-    private static RuntimeException rethrown(Throwable t) {
+    static RuntimeException rethrown(Throwable t) {
         if (t instanceof RuntimeException e) {
             throw e;
         }

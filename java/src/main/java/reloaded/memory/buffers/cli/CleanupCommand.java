@@ -1,14 +1,20 @@
 package reloaded.memory.buffers.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code cleanup}: removes the locator files of dead processes that belong to the current user. */
+import reloaded.memory.buffers.BufferAllocationException;
+import reloaded.memory.buffers.LocatorFiles.Entry;
+import reloaded.memory.buffers.LocatorFiles.Removal;
+import reloaded.memory.buffers.LocatorFiles.State;
+
+/**
+ * {@code cleanup}: removes the locator files of dead processes that belong to the current user. The
+ * C core decides each file again under its lock, by the rules it uses for its own files.
+ */
 final class CleanupCommand implements Command {
     @Override
     public String name() {
@@ -24,7 +30,8 @@ final class CleanupCommand implements Command {
     public String help() {
         return "usage: cleanup [--dry-run] [--json] [--root DIR]\n\n"
                 + "Removes locator files whose process no longer runs and which the current user owns. Files of\n"
-                + "live processes, of reused process ids and of other users are left alone.\n"
+                + "live processes, of reused process ids, held alive from another PID namespace, of other users\n"
+                + "or open to other users are left alone.\n"
                 + "Exit code 1 if a file that should go could not be removed.\n"
                 + "  --dry-run   only say which files would be removed (JSON: wouldRemove)\n"
                 + Options.FILE_OPTIONS_HELP;
@@ -39,28 +46,28 @@ final class CleanupCommand implements Command {
     public int run(Options options, PrintStream out, PrintStream err) throws Exception {
         options.expectPositional(0, "no arguments");
         LocatorFiles files = LocatorFiles.forRoot(options.root);
-        int uid = LocatorFiles.currentUid();
+        long uid = LocatorFiles.currentUid();
         List<Map<String, Object>> removed = new ArrayList<>();
         List<Map<String, Object>> wouldRemove = new ArrayList<>();
         List<Map<String, Object>> failed = new ArrayList<>();
         int kept = 0;
-        for (LocatorFiles.Entry e : files.list()) {
-            if (e.state() != LocatorFiles.State.STALE || e.ownerUid() != uid) {
+        for (Entry e : files.list()) {
+            if (e.state() != State.STALE || e.ownerUid() != uid) {
                 kept++;
                 continue;
             }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("pid", e.pid());
-            r.put("file", e.path().toString());
-            if (options.dryRun) {
-                wouldRemove.add(r);
-                continue;
-            }
+            r.put("file", e.path());
             try {
-                Files.delete(e.path());
-                removed.add(r);
-            } catch (IOException ex) {
-                r.put("error", ex.toString());
+                Removal removal = reloaded.memory.buffers.LocatorFiles.removeIfStale(e.path(), options.dryRun);
+                if (!removal.removed()) {
+                    kept++; // taken up meanwhile, or not ours to remove: the core said why
+                } else {
+                    (options.dryRun ? wouldRemove : removed).add(r);
+                }
+            } catch (BufferAllocationException | IllegalArgumentException ex) {
+                r.put("error", ex.getMessage());
                 failed.add(r);
             }
         }

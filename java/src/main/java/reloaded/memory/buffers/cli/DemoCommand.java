@@ -141,7 +141,7 @@ final class DemoCommand implements Command {
         out.println();
         Table table = new Table("CHECK", "ADDRESS", "BYTES", "DISTANCE", "RESULT");
         for (Map<String, Object> c : checks) {
-            table.row(c.get("name"), c.get("address"), c.get("length"), c.get("distance") + " bytes",
+            table.row(c.get("name"), c.get("address"), c.get("length"), Format.distance((Long) c.get("distance")),
                     Boolean.TRUE.equals(c.get("ok")) ? "ok" : "FAILED");
         }
         table.print(out);

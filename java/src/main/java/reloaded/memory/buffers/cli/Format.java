@@ -30,6 +30,11 @@ final class Format {
         return String.format(Locale.ROOT, "%.1f %s", value, UNITS[unit]);
     }
 
+    /** A distance between addresses for people, with the exact count in hex: "1.2 GiB (0x4c4b4000)". */
+    static String distance(long count) {
+        return bytes(count) + " (0x" + Long.toHexString(count) + ")";
+    }
+
     /** As {@link #bytes(long)} for a Number from a report map; "?" when absent. */
     static String bytes(Object count) {
         return count instanceof Number ? bytes(((Number) count).longValue()) : "?";

@@ -1,13 +1,16 @@
 package reloaded.memory.buffers.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+
+import reloaded.memory.buffers.BufferInfo;
+import reloaded.memory.buffers.LocatorFiles.Chain;
+import reloaded.memory.buffers.LocatorFiles.Entry;
 
 /** {@code list}: every process with a locator file, live or stale, with what its first locator holds. */
 final class ListCommand implements Command {
@@ -26,7 +29,10 @@ final class ListCommand implements Command {
         return "usage: list [--json] [--root DIR]\n\n"
                 + "Lists every locator file under DIR/.reloaded/memory.buffers and DIR/.reloaded-<uid>/memory.buffers\n"
                 + "(DIR: --root, else $BUFFERS_SHARED_ROOT, else /tmp). State is live (the process runs and maps\n"
-                + "the file), stale (no such process) or pid-reused (the id now belongs to another process).\n"
+                + "the file), stale (no such process), pid-reused (the id now belongs to another process) or\n"
+                + "foreign (no such process here, yet one elsewhere, another PID namespace, holds the file alive).\n"
+                + "NAME is the process's command name now (\"?\" when unknown); DIR numbers the folder the file is in\n"
+                + "(listed below the table; the full paths are in --json).\n"
                 + "Counts come from the first locator (the file); a '+' after BUFFERS means the chain goes on in\n"
                 + "the process's memory (see inspect; moreLocators in --json). Files of other users are often\n"
                 + "unreadable. Tables give byte counts in KiB/MiB; --json gives exact numbers.\n"
@@ -38,8 +44,8 @@ final class ListCommand implements Command {
         options.expectPositional(0, "no arguments");
         LocatorFiles files = LocatorFiles.forRoot(options.root);
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (LocatorFiles.Entry e : files.list()) {
-            rows.add(describe(files, e));
+        for (Entry e : files.list()) {
+            rows.add(describe(e));
         }
         if (options.json) {
             Map<String, Object> report = new LinkedHashMap<>();
@@ -62,46 +68,51 @@ final class ListCommand implements Command {
             out.println("no locator files under " + files.root());
             return;
         }
-        Table table = new Table("PID", "STATE", "UID", "BUFFERS", "TAKEN", "USED", "FREE", "NOTE");
+        Table table = new Table("PID", "NAME", "STATE", "UID", "BUFFERS", "TAKEN", "USED", "FREE", "DIR", "NOTE");
         boolean longer = false;
-        Set<String> folders = new TreeSet<>();
+        Set<String> folderSet = new TreeSet<>();
+        rows.forEach(r -> folderSet.add((String) r.get("directory")));
+        List<String> folders = new ArrayList<>(folderSet);
         for (Map<String, Object> r : rows) {
-            folders.add(Paths.get((String) r.get("file")).getParent().toString());
+            Object name = r.get("processName"); // /proc/PID/comm: at most 15 characters
+            Object dir = "[" + (folders.indexOf((String) r.get("directory")) + 1) + "]";
             if (!Boolean.TRUE.equals(r.get("readable"))) {
-                table.row(r.get("pid"), r.get("state"), r.get("ownerUid"), "?", "?", "?", "?", r.get("error"));
+                table.row(r.get("pid"), name, r.get("state"), r.get("ownerUid"), "?", "?", "?", "?", dir, r.get("error"));
                 continue;
             }
             boolean more = Boolean.TRUE.equals(r.get("moreLocators"));
             longer |= more;
-            table.row(r.get("pid"), r.get("state"), r.get("ownerUid"), r.get("buffers") + (more ? "+" : ""),
-                    r.get("taken"), Format.bytes(r.get("bytesUsed")), Format.bytes(r.get("bytesFree")), "");
+            table.row(r.get("pid"), name, r.get("state"), r.get("ownerUid"), r.get("buffers") + (more ? "+" : ""),
+                    r.get("taken"), Format.bytes(r.get("bytesUsed")), Format.bytes(r.get("bytesFree")), dir, "");
         }
         table.print(out, Main.WIDTH);
         if (longer) {
             out.println("+ the chain goes on past the first locator (in the process's memory); counts cover the");
             out.println("  first locator only: 'inspect PID' reads the whole chain");
         }
-        for (String folder : folders) {
-            out.println("files in " + folder);
+        for (int i = 0; i < folders.size(); i++) {
+            out.println("[" + (i + 1) + "] files in " + folders.get(i));
         }
     }
 
-    private static Map<String, Object> describe(LocatorFiles files, LocatorFiles.Entry e) {
+    private static Map<String, Object> describe(Entry e) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("pid", e.pid());
+        r.put("processName", e.processName());
         r.put("state", e.state().label());
         r.put("ownerUid", e.ownerUid());
-        r.put("file", e.path().toString());
+        r.put("file", e.path());
+        r.put("directory", e.directory());
         try {
-            LocatorFormat.Locator first = files.readFirst(e);
+            Chain first = reloaded.memory.buffers.LocatorFiles.read(e.path(), 1); // the file alone
             r.put("readable", true);
-            r.put("locatorAddress", Format.hex(first.thisAddress()));
-            r.put("buffers", first.items().size());
-            r.put("taken", first.takenCount());
-            r.put("bytesUsed", first.bytesUsed());
-            r.put("bytesFree", first.bytesFree());
-            r.put("moreLocators", first.nextAddress() != 0);
-        } catch (Exception ex) {
+            r.put("locatorAddress", Format.hex(first.locators().get(0).address()));
+            r.put("buffers", first.buffers().size());
+            r.put("taken", first.buffers().stream().filter(BufferInfo::taken).count());
+            r.put("bytesUsed", first.buffers().stream().mapToLong(BufferInfo::position).sum());
+            r.put("bytesFree", first.buffers().stream().mapToLong(b -> Math.max(0, b.bytesLeft())).sum());
+            r.put("moreLocators", first.locators().get(0).nextAddress() != 0);
+        } catch (RuntimeException ex) {
             r.put("readable", false);
             r.put("error", ex.getMessage() == null ? ex.toString() : ex.getMessage());
         }
