@@ -49,7 +49,7 @@ static bool keep_region(const maps_entry *entry, void *context) {
     regions *r = context;
     CHECK(entry->name >= r->text && entry->name + entry->name_length <= r->text + r->length);
     if (r->count == 64 || (r->count && entry->start < r->list[r->count - 1].end)) return false;
-    r->list[r->count++] = (maps_region){entry->start, entry->end, entry->permissions, (uint8_t)maps_kind_of(entry)};
+    r->list[r->count++] = maps_region_of(entry);
     return false;
 }
 

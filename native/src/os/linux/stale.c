@@ -18,6 +18,7 @@
 /* LOCATOR_FURTHER_INFIX of core/locator.h, which the OS layer does not include (nothing below calls
  * up); test_locator_files.cc sweeps files named in the format docs/format.md gives. */
 #define FURTHER_INFIX ", after 0x"
+#define DUAL_SUFFIX ", write-xor-execute"   /* LOCATOR_DUAL_SUFFIX: the write-xor-execute chain's first */
 
 /* Skips "<digits>" at *at (at most max of them, at least one); false if there are none. */
 static bool skip_digits(const char **at, bool hex, size_t max) {
@@ -28,7 +29,8 @@ static bool skip_digits(const char **at, bool hex, size_t max) {
     return *at > start;
 }
 
-/* True for "<prefix><pid>", "<prefix><pid>, after 0x<hex>" (a further locator) and either with
+/* True for "<prefix><pid>", "<prefix><pid>, after 0x<hex>" (a further locator), "<prefix><pid>,
+ * write-xor-execute" (that chain's first) and any of them with
  * " #<n>" after it; *pid gets the decimal pid. */
 static bool locator_file_name(const char *entry, const char *prefix, uint32_t *pid) {
     size_t prefix_length = strlen(prefix), infix_length = strlen(FURTHER_INFIX);
@@ -40,6 +42,8 @@ static bool locator_file_name(const char *entry, const char *prefix, uint32_t *p
     if (strncmp(at, FURTHER_INFIX, infix_length) == 0) {
         at += infix_length;
         if (!skip_digits(&at, true, 2 * sizeof(uint64_t))) return false;
+    } else if (strncmp(at, DUAL_SUFFIX, strlen(DUAL_SUFFIX)) == 0) {
+        at += strlen(DUAL_SUFFIX);
     }
     if (at[0] == ' ' && at[1] == '#') {
         at += 2;
