@@ -24,7 +24,7 @@ static struct {
     locator_layout     layout;
     bool               layout_chosen_by_call, fork_handler_registered;
     bool               mode_chosen, dual_by_call, dual;   /* dual: this copy uses the write-xor-execute chain */
-    char               dual_reason[320];                   /* "" in the ordinary mode */
+    char               dual_reason[448];                   /* "" in the ordinary mode */
     item_index         index;
 } engine = {.lock = ATOMIC_FLAG_INIT};
 
@@ -69,7 +69,7 @@ static buffers_status choose_mode(void) {
         why = "asked for by BUFFERS_WRITE_XOR_EXECUTE=1";
     }
     int refusal = why ? 0 : vmem_rwx_refusal();
-    char text[128], because[160];
+    char text[128], because[256];
     if (refusal) {
         snprintf(because, sizeof because, "taken by itself: the system refused a writable and executable mapping (%s; "
                  "a policy such as SELinux execmem, PaX MPROTECT or a seccomp filter)",

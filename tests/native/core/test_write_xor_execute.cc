@@ -1,0 +1,74 @@
+// Write-xor-execute buffers, each scenario in a fresh process (helpers/wx_probe.c): the mode is
+// chosen once per process, before the first use.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "process_runner.h"
+
+namespace {
+const std::string kProbe = std::string(HELPER_LAUNCHER) + WX_PROBE_PATH;
+
+class WriteXorExecute : public ScratchRoot {};
+}  // namespace
+
+// 8 threads x 1,250 appends of code while 2 threads keep calling code already in the same pages:
+// no fault, every byte as written, and no buffer page writable and executable.
+TEST_F(WriteXorExecute, AppendsWhileOthersRunCodeInTheSamePages) {
+    RunResult run = RunWithRoot(root, "env -u BUFFERS_WRITE_XOR_EXECUTE " + kProbe + " stress");
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.Field("appends"), "10000");
+    EXPECT_EQ(run.Field("wx_views"), "0");
+    EXPECT_NE(run.Field("code_views"), "0");
+    EXPECT_NE(run.output.find("buffers_use_write_xor_execute()"), std::string::npos) << run.output;
+}
+
+// A system that refuses writable and executable mappings (as SELinux execmem does, here a seccomp
+// filter answering EACCES) gets write-xor-execute buffers without asking, and is told so once.
+TEST_F(WriteXorExecute, TakenByItselfWhenTheSystemRefusesWritableAndExecutable) {
+    RunResult run = RunWithRoot(root, "env -u BUFFERS_WRITE_XOR_EXECUTE " + kProbe + " seccomp");
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.Field("status"), "BUFFERS_OK");
+    EXPECT_EQ(run.Field("called"), "42");
+    EXPECT_NE(run.output.find("note=BUFFERS_OK: write-xor-execute buffers"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("taken by itself: the system refused"), std::string::npos) << run.output;
+}
+
+TEST_F(WriteXorExecute, EnvironmentVariableChoosesIt) {
+    RunResult run = RunWithRoot(root, "BUFFERS_WRITE_XOR_EXECUTE=1 " + kProbe + " reserve");
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.Field("distinct"), "1") << "the writable address is another view";
+    EXPECT_EQ(run.Field("called"), "7");
+    EXPECT_NE(run.output.find("BUFFERS_WRITE_XOR_EXECUTE=1"), std::string::npos) << run.output;
+}
+
+TEST_F(WriteXorExecute, OrdinaryModeReservesOneAddress) {
+    RunResult run = RunWithRoot(root, "env -u BUFFERS_WRITE_XOR_EXECUTE " + kProbe + " reserve");
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.Field("distinct"), "0");
+    EXPECT_EQ(run.Field("called"), "7");
+}
+
+TEST_F(WriteXorExecute, UnknownEnvironmentValueIsRefused) {
+    RunResult run = RunWithRoot(root, "BUFFERS_WRITE_XOR_EXECUTE=yes " + kProbe + " reserve");
+    EXPECT_NE(run.exit_code, 0);
+    EXPECT_NE(run.output.find("expected '1' or '0'"), std::string::npos) << run.output;
+}
+
+TEST_F(WriteXorExecute, AskingAfterTheFirstUseIsAClearError) {
+    RunResult run = RunWithRoot(root, "env -u BUFFERS_WRITE_XOR_EXECUTE " + kProbe + " late");
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.Field("late_status"), "BUFFERS_ERROR_LOCATOR");
+    EXPECT_NE(run.output.find("before the first use"), std::string::npos) << run.output;
+}
+
+// Items are claims: a planted item whose trailer names a writable view of another object, or of the
+// same object at another offset, is never handed out and nothing is written there.
+TEST_F(WriteXorExecute, PlantedItemsWithAForeignWritableViewAreRefused) {
+    RunResult run = RunWithRoot(root, "env -u BUFFERS_WRITE_XOR_EXECUTE " + kProbe + " plant");
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.Field("another-object"), "BUFFERS_ERROR_NO_SPACE");
+    EXPECT_EQ(run.Field("another-offset"), "BUFFERS_ERROR_NO_SPACE");
+    EXPECT_NE(run.output.find("not paired with a read+write view"), std::string::npos) << run.output;
+    EXPECT_EQ(run.Field("untouched"), "1");
+}
