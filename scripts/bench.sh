@@ -13,6 +13,11 @@ cmake --build build/bench --target buffers_bench buffers_count_instructions -j2 
 build/bench/tests/bench/buffers_bench --benchmark_min_time=0.3 "$@"
 
 echo
+echo "the hot paths in write-xor-execute mode (a second process: the mode is chosen before the first use):"
+build/bench/tests/bench/buffers_bench --write-xor-execute --benchmark_min_time=0.3 \
+  --benchmark_filter='BareModel|HotThreeCalls|HotOneCall' "$@"
+
+echo
 echo "instructions per operation (callgrind, 100000 operations each; upstream Rust 4.1: 124):"
 counter=build/bench/tests/bench/buffers_count_instructions
 for mode in bare three one; do
