@@ -47,6 +47,8 @@ static const JNINativeMethod METHODS[] = {
     {"reserve", "(JI[J)J", (void *)jni_reserve},
     {"unreserve", "(JJ)J", (void *)jni_unreserve},
     {"commitCode", "(JJ)J", (void *)jni_commit_code},
+    {"useWriteXorExecute", "()J", (void *)jni_use_write_xor_execute},
+    {"writeXorExecuteReason", "()Ljava/lang/String;", (void *)jni_write_xor_execute_reason},
     {"noop", "()V", (void *)jni_noop},
     {"hotPathInC", "(JJ[BI)J", (void *)jni_hot_path_in_c},
 };

@@ -148,6 +148,7 @@ buffers_status engine_use_write_xor_execute(void) {
     engine_lock();
     if (!engine.mode_chosen) engine.dual_by_call = true;
     buffers_status status = choose_mode();
+    if (status != BUFFERS_OK) engine.dual_by_call = false;   /* refused (unsupported): the ordinary mode stays usable */
     bool active = engine.dual_reason[0] != '\0';
     engine_unlock();
     if (status != BUFFERS_OK || active) return status;

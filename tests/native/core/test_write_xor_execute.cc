@@ -9,13 +9,19 @@
 namespace {
 const std::string kProbe = std::string(HELPER_LAUNCHER) + WX_PROBE_PATH;
 
-class WriteXorExecute : public ScratchRoot {};
+class WriteXorExecute : public ScratchRoot {
+protected:
+    // The probe's scenario in a fresh process, the environment variable unset unless env sets it.
+    RunResult Probe(const std::string &scenario, const std::string &env = "") {
+        return RunWithRoot(root, (env.empty() ? "env -u BUFFERS_WRITE_XOR_EXECUTE " : env + " ") + kProbe + " " + scenario);
+    }
+};
 }  // namespace
 
 // 8 threads x 1,250 appends of code while 2 threads keep calling code already in the same pages:
 // no fault, every byte as written, and no buffer page writable and executable.
 TEST_F(WriteXorExecute, AppendsWhileOthersRunCodeInTheSamePages) {
-    RunResult run = RunWithRoot(root, "env -u BUFFERS_WRITE_XOR_EXECUTE " + kProbe + " stress");
+    RunResult run = Probe("stress");
     ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_EQ(run.Field("appends"), "10000");
     EXPECT_EQ(run.Field("wx_views"), "0");
@@ -26,7 +32,7 @@ TEST_F(WriteXorExecute, AppendsWhileOthersRunCodeInTheSamePages) {
 // A system that refuses writable and executable mappings (as SELinux execmem does, here a seccomp
 // filter answering EACCES) gets write-xor-execute buffers without asking, and is told so once.
 TEST_F(WriteXorExecute, TakenByItselfWhenTheSystemRefusesWritableAndExecutable) {
-    RunResult run = RunWithRoot(root, "env -u BUFFERS_WRITE_XOR_EXECUTE " + kProbe + " seccomp");
+    RunResult run = Probe("seccomp");
     ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_EQ(run.Field("status"), "BUFFERS_OK");
     EXPECT_EQ(run.Field("called"), "42");
@@ -35,7 +41,7 @@ TEST_F(WriteXorExecute, TakenByItselfWhenTheSystemRefusesWritableAndExecutable) 
 }
 
 TEST_F(WriteXorExecute, EnvironmentVariableChoosesIt) {
-    RunResult run = RunWithRoot(root, "BUFFERS_WRITE_XOR_EXECUTE=1 " + kProbe + " reserve");
+    RunResult run = Probe("reserve", "BUFFERS_WRITE_XOR_EXECUTE=1");
     ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_EQ(run.Field("distinct"), "1") << "the writable address is another view";
     EXPECT_EQ(run.Field("called"), "7");
@@ -43,20 +49,20 @@ TEST_F(WriteXorExecute, EnvironmentVariableChoosesIt) {
 }
 
 TEST_F(WriteXorExecute, OrdinaryModeReservesOneAddress) {
-    RunResult run = RunWithRoot(root, "env -u BUFFERS_WRITE_XOR_EXECUTE " + kProbe + " reserve");
+    RunResult run = Probe("reserve");
     ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_EQ(run.Field("distinct"), "0");
     EXPECT_EQ(run.Field("called"), "7");
 }
 
 TEST_F(WriteXorExecute, UnknownEnvironmentValueIsRefused) {
-    RunResult run = RunWithRoot(root, "BUFFERS_WRITE_XOR_EXECUTE=yes " + kProbe + " reserve");
+    RunResult run = Probe("reserve", "BUFFERS_WRITE_XOR_EXECUTE=yes");
     EXPECT_NE(run.exit_code, 0);
     EXPECT_NE(run.output.find("expected '1' or '0'"), std::string::npos) << run.output;
 }
 
 TEST_F(WriteXorExecute, AskingAfterTheFirstUseIsAClearError) {
-    RunResult run = RunWithRoot(root, "env -u BUFFERS_WRITE_XOR_EXECUTE " + kProbe + " late");
+    RunResult run = Probe("late");
     ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_EQ(run.Field("late_status"), "BUFFERS_ERROR_LOCATOR");
     EXPECT_NE(run.output.find("before the first use"), std::string::npos) << run.output;
@@ -65,7 +71,7 @@ TEST_F(WriteXorExecute, AskingAfterTheFirstUseIsAClearError) {
 // Items are claims: a planted item whose trailer names a writable view of another object, or of the
 // same object at another offset, is never handed out and nothing is written there.
 TEST_F(WriteXorExecute, PlantedItemsWithAForeignWritableViewAreRefused) {
-    RunResult run = RunWithRoot(root, "env -u BUFFERS_WRITE_XOR_EXECUTE " + kProbe + " plant");
+    RunResult run = Probe("plant");
     ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_EQ(run.Field("another-object"), "BUFFERS_ERROR_NO_SPACE");
     EXPECT_EQ(run.Field("another-offset"), "BUFFERS_ERROR_NO_SPACE");

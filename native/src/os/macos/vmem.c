@@ -155,27 +155,6 @@ bool vmem_write_xor_execute(void) {
 #endif
 }
 
-
-/* Write-xor-execute buffers are not built for macOS: on Apple silicon
- * MAP_JIT pages and the per-thread switch keep buffers write-xor-execute already. */
-int vmem_reserve_dual_at(uintptr_t address, size_t size, uintptr_t *out_write) {
-    (void)address;
-    (void)size;
-    (void)out_write;
-    return VMEM_UNSUPPORTED;
-}
-
-bool vmem_supports_dual(void) {
-    return false;
-}
-
-int vmem_release_dual(uintptr_t address, uintptr_t write, size_t size) {
-    (void)address;
-    (void)write;
-    (void)size;
-    return VMEM_UNSUPPORTED;
-}
-
 int vmem_rwx_refusal(void) {
     return 0;   /* MAP_JIT is how code memory is had here */
 }

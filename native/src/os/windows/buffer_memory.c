@@ -68,13 +68,3 @@ bool vmem_is_buffer_memory(const vmem_memory_map *map, uintptr_t address, size_t
         at = end;
     }
 }
-
-bool vmem_is_dual_buffer_memory(const vmem_memory_map *map, uintptr_t code, uintptr_t write, size_t size, char *why,
-                                size_t why_size) {
-    (void)map;
-    (void)code;
-    (void)write;
-    (void)size;
-    snprintf(why, why_size, "write-xor-execute buffers are not made by this build");
-    return false;
-}

@@ -142,25 +142,6 @@ bool vmem_write_xor_execute(void) {
     return false;
 }
 
-/* Write-xor-execute buffers are not built for Windows yet (docs/platforms.md). */
-int vmem_reserve_dual_at(uintptr_t address, size_t size, uintptr_t *out_write) {
-    (void)address;
-    (void)size;
-    (void)out_write;
-    return VMEM_UNSUPPORTED;
-}
-
-bool vmem_supports_dual(void) {
-    return false;
-}
-
-int vmem_release_dual(uintptr_t address, uintptr_t write, size_t size) {
-    (void)address;
-    (void)write;
-    (void)size;
-    return VMEM_UNSUPPORTED;
-}
-
 int vmem_rwx_refusal(void) {
     return 0;   /* VirtualAlloc refusals (ACG) surface as errors of the reservation itself */
 }
