@@ -25,6 +25,7 @@ static struct {
     bool               layout_chosen_by_call, fork_handler_registered;
     bool               mode_chosen, dual_by_call, dual;   /* dual: this copy uses the write-xor-execute chain */
     char               dual_reason[448];                   /* "" in the ordinary mode */
+    _Atomic(bool)      reason_published;                   /* dual_reason is written and read without the lock */
     item_index         index;
 } engine = {.lock = ATOMIC_FLAG_INIT};
 
@@ -88,6 +89,7 @@ static buffers_status choose_mode(void) {
                  "through a second read+write view), %s", why);
     }
     engine.mode_chosen = true;
+    atomic_store_explicit(&engine.reason_published, true, memory_order_release);
     if (refusal) errors_set(BUFFERS_OK, "%s", engine.dual_reason);
     return BUFFERS_OK;
 }
@@ -157,7 +159,7 @@ buffers_status engine_use_write_xor_execute(void) {
 }
 
 const char *engine_write_xor_execute_reason(void) {
-    return engine.dual_reason;
+    return atomic_load_explicit(&engine.reason_published, memory_order_acquire) ? engine.dual_reason : "";
 }
 
 index_entry *engine_covering(uintptr_t address, size_t size) {
@@ -222,7 +224,7 @@ static buffers_status reserve_buffer(uintptr_t min, uintptr_t max, uint32_t need
     request.size = need;
     if (!engine.dual) {
         buffers_status status = allocator_reserve(&request, reserved);
-        *size = (uint32_t)reserved->size;
+        if (status == BUFFERS_OK) *size = (uint32_t)reserved->size;
         return status;
     }
     if (need > UINT32_MAX - DUAL_TRAILER_SIZE)
