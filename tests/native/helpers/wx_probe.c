@@ -7,27 +7,68 @@
  *                 then get, append code, call it: the mode must have been taken by itself
  *     late        the ordinary mode in use, then buffers_use_write_xor_execute(): refused
  *     reserve     (env BUFFERS_WRITE_XOR_EXECUTE=1) reserve, fill through the writable view, commit, call
+ *     reserve-asked  the same after buffers_use_write_xor_execute()
  *     plant       items planted in the write-xor-execute locator whose trailer names a writable view of
  *                 another object, or of the same object at another offset: never used, never written
- * Linux x86-64, i386 and aarch64 (the code it writes is `return constant`). */
+ * Linux x86-64, i386 and aarch64 (the code it writes is `return constant`); on Windows (x86-64, x86)
+ * stress, late and reserve, the page check asked of VirtualQuery. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <reloaded/buffers.h>
+
+#ifdef _WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+typedef HANDLE thread_t;
+typedef struct thread_start {
+    void *(*fn)(void *);
+    void *argument;
+} thread_start;
+static DWORD WINAPI run_thread(LPVOID start) {   /* WINAPI: __stdcall on x86, unlike fn */
+    thread_start what = *(thread_start *)start;
+    free(start);
+    what.fn(what.argument);
+    return 0;
+}
+static bool start_thread(thread_t *thread, void *(*fn)(void *), void *argument) {
+    thread_start *start = malloc(sizeof *start);
+    if (!start) return false;
+    *start = (thread_start){fn, argument};
+    *thread = CreateThread(NULL, 0, run_thread, start, 0, NULL);
+    if (!*thread) free(start);
+    return *thread != NULL;
+}
+static void join_thread(thread_t thread) {
+    WaitForSingleObject(thread, INFINITE);
+    CloseHandle(thread);
+}
+#else
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#include <reloaded/buffers.h>
+typedef pthread_t thread_t;
+static bool start_thread(thread_t *thread, void *(*fn)(void *), void *argument) {
+    return pthread_create(thread, NULL, fn, argument) == 0;
+}
+static void join_thread(thread_t thread) {
+    pthread_join(thread, NULL);
+}
+#endif
 
 enum { WRITERS = 8, APPENDS = 1250, CALLERS = 2, STUB = 8 };
 
@@ -98,6 +139,21 @@ static void *caller(void *argument) {
     return NULL;
 }
 
+#ifdef _WIN32
+/* Every function's page: execute+read, never writable. */
+static void check_maps(void) {
+    unsigned long pages = 0;
+    for (uint32_t n = 0; n < WRITERS * APPENDS; n++) {
+        MEMORY_BASIC_INFORMATION region;
+        uintptr_t at = atomic_load(&written[n]);
+        if (!VirtualQuery((const void *)at, &region, sizeof region)) FAIL("VirtualQuery %#lx", (unsigned long)at);
+        if (region.Protect != PAGE_EXECUTE_READ) FAIL("function %u's page is not PAGE_EXECUTE_READ but %#lx", (unsigned)n,
+                                                      (unsigned long)region.Protect);
+        pages += (at & 0xFFF) < STUB;
+    }
+    printf("views=%lu code_views=%lu wx_views=0\n", pages, pages);
+}
+#else
 /* Every buffer mapping holding one of the functions (and every view of the dual objects) is
  * checked: none may be both writable and executable; a function's own page must be r-x. */
 static void check_maps(void) {
@@ -125,14 +181,15 @@ static void check_maps(void) {
     if (!code_views) FAIL("no mapping holds the functions");
     printf("views=%lu code_views=%lu wx_views=0\n", views, code_views);
 }
+#endif
 
 static int stress(void) {
     if (buffers_use_write_xor_execute() != BUFFERS_OK) FAIL("buffers_use_write_xor_execute failed");
-    pthread_t threads[WRITERS + CALLERS];
+    thread_t threads[WRITERS + CALLERS];
     for (uintptr_t t = 0; t < WRITERS + CALLERS; t++)
-        if (pthread_create(&threads[t], NULL, t < WRITERS ? writer : caller, (void *)(t < WRITERS ? t : t - WRITERS)))
-            FAIL("pthread_create");
-    for (int t = 0; t < WRITERS + CALLERS; t++) pthread_join(threads[t], NULL);
+        if (!start_thread(&threads[t], t < WRITERS ? writer : caller, (void *)(t < WRITERS ? t : t - WRITERS)))
+            FAIL("cannot start a thread");
+    for (int t = 0; t < WRITERS + CALLERS; t++) join_thread(threads[t]);
     for (uint32_t n = 0; n < WRITERS * APPENDS; n++) {
         unsigned char stub[STUB];
         make_stub(value_of(n), stub);
@@ -145,6 +202,7 @@ static int stress(void) {
     return 0;
 }
 
+#ifdef __linux__
 #if defined(__x86_64__)
 #define THIS_ARCH AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
@@ -180,6 +238,8 @@ static void refuse_writable_executable(void) {
     if (probe != MAP_FAILED || errno != EACCES) FAIL("the filter did not refuse a writable and executable mapping");
 }
 
+#endif
+
 /* Gets a buffer, appends `return 42` and calls it. */
 static void append_and_call(void) {
     buffers_search_settings settings = buffers_search_settings_default();
@@ -197,12 +257,15 @@ static void append_and_call(void) {
     printf("called=%u\n", (unsigned)((stub_fn)at)());
 }
 
+#ifdef __linux__
 static int seccomp(void) {
     refuse_writable_executable();
     append_and_call();
     printf("reason=%s\n", buffers_write_xor_execute_reason());
     return buffers_write_xor_execute_reason()[0] ? 0 : 1;
 }
+
+#endif
 
 static int late(void) {
     append_and_call();
@@ -229,6 +292,7 @@ static int reserve(void) {
     return 0;
 }
 
+#ifdef __linux__
 /* A read+execute view of a new "buffers.wx" memfd of size bytes, and its read+write view. */
 static uintptr_t dual_object(size_t size, uintptr_t *write) {
     int fd = (int)syscall(SYS_memfd_create, "buffers.wx", 0);
@@ -286,14 +350,22 @@ static int plant(void) {
     return 0;
 }
 
+#endif
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (strcmp(mode, "stress") == 0) return stress();
+#ifdef __linux__
     if (strcmp(mode, "seccomp") == 0) return seccomp();
+    if (strcmp(mode, "plant") == 0) return plant();
+#endif
     if (strcmp(mode, "late") == 0) return late();
     if (strcmp(mode, "reserve") == 0) return reserve();
-    if (strcmp(mode, "plant") == 0) return plant();
-    fprintf(stderr, "usage: wx_probe stress|seccomp|late|reserve|plant\n");
+    if (strcmp(mode, "reserve-asked") == 0) {
+        if (buffers_use_write_xor_execute() != BUFFERS_OK) FAIL("buffers_use_write_xor_execute failed");
+        return reserve();
+    }
+    fprintf(stderr, "usage: wx_probe stress|seccomp|late|reserve|reserve-asked|plant\n");
     return 2;
 }

@@ -1,6 +1,6 @@
-/* The write-xor-execute verbs of vmem.h for builds that do not make such buffers (Windows and Intel
- * macOS today; Apple silicon keeps buffers write-xor-execute with MAP_JIT instead). Compiled into
- * those builds only; includes nothing of any OS. */
+/* The write-xor-execute verbs of vmem.h for builds that do not make such buffers (macOS today: Apple
+ * silicon keeps buffers write-xor-execute with MAP_JIT instead, Intel Macs have neither). Compiled
+ * into those builds only; includes nothing of any OS. */
 #include "os/vmem.h"
 
 #include <stdio.h>
