@@ -47,7 +47,7 @@ static bool on_free_gap(uintptr_t start, uintptr_t end, void *context) {
 /* Set when any attempt ran out of memory or mappings: then the failure is OUT_OF_MEMORY, not a lack
  * of free address space. Per thread, reset by each allocator_reserve. */
 static _Thread_local int out_of_memory;   /* the OS error saying so, or 0 */
-/* Likewise when the system refused the mapping itself (a policy): PERMISSION, never NO_SPACE. */
+/* Likewise when the system refused a mapping in this process (a policy): PERMISSION, never NO_SPACE. */
 static _Thread_local int refused;
 
 /* One reservation attempt; remembers the OS error. */
@@ -57,7 +57,7 @@ static bool try_reserve(candidate_search *search, uint32_t pid, uintptr_t addres
     if (error == 0) return true;
     *last_error = error;
     if (vmem_error_is_out_of_memory(error)) out_of_memory = error;
-    if (vmem_error_kind_of(error) == VMEM_ERROR_DENIED) refused = error;
+    if (pid == 0 && vmem_error_kind_of(error) == VMEM_ERROR_DENIED) refused = error;   /* remote: the wing says why */
     return false;
 }
 

@@ -40,6 +40,16 @@ TEST_F(WriteXorExecute, TakenByItselfWhenTheSystemRefusesWritableAndExecutable) 
     EXPECT_NE(run.output.find("taken by itself: the system refused"), std::string::npos) << run.output;
 }
 
+// A refusal that still happens (here only reservations at a chosen address are refused, so the mode
+// is not taken) is reported as the policy it is, not as a lack of space.
+TEST_F(WriteXorExecute, ARefusalByPolicyIsPermissionNotNoSpace) {
+    RunResult run = Probe("seccomp-placed");
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.Field("status"), "BUFFERS_ERROR_PERMISSION") << run.output;
+    EXPECT_NE(run.output.find("SELinux execmem"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("BUFFERS_WRITE_XOR_EXECUTE=1"), std::string::npos) << run.output;
+}
+
 TEST_F(WriteXorExecute, EnvironmentVariableChoosesIt) {
     RunResult run = Probe("reserve", "BUFFERS_WRITE_XOR_EXECUTE=1");
     ASSERT_EQ(run.exit_code, 0) << run.output;

@@ -5,6 +5,8 @@
  *                 no buffer page may be writable and executable (/proc/self/maps)
  *     seccomp     a seccomp filter refuses mmap/mprotect asking for write and execute (EACCES);
  *                 then get, append code, call it: the mode must have been taken by itself
+ *     seccomp-placed  the same filter for mappings at a chosen address only: the mode is not taken,
+ *                 and a refused reservation must be PERMISSION naming the policy
  *     late        the ordinary mode in use, then buffers_use_write_xor_execute(): refused
  *     reserve     (env BUFFERS_WRITE_XOR_EXECUTE=1) reserve, fill through the writable view, commit, call
  *     reserve-asked  the same after buffers_use_write_xor_execute()
@@ -216,26 +218,40 @@ static int stress(void) {
 #define MAP_CALL SYS_mmap
 #endif
 
-/* Refuses (EACCES, as SELinux execmem does) mmap and mprotect asking for both write and execute. */
-static void refuse_writable_executable(void) {
-    struct sock_filter filter[] = {
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+/* Refuses (EACCES, as SELinux execmem does) mmap and mprotect asking for both write and execute;
+ * with only_placed, only mappings at a chosen address (MAP_FIXED_NOREPLACE: the library's
+ * reservations, not its one-page probe), so the mode is not taken and the refusal surfaces. */
+static void refuse_writable_executable(bool only_placed) {
+    const unsigned short extra = only_placed ? 3 : 0;
+    struct sock_filter filter[16] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, THIS_ARCH, 1, 0),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MAP_CALL, 1, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 0, 4),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 0, (unsigned char)(4 + extra)),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
         BPF_STMT(BPF_ALU | BPF_AND | BPF_K, PROT_WRITE | PROT_EXEC),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PROT_WRITE | PROT_EXEC, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PROT_WRITE | PROT_EXEC, 0, (unsigned char)(1 + extra)),
     };
-    struct sock_fprog program = {sizeof filter / sizeof filter[0], filter};
+    unsigned short n = 9;
+    if (only_placed) {
+        filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3]));
+        filter[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, MAP_FIXED_NOREPLACE);
+        filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MAP_FIXED_NOREPLACE, 0, 1);
+    }
+    filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES);
+    filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    struct sock_fprog program = {n, filter};
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0)
         FAIL("seccomp: %s", strerror(errno));
     void *probe = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (probe != MAP_FAILED || errno != EACCES) FAIL("the filter did not refuse a writable and executable mapping");
+    if ((probe == MAP_FAILED) != !only_placed) FAIL("the filter did not judge a writable and executable mapping");
+    if (probe != MAP_FAILED) munmap(probe, 4096);
 }
 
 #endif
@@ -259,10 +275,20 @@ static void append_and_call(void) {
 
 #ifdef __linux__
 static int seccomp(void) {
-    refuse_writable_executable();
+    refuse_writable_executable(false);
     append_and_call();
     printf("reason=%s\n", buffers_write_xor_execute_reason());
     return buffers_write_xor_execute_reason()[0] ? 0 : 1;
+}
+
+/* The probe passes, the reservations are refused: PERMISSION naming the policy, never NO_SPACE. */
+static int seccomp_placed(void) {
+    refuse_writable_executable(true);
+    buffers_search_settings settings = buffers_search_settings_default();
+    buffers_item *item;
+    buffers_status status = buffers_get_buffer(&settings, &item);
+    printf("status=%s\nerror=%s\n", buffers_status_name(status), buffers_last_error());
+    return status == BUFFERS_ERROR_PERMISSION ? 0 : 1;
 }
 
 #endif
@@ -358,6 +384,7 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "stress") == 0) return stress();
 #ifdef __linux__
     if (strcmp(mode, "seccomp") == 0) return seccomp();
+    if (strcmp(mode, "seccomp-placed") == 0) return seccomp_placed();
     if (strcmp(mode, "plant") == 0) return plant();
 #endif
     if (strcmp(mode, "late") == 0) return late();
@@ -366,6 +393,6 @@ int main(int argc, char **argv) {
         if (buffers_use_write_xor_execute() != BUFFERS_OK) FAIL("buffers_use_write_xor_execute failed");
         return reserve();
     }
-    fprintf(stderr, "usage: wx_probe stress|seccomp|late|reserve|reserve-asked|plant\n");
+    fprintf(stderr, "usage: wx_probe stress|seccomp|seccomp-placed|late|reserve|reserve-asked|plant\n");
     return 2;
 }
