@@ -87,4 +87,6 @@ TEST_F(WriteXorExecute, PlantedItemsWithAForeignWritableViewAreRefused) {
     EXPECT_EQ(run.Field("another-offset"), "BUFFERS_ERROR_NO_SPACE");
     EXPECT_NE(run.output.find("not paired with a read+write view"), std::string::npos) << run.output;
     EXPECT_EQ(run.Field("untouched"), "1");
+    EXPECT_EQ(run.Field("another-object_commit"), "BUFFERS_ERROR_INVALID_ARGUMENT") << "only verified entries count";
+    EXPECT_EQ(run.Field("another-offset_commit"), "BUFFERS_ERROR_INVALID_ARGUMENT");
 }
