@@ -28,9 +28,10 @@ uintptr_t FreeGranule() {
     return reinterpret_cast<uintptr_t>(probe);
 }
 
-DWORD ProtectionAt(uintptr_t address) {
-    MEMORY_BASIC_INFORMATION region;
-    return VirtualQuery(reinterpret_cast<const void *>(address), &region, sizeof region) ? region.Protect : 0;
+MEMORY_BASIC_INFORMATION RegionAt(uintptr_t address) {
+    MEMORY_BASIC_INFORMATION region{};
+    EXPECT_NE(VirtualQuery(reinterpret_cast<const void *>(address), &region, sizeof region), 0u);
+    return region;
 }
 
 // The probe's scenario in a child process: everything it printed, and its exit status.
@@ -53,8 +54,8 @@ TEST(WindowsDualViews, TwoViewsOfOneSectionAtTheNearAddress) {
     uintptr_t address = FreeGranule(), write = 0;
     ASSERT_EQ(vmem_reserve_dual_at(address, kSize, &write), 0);
     EXPECT_NE(write, address);
-    EXPECT_EQ(ProtectionAt(address), (DWORD)PAGE_EXECUTE_READ);
-    EXPECT_EQ(ProtectionAt(write), (DWORD)PAGE_READWRITE);
+    EXPECT_EQ(RegionAt(address).Protect, (DWORD)PAGE_EXECUTE_READ);
+    EXPECT_EQ(RegionAt(write).Protect, (DWORD)PAGE_READWRITE);
     const unsigned char tail[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     std::memcpy(reinterpret_cast<void *>(write + kSize - sizeof tail), tail, sizeof tail);
     EXPECT_EQ(std::memcmp(reinterpret_cast<const void *>(address + kSize - sizeof tail), tail, sizeof tail), 0)
@@ -71,7 +72,8 @@ TEST(WindowsDualViews, TwoViewsOfOneSectionAtTheNearAddress) {
     EXPECT_NE(vmem_reserve_dual_at(address, kSize, &taken), 0) << "the address is in use";
     EXPECT_EQ(vmem_release_dual(other, other_write, kSize), 0);
     EXPECT_EQ(vmem_release_dual(address, write, kSize), 0);
-    EXPECT_EQ(ProtectionAt(address), 0u);
+    EXPECT_EQ(RegionAt(address).State, (DWORD)MEM_FREE);
+    EXPECT_EQ(RegionAt(write).State, (DWORD)MEM_FREE);
 }
 
 // 8 threads x 1,250 appends of code while 2 threads call code already written; every byte checked
