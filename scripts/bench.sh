@@ -36,12 +36,18 @@ for path in "three calls" "one call" "window"; do
 done
 
 echo
+echo "the hot paths in write-xor-execute mode (a second process: the mode is chosen before the first use):"
+build/bench/tests/bench/buffers_bench --write-xor-execute --benchmark_min_time=0.3 \
+  --benchmark_filter='BareModel|HotThreeCalls|HotOneCall' "$@"
+
+echo
 echo "instructions per operation (callgrind, 100000 operations each; upstream Rust 4.1: 124):"
 counter=build/bench/tests/bench/buffers_count_instructions
-for mode in bare three one window; do
-  total=$(valgrind --tool=callgrind --toggle-collect="count_$mode" --callgrind-out-file=/dev/null \
-          "$counter" "$mode" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
-  printf '  %-6s %6.1f\n' "$mode" "$(echo "$total / 100000" | bc -l)"
+for mode in bare three one window three-wx one-wx; do
+  wx=0; [ "${mode%-wx}" = "$mode" ] || wx=1   # -wx: the same path in write-xor-execute mode
+  total=$(BUFFERS_WRITE_XOR_EXECUTE=$wx valgrind --tool=callgrind --toggle-collect="count_${mode%-wx}" \
+          --callgrind-out-file=/dev/null "$counter" "${mode%-wx}" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+  printf '  %-8s %6.1f\n' "$mode" "$(echo "$total / 100000" | bc -l)"
 done
 # The hot path is all of buffers_write (the cold paths are functions of their own).
 echo "locked instructions in buffers_write: $(objdump -d build/bench/native/libbuffers.a 2>/dev/null |

@@ -21,6 +21,10 @@
  * an example, not for a hooking library. Patching is not safe against other threads running the
  * target meanwhile; this program has one thread.
  *
+ * With --write-xor-execute it first calls buffers_use_write_xor_execute() (as BUFFERS_WRITE_XOR_EXECUTE=1
+ * would): the chunks then run read+execute and are written through a second view, so the writable
+ * address differs from the chunk's, and the same code works unchanged.
+ *
  * Exit status: 0 all checks passed, 1 a check failed, 77 not x86-64 Linux (ctest: skipped).
  */
 #if defined(__x86_64__) && defined(__linux__)
@@ -47,6 +51,7 @@ typedef struct hook {
     uint8_t  *target;
     uint8_t   original[JMP_REL32_SIZE];
     uintptr_t chunk;         /* relay, then trampoline */
+    uintptr_t writable;      /* where the chunk was written (the chunk itself unless write-xor-execute) */
     void     *trampoline;    /* call this to run the original */
 } hook;
 
@@ -186,6 +191,7 @@ static bool hook_install(hook *h, void *target, void *replacement) {
     memcpy(jump + 1, &rel32, sizeof rel32);
     memcpy(h->original, target, sizeof h->original);
     h->chunk = chunk;
+    h->writable = (uintptr_t)writable;
     h->trampoline = (void *)(chunk + JMP_ABS_SIZE);
     return patch_code(h->target, jump, sizeof jump);
 }
@@ -250,7 +256,11 @@ static uint32_t next_position_near(void *target) {
     return position;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--write-xor-execute") == 0 && buffers_use_write_xor_execute() != BUFFERS_OK) {
+        fprintf(stderr, "write-xor-execute: %s\n", buffers_last_error());
+        return 1;
+    }
     int (*volatile call_scale)(int, int) = scale;
     long (*volatile call_labs)(long) = (long (*)(long))dlsym(RTLD_DEFAULT, "labs");
     pid_t (*volatile call_getpid)(void) = (pid_t (*)(void))dlsym(RTLD_DEFAULT, "getpid");
@@ -268,6 +278,10 @@ int main(void) {
     check(call_labs(-5) == 1005, "hooked labs(-5) is 1005");
     check(hook_install(&getpid_hook, (void *)call_getpid, (void *)hooked_getpid), "hook getpid (libc)");
     check(call_getpid() == pid && getpid_calls >= 1, "hooked getpid returns the pid and counts the call");
+    check(!buffers_write_xor_execute_reason()[0] || scale_hook.writable != scale_hook.chunk,
+          "in write-xor-execute mode the chunk is written through another address");
+    printf("     mode: %s\n", buffers_write_xor_execute_reason()[0] ? buffers_write_xor_execute_reason()
+                                                                    : "read/write/execute buffers");
     printf("     trampolines at %#lx (scale), %#lx (labs), %#lx (getpid)\n", (unsigned long)scale_hook.chunk,
            (unsigned long)labs_hook.chunk, (unsigned long)getpid_hook.chunk);
 

@@ -108,3 +108,17 @@ jlong jni_commit_code(JNIEnv *env, jclass cls, jlong address, jlong size)
     buffers_status status = buffers_commit_code(at, (size_t)size);
     return status == BUFFERS_OK ? 0 : jni_failed(status);
 }
+
+jlong jni_use_write_xor_execute(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    buffers_status status = buffers_use_write_xor_execute();
+    return status == BUFFERS_OK ? 0 : jni_failed(status);
+}
+
+jstring jni_write_xor_execute_reason(JNIEnv *env, jclass cls)
+{
+    (void)cls;
+    return jni_ascii_string(env, buffers_write_xor_execute_reason());
+}

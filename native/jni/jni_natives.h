@@ -9,7 +9,7 @@
 
 #include <jni.h>
 
-#define JNI_ABI_VERSION 8 /* NativeBuffers.ABI_VERSION */
+#define JNI_ABI_VERSION 9 /* NativeBuffers.ABI_VERSION */
 
 /* buffers_jni.c: library facts, shared buffers, one-call writes */
 jint jni_abi_version(JNIEnv *env, jclass cls);
@@ -44,6 +44,8 @@ jlongArray jni_list_buffers(JNIEnv *env, jclass cls);
 jlong jni_use_rust_layout(JNIEnv *env, jclass cls);
 jstring jni_locator_layout(JNIEnv *env, jclass cls);
 jlong jni_self_check(JNIEnv *env, jclass cls);
+jlong jni_use_write_xor_execute(JNIEnv *env, jclass cls);
+jstring jni_write_xor_execute_reason(JNIEnv *env, jclass cls);
 
 /* process_jni.c: buffers of another process */
 jlong jni_process_open(JNIEnv *env, jclass cls, jint pid);

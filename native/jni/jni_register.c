@@ -51,6 +51,8 @@ static const JNINativeMethod METHODS[] = {
     {"locatorFiles", "(Ljava/lang/String;[Ljava/lang/Object;)J", (void *)jni_locator_files},
     {"locatorFileRead", "(Ljava/lang/String;I[Ljava/lang/Object;)J", (void *)jni_locator_file_read},
     {"locatorFileRemoveStale", "(Ljava/lang/String;Z[Ljava/lang/String;)J", (void *)jni_locator_file_remove_stale},
+    {"useWriteXorExecute", "()J", (void *)jni_use_write_xor_execute},
+    {"writeXorExecuteReason", "()Ljava/lang/String;", (void *)jni_write_xor_execute_reason},
     {"noop", "()V", (void *)jni_noop},
     {"hotPathInC", "(JJ[BI)J", (void *)jni_hot_path_in_c},
 };

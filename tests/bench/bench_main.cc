@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include <reloaded/buffers.h>
+
 namespace {
 class RatioReporter : public benchmark::ConsoleReporter {
 public:
@@ -35,7 +37,19 @@ private:
 };
 }  // namespace
 
+// --write-xor-execute (before Google Benchmark's own flags): the whole run in write-xor-execute
+// mode, chosen before the first use (scripts/bench.sh runs the hot paths both ways).
 int main(int argc, char **argv) {
+    if (argc > 1 && std::string(argv[1]) == "--write-xor-execute") {
+        if (buffers_use_write_xor_execute() != BUFFERS_OK) {
+            std::fprintf(stderr, "%s\n", buffers_last_error());
+            return 1;
+        }
+        std::printf("write-xor-execute mode: %s\n", buffers_write_xor_execute_reason());
+        argv[1] = argv[0];
+        argc--;
+        argv++;
+    }
     benchmark::Initialize(&argc, argv);
     RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);

@@ -38,7 +38,14 @@ inline buffers_search_settings PrefaultedWindow(unsigned slot, uint32_t size) {
     buffers_search_settings window = {min, min + 0x0FFFFFFF, size};
     buffers_item *item;
     if (buffers_get_buffer(&window, &item) == BUFFERS_OK) {
-        std::memset(reinterpret_cast<void *>(buffers_item_base_address(item)), 0, buffers_item_size(item));
+        // Through a reservation given back: its writable address works in write-xor-execute mode too.
+        uintptr_t at;
+        void *writable;
+        uint32_t left = buffers_item_bytes_left(item);
+        if (buffers_item_reserve(item, left, &at, &writable) == BUFFERS_OK) {
+            std::memset(writable, 0, left);
+            buffers_item_unreserve(item, at);
+        }
         buffers_item_release(item);
     }
     return window;

@@ -1,6 +1,7 @@
 /* Runs one path OPS times inside a function of its own, so callgrind --toggle-collect=<function>
  * counts exactly that path's instructions (scripts/bench.sh divides by OPS). Memory is prefaulted
- * before the counted function runs. Usage: buffers_count_instructions bare|three|one|window */
+ * before the counted function runs (through a reservation given back, which works in
+ * write-xor-execute mode too: BUFFERS_WRITE_XOR_EXECUTE=1). Usage: buffers_count_instructions bare|three|one|window */
 #include <reloaded/buffers.h>
 
 #include <stdatomic.h>
@@ -69,7 +70,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "%s\n", buffers_last_error());
         return 1;
     }
-    memset((void *)buffers_item_base_address(item), 0, buffers_item_size(item));
+    uint32_t left = buffers_item_bytes_left(item);
+    uintptr_t reserved;
+    void *writable;
+    if (buffers_item_reserve(item, left, &reserved, &writable) == BUFFERS_OK) {
+        memset(writable, 0, left);
+        buffers_item_unreserve(item, reserved);
+    }
     buffers_item_release(item);
     window.size = 16;
     uintptr_t at;

@@ -347,9 +347,9 @@ BUFFERS_API buffers_search_settings buffers_search_settings_rel32(uintptr_t jump
 /* Reserve now, fill later. The held item's next size bytes become the caller's: they start at
  * buffers_item_base_address(item) + buffers_item_position(item) (read under the item's lock, which
  * the holder has), and the position moves past them. *out_address is where they execute,
- * *out_writable where the caller writes them; the two are equal today (buffers are readable,
- * writable and executable), and differ only in a future write-xor-execute mode, so write through
- * *out_writable. The bytes stay the caller's after release; the library never writes them.
+ * *out_writable where the caller writes them: equal for ordinary (read/write/execute) buffers,
+ * different in write-xor-execute mode (buffers_use_write_xor_execute), where *out_address is never
+ * writable; so always write through *out_writable. The bytes stay the caller's after release; the library never writes them.
  * size 0 or more than buffers_item_bytes_left(item), a null or released item, or a null out
  * pointer: BUFFERS_ERROR_INVALID_ARGUMENT, and nothing moves. An item of another process
  * (buffers_process_get_buffer): BUFFERS_ERROR_UNSUPPORTED (append whole code there instead). */
@@ -370,8 +370,10 @@ BUFFERS_API buffers_status buffers_item_unreserve(buffers_item *item, uintptr_t 
 
 /* Makes [address, address + size) executable where the buffer is not already, and flushes the
  * instruction cache for exactly those bytes. Call it after filling reserved bytes; any thread may,
- * at any later time, the item held or not. size 0, a range that wraps, or a range not inside one
- * buffer of this process's locator: BUFFERS_ERROR_INVALID_ARGUMENT. */
+ * at any later time, the item held or not. In write-xor-execute mode the bytes are executable
+ * already (they were written through the other view), so only the cache is flushed. size 0, a range
+ * that wraps, or a range not inside one buffer this process has verified as its own:
+ * BUFFERS_ERROR_INVALID_ARGUMENT. */
 BUFFERS_API buffers_status buffers_commit_code(uintptr_t address, size_t size);
 
 /* ---- A window the caller keeps: buffers_write with no call into the library on success ----
@@ -523,6 +525,27 @@ BUFFERS_API buffers_status buffers_locator_file_read(const char *path, buffers_l
  * a stale file that could not be unlinked: BUFFERS_ERROR_LOCATOR with the OS's reason. */
 BUFFERS_API buffers_status buffers_locator_file_remove_stale(const char *path, bool dry_run, bool *out_removed,
                                                              char *out_why, size_t why_size);
+
+/* Write-xor-execute buffers for this copy of the library: no page of a buffer is ever writable and
+ * executable at the same address. Each buffer runs at its address (read+execute) and is written
+ * through a second, read+write view of the same memory (Linux: a memfd mapped twice; Windows: a
+ * section mapped twice), so appending
+ * never stops code that other threads run from the same page. Appends, buffers_write and
+ * buffers_overwrite_allocated_code write through that view by themselves; buffers_item_reserve hands
+ * it out as *out_writable. These buffers live in a chain of their own that every copy of this
+ * library in the mode shares and the upstream libraries never open (docs/format.md).
+ * Call it before the first use of the library (or set BUFFERS_WRITE_XOR_EXECUTE=1 in the environment,
+ * which every copy reads: the recommended switch). After the first use in the ordinary mode:
+ * BUFFERS_ERROR_LOCATOR, nothing changes. Where this build cannot make such buffers (Intel macOS
+ * today): BUFFERS_ERROR_UNSUPPORTED. On Apple silicon buffers are always of this kind (MAP_JIT
+ * pages written under the thread's write switch). The mode is also taken by itself, at the first use,
+ * when the system refuses writable and executable memory (SELinux execmem, PaX MPROTECT, seccomp);
+ * that first call's buffers_last_error() then says so. */
+BUFFERS_API buffers_status buffers_use_write_xor_execute(void);
+
+/* "" in the ordinary mode (or before the first use); otherwise one line saying that this copy's
+ * buffers are write-xor-execute and why (asked for, or taken because the system refused). */
+BUFFERS_API const char *buffers_write_xor_execute_reason(void);
 
 #ifdef __cplusplus
 }

@@ -107,10 +107,13 @@ buffers_status buffers_free_private_memory(buffers_private_allocation *allocatio
 
 void buffers_overwrite_allocated_code(const void *source, void *target, size_t size) {
     if (!source || !target || !size) return;
+    /* A write-xor-execute buffer is read+execute here: its bytes are written through its other view. */
+    const index_entry *dual = engine_write_xor_execute_reason()[0] ? engine_covering((uintptr_t)target, size) : NULL;
+    void *writable = dual ? (void *)((uintptr_t)target + (uintptr_t)dual->write_delta) : target;
     bool flip = vmem_write_xor_execute();
-    if (flip) vmem_protect((uintptr_t)target, size, VMEM_READ_WRITE);
-    memcpy(target, source, size);
-    if (flip) vmem_protect((uintptr_t)target, size, VMEM_READ_EXECUTE);
+    if (flip) vmem_protect((uintptr_t)writable, size, VMEM_READ_WRITE);
+    memcpy(writable, source, size);
+    if (flip) vmem_protect((uintptr_t)writable, size, VMEM_READ_EXECUTE);
     vmem_flush_instruction_cache((uintptr_t)target, (uintptr_t)target + size);
 }
 

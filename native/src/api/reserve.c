@@ -70,7 +70,7 @@ buffers_status buffers_item_reserve(buffers_item *item, size_t size, uintptr_t *
         vmem_protect(at, size, VMEM_READ_WRITE);
     atomic_store_explicit(entry->position, position + (uint32_t)size, memory_order_relaxed);
     *out_address = at;
-    *out_writable = (void *)at;
+    *out_writable = (void *)(at + (uintptr_t)entry->write_delta);
     return BUFFERS_OK;
 }
 
@@ -93,32 +93,14 @@ buffers_status buffers_item_unreserve(buffers_item *item, uintptr_t address) {
     return BUFFERS_OK;
 }
 
-typedef struct containing {
-    uintptr_t address, last;
-    bool      found;
-} containing;
-
-static bool contains_range(const locator *owner, const item_view *item, void *context) {
-    (void)owner;
-    containing *range = context;
-    if (!item->base || !item->size) return false;
-    range->found = range->address >= item->base && range->last - item->base < item->size;
-    return range->found;
-}
-
 buffers_status buffers_commit_code(uintptr_t address, size_t size) {
     if (size == 0 || address > UINTPTR_MAX - (size - 1))
         return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "commit_code: %zu bytes at %#llx is not a range", size,
                           (unsigned long long)address);
-    locator *first;
-    locator_layout layout;
-    buffers_status status = engine_chain(&first, &layout);
-    if (status != BUFFERS_OK) return status;
-    containing range = {address, address + (size - 1), false};
-    locator_for_each_item(first, layout, contains_range, &range);
-    if (!range.found)
-        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "commit_code: [%#llx, %#llx] is not inside one buffer of this "
-                          "process", (unsigned long long)address, (unsigned long long)range.last);
+    /* Only this process's verified entries count: the shared file's items are claims. */
+    if (!engine_covering(address, size))
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "commit_code: [%#llx, %#llx] is not inside one buffer this "
+                          "process verified as its own", (unsigned long long)address, (unsigned long long)(address + (size - 1)));
     if (atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed))
         vmem_protect(address, size, VMEM_READ_EXECUTE);
     vmem_flush_instruction_cache(address, address + size);

@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/engine.h"
 #include "core/errors.h"
 #include "core/locator.h"
-#include "core/locator_finder.h"
 #include "os/vmem.h"
 
 /* Whether to look for a buffer below 4 GiB: not where the platform keeps it unmapped (macOS's
@@ -160,10 +160,12 @@ static bool low_memory(self_check_failure *failure) {
 static bool second_lookup(self_check_failure *failure) {
     const char *step = "second-lookup";
     locator *in_use;
-    buffers_status status = finder_locator(&in_use);
+    locator_layout layout;
+    buffers_status status = engine_chain(&in_use, &layout);
     if (status != BUFFERS_OK) return fail(failure, step, status, "%s", buffers_last_error());
     char name[LOCATOR_NAME_MAX], text[128];
-    (void)locator_first_name(name, sizeof name, vmem_current_process_id());
+    uint32_t pid = vmem_current_process_id();
+    (void)(engine_dual() ? locator_dual_first_name(name, sizeof name, pid) : locator_first_name(name, sizeof name, pid));
     vmem_shared shared;
     int error = vmem_shared_open(name, locator_block_size(), &shared);
     if (error)

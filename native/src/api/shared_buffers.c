@@ -49,16 +49,18 @@ static BUFFERS_COLD void copy_code_flipping(uintptr_t target, const void *source
 }
 
 /* Flips for data too: where pages are never writable and executable at once (Apple Silicon), a
- * buffer's pages are writable only inside the flip (os/macos/vmem.c: this thread's JIT switch). */
-static void copy_any(uintptr_t target, const void *source, size_t size, bool code) {
+ * buffer's pages are writable only inside the flip (os/macos/vmem.c: this thread's JIT switch).
+ * target is where the bytes run, writable where they are written (target + the entry's write_delta). */
+static void copy_any(uintptr_t target, uintptr_t writable, const void *source, size_t size, bool code) {
     if (atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed))
-        copy_code_flipping(target, source, size);
+        copy_code_flipping(writable, source, size);
     else
-        memcpy((void *)target, source, size);
+        memcpy((void *)writable, source, size);
 #if !defined(__x86_64__) && !defined(__i386__)   /* x86 keeps instruction fetch coherent with stores */
     if (code) vmem_flush_instruction_cache(target, target + size);
 #else
     (void)code;
+    (void)target;
 #endif
 }
 
@@ -73,7 +75,7 @@ static inline void advance(index_entry *entry, uint32_t position, size_t size, b
 static BUFFERS_NOINLINE uintptr_t put_out_of_line(index_entry *entry, uint32_t position, const void *data, size_t size,
                                              bool code, bool release) {
     uintptr_t at = entry->base + position;
-    copy_any(at, data, size, code);
+    copy_any(at, at + (uintptr_t)entry->write_delta, data, size, code);
     advance(entry, position, size, release);
     return at;
 }
@@ -184,7 +186,7 @@ static inline uintptr_t append(buffers_item *item, const void *data, size_t size
     if (BUFFERS_UNLIKELY(position == UINT32_MAX)) return refuse_append(entry, data, size, code, what);
     _Atomic(uint32_t) *position_word = entry->position;
     uintptr_t at = entry->base + position;
-    if (BUFFERS_UNLIKELY(!copies_inline(code) || !copy_small((void *)at, data, size)))
+    if (BUFFERS_UNLIKELY(!copies_inline(code) || !copy_small((void *)(at + (uintptr_t)entry->write_delta), data, size)))
         return size ? put_out_of_line(entry, position, data, size, code, false) : at;
     atomic_store_explicit(position_word, position + (uint32_t)size, memory_order_relaxed);
     return at;
@@ -289,7 +291,8 @@ static inline buffers_status write_once(const buffers_search_settings *settings,
     hot_item hot;
     if (BUFFERS_UNLIKELY(!engine_hint_lock(settings->min_address, settings->max_address, need, &hot)))
         return write_slow(settings, data, size, out_address, code);
-    if (BUFFERS_UNLIKELY(!copies_inline(code) || !copy_small((void *)hot.at, data, size)))
+    if (BUFFERS_UNLIKELY(!copies_inline(code) ||
+                         !copy_small((void *)(hot.at + (uintptr_t)hot.entry->write_delta), data, size)))
         return write_large(hot.entry, hot.offset, data, size, out_address, code);
     atomic_store_explicit(hot.position, hot.offset + (uint32_t)size, memory_order_relaxed);
     atomic_store_explicit(hot.taken, 0, memory_order_release);
@@ -327,8 +330,11 @@ buffers_status buffers_window_open(const buffers_search_settings *settings, uint
     if (status != BUFFERS_OK) return status;
     out->settings = *settings;
     out->hint = NULL;
-    /* Inline writes are plain stores: not where every write must flip the pages writable. */
-    if (layout == 1 && !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed))
+    /* Inline writes are plain stores at the address the code runs from: not where every write must
+     * flip the pages writable, nor where it goes through a second view (write-xor-execute: any mode
+     * with a reason, settled by engine_chain above). */
+    if (layout == 1 && !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed) &&
+        !engine_write_xor_execute_reason()[0])
         out->hint = (buffers_window_entry *const *)&engine_hints[engine_hint_slot(settings->min_address,
                                                                                    settings->max_address)];
     return BUFFERS_OK;
@@ -355,6 +361,14 @@ uintptr_t buffers_try_write(uintptr_t min_address, uintptr_t max_address, uint32
 
 buffers_status buffers_use_shared_root(const char *directory) {
     return finder_set_root(directory);
+}
+
+buffers_status buffers_use_write_xor_execute(void) {
+    return engine_use_write_xor_execute();
+}
+
+const char *buffers_write_xor_execute_reason(void) {
+    return engine_write_xor_execute_reason();
 }
 
 buffers_status buffers_use_rust_layout(void) {

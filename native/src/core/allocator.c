@@ -13,6 +13,8 @@ enum { CANDIDATE_LIMIT = 16, PROBE_RINGS = 4 };
 typedef struct candidate_search {
     uintptr_t min, max, target;
     size_t    size, granularity;
+    bool      dual;        /* two views (vmem_reserve_dual_at); write gets the writable one */
+    uintptr_t write;
     size_t    count;
     uintptr_t starts[CANDIDATE_LIMIT];
     uintptr_t distances[CANDIDATE_LIMIT];
@@ -45,13 +47,17 @@ static bool on_free_gap(uintptr_t start, uintptr_t end, void *context) {
 /* Set when any attempt ran out of memory or mappings: then the failure is OUT_OF_MEMORY, not a lack
  * of free address space. Per thread, reset by each allocator_reserve. */
 static _Thread_local int out_of_memory;   /* the OS error saying so, or 0 */
+/* Likewise when the system refused a mapping in this process (a policy): PERMISSION, never NO_SPACE. */
+static _Thread_local int refused;
 
 /* One reservation attempt; remembers the OS error. */
-static bool try_reserve(uint32_t pid, uintptr_t address, size_t size, int *last_error) {
-    int error = vmem_reserve_at(pid, address, size);
+static bool try_reserve(candidate_search *search, uint32_t pid, uintptr_t address, int *last_error) {
+    int error = search->dual ? vmem_reserve_dual_at(address, search->size, &search->write)
+                             : vmem_reserve_at(pid, address, search->size);
     if (error == 0) return true;
     *last_error = error;
     if (vmem_error_is_out_of_memory(error)) out_of_memory = error;
+    if (pid == 0 && vmem_error_kind_of(error) == VMEM_ERROR_DENIED) refused = error;   /* remote: the wing says why */
     return false;
 }
 
@@ -65,17 +71,17 @@ static void remember(uintptr_t start, size_t size) {
 }
 
 /* Tries address if it is a valid start for the search. */
-static bool probe_at(const candidate_search *search, uintptr_t address, uintptr_t highest, uintptr_t *out,
+static bool probe_at(candidate_search *search, uintptr_t address, uintptr_t highest, uintptr_t *out,
                      int *last_error) {
     if (address < search->min || address > highest || (address & (search->granularity - 1))) return false;
-    if (!try_reserve(0, address, search->size, last_error)) return false;
+    if (!try_reserve(search, 0, address, last_error)) return false;
     *out = address;
     return true;
 }
 
 /* Probes a few granule-aligned starts without reading any memory map: the middle of the range,
  * either side of the last reservation, then rings around the middle. */
-static bool probe_near_target(const candidate_search *search, uintptr_t *out, int *last_error) {
+static bool probe_near_target(candidate_search *search, uintptr_t *out, int *last_error) {
     uintptr_t center;
     if (!range_best_start(search->min, range_saturating_add(search->max, 1), search->min, search->max, search->size,
                           search->granularity, search->target, &center))
@@ -113,7 +119,7 @@ static bool walk_and_reserve(candidate_search *search, uint32_t pid, vmem_walk_m
     if (error) *last_error = error;
     if (vmem_error_is_out_of_memory(error)) out_of_memory = error;
     for (size_t i = 0; i < search->count; i++) {
-        if (try_reserve(pid, search->starts[i], search->size, last_error)) {
+        if (try_reserve(search, pid, search->starts[i], last_error)) {
             *out = search->starts[i];
             return true;
         }
@@ -138,13 +144,14 @@ static buffers_status check_other_process(uint32_t pid) {
     }
 }
 
-buffers_status allocator_reserve(const buffers_allocator_settings *settings, allocator_result *out) {
+static buffers_status reserve(const buffers_allocator_settings *settings, bool dual, allocator_result *out) {
     uint32_t pid = settings->target_process_id;
     if (pid == vmem_current_process_id()) pid = 0;
     buffers_status access = pid == 0 ? BUFFERS_OK : check_other_process(pid);
     if (access != BUFFERS_OK) return access;
     candidate_search search;
     memset(&search, 0, sizeof search);
+    search.dual = dual;
     search.granularity = vmem_allocation_granularity();
     uintptr_t rounded;
     if (!range_round_up(settings->size, search.granularity, &rounded) || rounded > UINT32_MAX)
@@ -163,6 +170,7 @@ buffers_status allocator_reserve(const buffers_allocator_settings *settings, all
     int last_error = 0;
     uintptr_t base = 0;
     out_of_memory = 0;
+    refused = 0;
     bool done = false;
     for (int32_t attempt = 0; attempt < settings->retry_count && !done; attempt++) {
         done = (pid == 0 && attempt == 0 && probe_near_target(&search, &base, &last_error)) ||
@@ -171,6 +179,13 @@ buffers_status allocator_reserve(const buffers_allocator_settings *settings, all
     }
     if (!done) {
         char text[128];
+        if (refused)
+            return errors_set(BUFFERS_ERROR_PERMISSION, "the system refused to map %zu bytes %s inside [%#llx, %#llx] "
+                              "(%s): a policy such as SELinux execmem, PaX MPROTECT, a seccomp filter or a hardened "
+                              "runtime forbids it; buffers_use_write_xor_execute() or BUFFERS_WRITE_XOR_EXECUTE=1 "
+                              "avoids such mappings", search.size, dual ? "as two views" : "writable and executable",
+                              (unsigned long long)settings->min_address, (unsigned long long)settings->max_address,
+                              vmem_error_text(refused, text, sizeof text));
         if (out_of_memory)
             return errors_set(BUFFERS_ERROR_OUT_OF_MEMORY, "the system is out of memory or mappings for %zu bytes "
                               "inside [%#llx, %#llx] (last OS error: %s)", search.size,
@@ -185,7 +200,18 @@ buffers_status allocator_reserve(const buffers_allocator_settings *settings, all
     out->base_address = base;
     out->size = search.size;
     out->process_id = pid;
+    out->write_address = dual ? search.write : base;
     return BUFFERS_OK;
+}
+
+buffers_status allocator_reserve(const buffers_allocator_settings *settings, allocator_result *out) {
+    return reserve(settings, false, out);
+}
+
+buffers_status allocator_reserve_dual(const buffers_allocator_settings *settings, allocator_result *out) {
+    if (settings->target_process_id && settings->target_process_id != vmem_current_process_id())
+        return errors_set(BUFFERS_ERROR_UNSUPPORTED, "write-xor-execute buffers are made in this process only");
+    return reserve(settings, true, out);
 }
 
 buffers_allocator_settings allocator_settings_default(void) {

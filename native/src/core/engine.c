@@ -25,6 +25,9 @@ static struct {
     locator           *first;
     locator_layout     layout;
     bool               layout_chosen_by_call, fork_handler_registered;
+    bool               mode_chosen, dual_by_call, dual;   /* dual: this copy uses the write-xor-execute chain */
+    char               dual_reason[448];                   /* "" in the ordinary mode */
+    _Atomic(bool)      reason_published;                   /* dual_reason is written and read without the lock */
     item_index         index;
 } engine = {.lock = ATOMIC_FLAG_INIT};
 
@@ -56,12 +59,50 @@ static buffers_status choose_creation_layout(void) {
     return BUFFERS_OK;
 }
 
+/* Write-xor-execute when asked (the call, then BUFFERS_WRITE_XOR_EXECUTE=1|0) or when the system
+ * refuses writable and executable memory (said once, as this thread's last-error text). Once. */
+static buffers_status choose_mode(void) {
+    if (engine.mode_chosen) return BUFFERS_OK;
+    const char *wanted = getenv("BUFFERS_WRITE_XOR_EXECUTE");
+    const char *why = engine.dual_by_call ? "asked for by buffers_use_write_xor_execute()" : NULL;
+    if (!why && wanted && *wanted && strcmp(wanted, "0") != 0) {
+        if (strcmp(wanted, "1") != 0)
+            return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "BUFFERS_WRITE_XOR_EXECUTE is '%s'; expected '1' or '0'",
+                              wanted);
+        why = "asked for by BUFFERS_WRITE_XOR_EXECUTE=1";
+    }
+    int refusal = why ? 0 : vmem_rwx_refusal();
+    char text[128], because[256];
+    if (refusal) {
+        snprintf(because, sizeof because, "taken by itself: the system refused a writable and executable mapping (%s; "
+                 "a policy such as SELinux execmem, PaX MPROTECT or a seccomp filter)",
+                 vmem_error_text(refusal, text, sizeof text));
+        why = because;
+    }
+    if (why && vmem_write_xor_execute()) {
+        snprintf(engine.dual_reason, sizeof engine.dual_reason, "write-xor-execute buffers (MAP_JIT pages written "
+                 "under this thread's write switch), %s", why);
+    } else if (why) {
+        if (!vmem_supports_dual())
+            return errors_set(BUFFERS_ERROR_UNSUPPORTED, "write-xor-execute buffers (%s) are not made by this build "
+                              "for this system (Linux makes them; docs/hooking.md)", why);
+        engine.dual = true;
+        snprintf(engine.dual_reason, sizeof engine.dual_reason, "write-xor-execute buffers (read+execute, written "
+                 "through a second read+write view), %s", why);
+    }
+    engine.mode_chosen = true;
+    atomic_store_explicit(&engine.reason_published, true, memory_order_release);
+    if (refusal) errors_set(BUFFERS_OK, "%s", engine.dual_reason);
+    return BUFFERS_OK;
+}
+
 /* Finds the chain and settles its layout: the one its items show, else the creation layout. */
 static buffers_status build(void) {
     buffers_status status = choose_creation_layout();
+    if (status == BUFFERS_OK) status = choose_mode();
     if (status != BUFFERS_OK) return status;
     locator *first;
-    if ((status = finder_locator(&first)) != BUFFERS_OK) return status;
+    if ((status = finder_locator(engine.dual, &first)) != BUFFERS_OK) return status;
     char which[48];
     snprintf(which, sizeof which, "the locator at %#llx", (unsigned long long)(uintptr_t)first);
     if ((status = chain_settle_layout(first, locator_creation_layout(), which, &engine.layout)) != BUFFERS_OK)
@@ -72,6 +113,7 @@ static buffers_status build(void) {
     }
     engine.first = first;
     item_index_reset(&engine.index);
+    engine.index.dual = engine.dual;
     atomic_store_explicit(&engine_flip_write_xor_execute, vmem_write_xor_execute(), memory_order_relaxed);
     atomic_store_explicit(&engine.ready, true, memory_order_release);
     return BUFFERS_OK;
@@ -100,9 +142,42 @@ buffers_status engine_first_locator(locator **first) {
     }
     engine_lock();
     buffers_status status = choose_creation_layout();
-    if (status == BUFFERS_OK) status = finder_locator(first);
+    if (status == BUFFERS_OK) status = choose_mode();
+    if (status == BUFFERS_OK) status = finder_locator(engine.dual, first);
     engine_unlock();
     return status;
+}
+
+buffers_status engine_use_write_xor_execute(void) {
+    engine_lock();
+    if (!engine.mode_chosen) engine.dual_by_call = true;
+    buffers_status status = choose_mode();
+    if (status != BUFFERS_OK) engine.dual_by_call = false;   /* refused (unsupported): the ordinary mode stays usable */
+    bool active = engine.dual_reason[0] != '\0';
+    engine_unlock();
+    if (status != BUFFERS_OK || active) return status;
+    return errors_set(BUFFERS_ERROR_LOCATOR, "this copy of the library already uses read/write/execute buffers; choose "
+                      "write-xor-execute before the first use (or set BUFFERS_WRITE_XOR_EXECUTE=1 for every copy)");
+}
+
+bool engine_dual(void) {
+    engine_lock();
+    bool dual = engine.dual;
+    engine_unlock();
+    return dual;
+}
+
+const char *engine_write_xor_execute_reason(void) {
+    return atomic_load_explicit(&engine.reason_published, memory_order_acquire) ? engine.dual_reason : "";
+}
+
+index_entry *engine_covering(uintptr_t address, size_t size) {
+    if (ensure_ready() != BUFFERS_OK) return NULL;
+    engine_lock();
+    index_entry *entry = item_index_refresh(&engine.index, engine.first, engine.layout, NULL) == BUFFERS_OK
+                         ? item_index_covering(&engine.index, address, size) : NULL;
+    engine_unlock();
+    return entry;
 }
 
 buffers_status engine_use_rust_layout(void) {
@@ -148,21 +223,48 @@ static buffers_status look(bool every_entry, uint32_t need, uintptr_t min, uintp
     return status;
 }
 
-/* A new buffer for the window, registered at the chain's tail and locked. */
-static buffers_status make_buffer(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out) {
+/* Reserves a buffer for the window; a write-xor-execute one gets its trailer (where its writable view
+ * is) written past the size it will be registered with. */
+static buffers_status reserve_buffer(uintptr_t min, uintptr_t max, uint32_t need, allocator_result *reserved,
+                                     uint32_t *size) {
     buffers_allocator_settings request = allocator_settings_default();
     request.min_address = min;
     request.max_address = max;
     request.size = need;
+    if (!engine.dual) {
+        buffers_status status = allocator_reserve(&request, reserved);
+        if (status == BUFFERS_OK) *size = (uint32_t)reserved->size;
+        return status;
+    }
+    if (need > UINT32_MAX - DUAL_TRAILER_SIZE)
+        return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%u bytes and a write-xor-execute buffer's trailer do not fit "
+                          "32 bits", (unsigned)need);
+    request.size = need + DUAL_TRAILER_SIZE;
+    buffers_status status = allocator_reserve_dual(&request, reserved);
+    if (status != BUFFERS_OK) return status;
+    *size = (uint32_t)reserved->size - DUAL_TRAILER_SIZE;
+    dual_trailer trailer = {DUAL_TRAILER_MAGIC, reserved->write_address};
+    memcpy((void *)(reserved->write_address + *size), &trailer, sizeof trailer);
+    return BUFFERS_OK;
+}
+
+static void release_buffer(const allocator_result *reserved) {
+    if (engine.dual) vmem_release_dual(reserved->base_address, reserved->write_address, reserved->size);
+    else vmem_release(0, reserved->base_address, reserved->size);
+}
+
+/* A new buffer for the window, registered at the chain's tail and locked. */
+static buffers_status make_buffer(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out) {
     allocator_result reserved;
-    buffers_status status = allocator_reserve(&request, &reserved);
+    uint32_t size;
+    buffers_status status = reserve_buffer(min, max, need, &reserved, &size);
     if (status != BUFFERS_OK) return status;
     engine_lock();
     locator *start = engine.index.tail ? engine.index.tail : engine.first;
     locator_item *item;
-    status = chain_register_locked(start, engine.layout, reserved.base_address, (uint32_t)reserved.size, &item);
+    status = chain_register_locked(start, engine.layout, reserved.base_address, size, &item);
     /* Our own reservation needs no look at the memory map, if the file still says what we wrote. */
-    index_trust trust = {item, reserved.base_address, (uint32_t)reserved.size};
+    index_trust trust = {item, reserved.base_address, size, reserved.write_address};
     if (status == BUFFERS_OK &&
         (status = item_index_refresh(&engine.index, engine.first, engine.layout, &trust)) == BUFFERS_OK)
         *out = item_index_find_item(&engine.index, item);
@@ -170,7 +272,7 @@ static buffers_status make_buffer(uintptr_t min, uintptr_t max, uint32_t need, i
     if (status == BUFFERS_OK && !*out)
         status = errors_set(BUFFERS_ERROR_LOCATOR, "the buffer registered at %#llx is missing from the index",
                             (unsigned long long)reserved.base_address);
-    if (status != BUFFERS_OK) vmem_release(0, reserved.base_address, reserved.size);
+    if (status != BUFFERS_OK) release_buffer(&reserved);
     return status;
 }
 

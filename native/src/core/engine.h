@@ -63,6 +63,21 @@ buffers_status engine_chain(locator **first, locator_layout *layout);
 /* Only the chain's first locator (found or created in the creation layout), reading nothing in it. */
 buffers_status engine_first_locator(locator **first);
 
+/* Write-xor-execute buffers for this copy of the library: before its first use (or with
+ * BUFFERS_WRITE_XOR_EXECUTE=1); BUFFERS_ERROR_LOCATOR once it uses the ordinary chain,
+ * BUFFERS_ERROR_UNSUPPORTED where this build cannot make them. */
+buffers_status engine_use_write_xor_execute(void);
+
+/* True once this copy uses the write-xor-execute chain (its buffers written through a second view). */
+bool engine_dual(void);
+
+/* "" in the ordinary mode (or before the first use); else why this copy's buffers are write-xor-execute. */
+const char *engine_write_xor_execute_reason(void);
+
+/* The verified entry whose buffer holds [address, address + size) (the index refreshed first);
+ * NULL if none. */
+index_entry *engine_covering(uintptr_t address, size_t size);
+
 /* Chooses Rust's item layout for locators this library creates, then finds the chain; an error if
  * it already exists in the document's layout. */
 buffers_status engine_use_rust_layout(void);

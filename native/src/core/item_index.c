@@ -66,16 +66,18 @@ typedef struct memory_view {
     int              error;   /* the map could not be read */
 } memory_view;
 
+static bool open_map(memory_view *memory, char *why, size_t why_size) {
+    if (!memory->map && !memory->error) memory->error = vmem_memory_map_open(&memory->map);
+    if (!memory->error) return true;
+    char text[96];
+    snprintf(why, why_size, "this process's memory map cannot be read: %s", vmem_error_text(memory->error, text, sizeof text));
+    return false;
+}
+
 static bool check_memory(item_index *index, memory_view *memory, const locator *loc, uintptr_t base, uint32_t size,
                          char *why, size_t why_size) {
     if (index->memory_check) return index->memory_check(loc, base, size, why, why_size);
-    if (!memory->map && !memory->error) memory->error = vmem_memory_map_open(&memory->map);
-    if (memory->error) {
-        char text[96];
-        snprintf(why, why_size, "this process's memory map cannot be read: %s",
-                 vmem_error_text(memory->error, text, sizeof text));
-        return false;
-    }
+    if (!open_map(memory, why, why_size)) return false;
     return vmem_is_buffer_memory(memory->map, base, size, (uintptr_t)loc, LOCATOR_SIZE, why, why_size);
 }
 
@@ -94,15 +96,50 @@ static void note_refusal(item_index *index, uintptr_t base, uint32_t size, const
     snprintf(refusal->why, sizeof refusal->why, "%s", why);
 }
 
-/* The size an entry may use: the item's, once its memory passed the check (or trust vouches). */
+/* A write-xor-execute item: its read+execute view checked before its trailer is read, then the
+ * writable view the trailer names checked against it (same object, same offsets). */
+static bool check_dual(memory_view *memory, uintptr_t base, uint32_t size, uintptr_t *write, char *why,
+                       size_t why_size) {
+    if (!open_map(memory, why, why_size)) return false;
+    if (size > UINT32_MAX - DUAL_TRAILER_SIZE) {
+        snprintf(why, why_size, "too large for a write-xor-execute buffer");
+        return false;
+    }
+    uint32_t whole = size + DUAL_TRAILER_SIZE;
+    if (!vmem_is_dual_buffer_memory(memory->map, base, 0, whole, why, why_size)) return false;
+    dual_trailer trailer;
+    memcpy(&trailer, (const void *)(base + size), sizeof trailer);
+    if (trailer.magic != DUAL_TRAILER_MAGIC || trailer.write == 0 || (uint64_t)(uintptr_t)trailer.write != trailer.write) {
+        snprintf(why, why_size, "a read+execute view without this library's trailer past its size");
+        return false;
+    }
+    *write = (uintptr_t)trailer.write;
+    return vmem_is_dual_buffer_memory(memory->map, base, *write, whole, why, why_size);
+}
+
+/* The size an entry may use: the item's, once its memory passed the check (or trust vouches); and
+ * where a dual chain's entry is written. */
 static uint32_t usable_size(item_index *index, memory_view *memory, const locator *loc, const locator_item *item,
-                            const item_view *view, const index_trust *trust) {
+                            const item_view *view, const index_trust *trust, intptr_t *write_delta) {
+    *write_delta = 0;
     if (!view->base || !view->size) return 0;
-    if (trust && trust->item == item && trust->base == view->base && trust->size == view->size) return view->size;
+    uintptr_t write = view->base;
     char why[112];
-    if (check_memory(index, memory, loc, view->base, view->size, why, sizeof why)) return view->size;
-    note_refusal(index, view->base, view->size, why);
-    return 0;
+    bool usable;
+    if (trust && trust->item == item && trust->base == view->base && trust->size == view->size) {
+        usable = true;
+        if (index->dual) write = trust->write;
+    } else if (index->dual && !index->memory_check) {
+        usable = check_dual(memory, view->base, view->size, &write, why, sizeof why);
+    } else {
+        usable = check_memory(index, memory, loc, view->base, view->size, why, sizeof why);
+    }
+    if (!usable) {
+        note_refusal(index, view->base, view->size, why);
+        return 0;
+    }
+    *write_delta = (intptr_t)(write - view->base);
+    return view->size;
 }
 
 static buffers_status add_entry(item_index *index, memory_view *memory, locator *loc, locator_item *item,
@@ -121,7 +158,7 @@ static buffers_status add_entry(item_index *index, memory_view *memory, locator 
     item_view view = item_read(item, layout);
     index_entry *entry = &chunk[n % INDEX_CHUNK_ENTRIES];
     entry->base = view.base;
-    entry->size = usable_size(index, memory, loc, item, &view, trust);
+    entry->size = usable_size(index, memory, loc, item, &view, trust, &entry->write_delta);
     entry->last = view.size == 0 ? view.base
                   : view.base > UINTPTR_MAX - (view.size - 1) ? UINTPTR_MAX : view.base + (view.size - 1);
     entry->taken = item_field(item, layout, ITEM_TAKEN);
@@ -163,6 +200,17 @@ buffers_status item_index_refresh(item_index *index, locator *first, locator_lay
     buffers_status status = refresh_with(index, &memory, layout, trust);
     vmem_memory_map_close(memory.map);
     return status;
+}
+
+index_entry *item_index_covering(const item_index *index, uintptr_t address, size_t size) {
+    uint32_t count = atomic_load_explicit(&index->count, memory_order_acquire);
+    for (uint32_t n = 0; n < count; n++) {
+        index_entry *entry = item_index_at(index, n);
+        if (entry->size && address >= entry->base && address - entry->base <= entry->size &&
+            size <= entry->size - (address - entry->base))
+            return entry;
+    }
+    return NULL;
 }
 
 const index_refusal *item_index_refusal_in(const item_index *index, uint32_t need, uintptr_t min, uintptr_t max) {

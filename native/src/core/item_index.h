@@ -22,12 +22,25 @@ typedef struct index_entry {
     uint32_t           size;       /* 0 for an item not allocated (base 0): never fits */
     _Atomic(uint32_t) *taken;      /* the shared item's words */
     _Atomic(uint32_t) *position;
+    /* (base..position: window layout 1, buffers.h; keep them first and in this order) */
+    intptr_t           write_delta;   /* bytes at base + n are written at base + n + write_delta: 0, or
+                                         the verified writable view of a write-xor-execute buffer */
     locator_item      *item;
     /* 1 from buffers_get_buffer to buffers_item_release: append checks this private word, not the
      * shared taken word it would otherwise re-read right after the compare-and-swap (that re-read
      * cost a third of the three-call path: docs/benchmarks.md). Not part of the window layout. */
     _Atomic(uint32_t)  held;
 } index_entry;
+
+/* A write-xor-execute buffer (a chain made dual) ends in a trailer past the item's size, written
+ * once through the writable view before the item is registered: where that view is, for every copy
+ * of the library in the process. Believed only once both views are verified (item_index_refresh). */
+#define DUAL_TRAILER_MAGIC 0x3178572e7366667bull   /* "{ffs.Wx1" */
+typedef struct dual_trailer {
+    uint64_t magic;
+    uint64_t write;    /* the writable view of the buffer's base */
+} dual_trailer;
+#define DUAL_TRAILER_SIZE ((uint32_t)sizeof(dual_trailer))
 
 #define INDEX_CHUNK_ENTRIES 256u
 #define INDEX_MAX_CHUNKS    4096u   /* 1M buffers; a chain that long is refused, not misread */
@@ -46,6 +59,7 @@ typedef struct index_trust {
     const locator_item *item;
     uintptr_t           base;
     uint32_t            size;
+    uintptr_t           write;   /* its writable view in a dual chain, else 0 */
 } index_trust;
 
 /* An item found not to be buffer memory: never written, named when a request fails. */
@@ -68,6 +82,7 @@ typedef struct item_index {
     uint32_t               tail_items;
     open_list              open[INDEX_CLASSES];   /* entries that may have room, by size class */
     index_memory_check     memory_check;
+    bool                   dual;           /* a write-xor-execute chain: items end in a dual_trailer */
     index_refusal         *refused;
     uint32_t               refused_count, refused_capacity;
 } item_index;
@@ -109,6 +124,9 @@ void item_index_reset(item_index *index);
  * BUFFERS_ERROR_OUT_OF_MEMORY if the index cannot grow. */
 buffers_status item_index_refresh(item_index *index, locator *first, locator_layout layout,
                                   const index_trust *trust);
+
+/* The verified entry whose buffer holds [address, address + size), NULL if none. */
+index_entry *item_index_covering(const item_index *index, uintptr_t address, size_t size);
 
 /* A refused item that would have served a request of need bytes in [min, max]; NULL if none. */
 const index_refusal *item_index_refusal_in(const item_index *index, uint32_t need, uintptr_t min, uintptr_t max);

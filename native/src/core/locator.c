@@ -156,6 +156,11 @@ bool locator_first_name(char *out, size_t size, uint32_t pid) {
     return written >= 0 && (size_t)written < size;
 }
 
+bool locator_dual_first_name(char *out, size_t size, uint32_t pid) {
+    int written = snprintf(out, size, LOCATOR_NAME_PREFIX "%u" LOCATOR_DUAL_SUFFIX, (unsigned)pid);
+    return written >= 0 && (size_t)written < size;
+}
+
 bool locator_further_name(char *out, size_t size, uint32_t pid, uintptr_t previous) {
     int written = snprintf(out, size, LOCATOR_NAME_PREFIX "%u" LOCATOR_FURTHER_INFIX "%llx", (unsigned)pid,
                            (unsigned long long)previous);

@@ -28,6 +28,10 @@
  * each next object from the address it just read. */
 #define LOCATOR_NAME_PREFIX "Reloaded.Memory.Buffers.MemoryBuffer, PID "
 #define LOCATOR_FURTHER_INFIX ", after 0x"
+/* The first locator of the write-xor-execute chain is "<prefix><pid>" LOCATOR_DUAL_SUFFIX: a name
+ * the upstream libraries never open, so they are never handed a buffer they would write to at its
+ * read+execute address (docs/format.md, "Write-xor-execute buffers"). */
+#define LOCATOR_DUAL_SUFFIX ", write-xor-execute"
 #define LOCATOR_NAME_MAX 96   /* room for the longest name (64-bit address, 10-digit pid) */
 
 typedef struct locator_header {
@@ -116,6 +120,9 @@ bool locator_version_readable(const locator *loc, unsigned *version);
 /* Writes the name of the first locator of process pid ("<prefix><pid>"). Pure. False (out holds a
  * cut name) only if size is below LOCATOR_NAME_MAX. */
 bool locator_first_name(char *out, size_t size, uint32_t pid);
+
+/* The same for the write-xor-execute chain's first locator ("<prefix><pid>" LOCATOR_DUAL_SUFFIX). */
+bool locator_dual_first_name(char *out, size_t size, uint32_t pid);
 
 /* Writes the name of the further locator that process pid chains after its locator at previous.
  * Pure. False (out holds a cut name) only if size is below LOCATOR_NAME_MAX. */

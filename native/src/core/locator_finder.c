@@ -53,7 +53,7 @@ buffers_status finder_open(const char *name, locator **out) {
     return BUFFERS_OK;
 }
 
-buffers_status finder_locator(locator **out) {
+buffers_status finder_locator(bool dual, locator **out) {
     uintptr_t known = atomic_load_explicit(&cached_locator, memory_order_acquire);
     if (known) {
         *out = (locator *)known;
@@ -68,7 +68,8 @@ buffers_status finder_locator(locator **out) {
     }
     if (!known) {
         char name[LOCATOR_NAME_MAX];
-        (void)locator_first_name(name, sizeof name, vmem_current_process_id());   /* a pid always fits */
+        uint32_t pid = vmem_current_process_id();   /* a pid always fits */
+        (void)(dual ? locator_dual_first_name(name, sizeof name, pid) : locator_first_name(name, sizeof name, pid));
         locator *found;
         status = finder_open(name, &found);
         if (status == BUFFERS_OK) {

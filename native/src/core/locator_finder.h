@@ -6,8 +6,10 @@
 #include "core/locator.h"
 
 
-/* The cached locator of this process (the fast path touches no file system). */
-buffers_status finder_locator(locator **out);
+/* The cached locator of this process (the fast path touches no file system): the first of the
+ * write-xor-execute chain when dual, else the first of the ordinary chain. A process's copy of the
+ * library asks for one of the two only (its mode is settled before its first use). */
+buffers_status finder_locator(bool dual, locator **out);
 
 /* Opens the mapping called name without any caching: adopts the locator recorded in it when that is
  * another copy's live mapping of the same object in this process, else initialises it here and keeps

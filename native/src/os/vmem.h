@@ -59,6 +59,25 @@ int vmem_protect(uintptr_t address, size_t size, vmem_protection protection);
  * must flip protections around each write. */
 bool vmem_write_xor_execute(void);
 
+/* ---- write-xor-execute buffers (two views of one object) ---- */
+
+/* Reserves size bytes at exactly address in this process as two views of one new shared object made
+ * for it (named after MAPS_DUAL_MARKER where the OS names it): read+execute at address, read+write
+ * wherever the OS puts it (*out_write). Fails like vmem_reserve_at (EEXIST when something is at
+ * address) without touching any existing mapping; VMEM_UNSUPPORTED where this build cannot. */
+int vmem_reserve_dual_at(uintptr_t address, size_t size, uintptr_t *out_write);
+
+/* True where vmem_reserve_dual_at can work (this build and OS). */
+bool vmem_supports_dual(void);
+
+/* Releases both views made by vmem_reserve_dual_at. */
+int vmem_release_dual(uintptr_t address, uintptr_t write, size_t size);
+
+/* 0 when this process may have memory writable and executable at once; else the OS error of the
+ * refusal (EACCES/EPERM: SELinux execmem, PaX MPROTECT, a seccomp filter, a hardened runtime).
+ * Asked once with a one-page mapping, then cached. */
+int vmem_rwx_refusal(void);
+
 /* Makes the instruction cache see [start, end). */
 void vmem_flush_instruction_cache(uintptr_t start, uintptr_t end);
 
@@ -83,6 +102,14 @@ void vmem_memory_map_close(vmem_memory_map *map);
  * locator file is writable by every process of the user, its addresses are claims. */
 bool vmem_is_buffer_memory(const vmem_memory_map *map, uintptr_t address, size_t size, uintptr_t home,
                            size_t header_size, char *why, size_t why_size);
+
+/* True if [code, code + size) is a read+execute (never writable) view of an object made by
+ * vmem_reserve_dual_at and, with write != 0, [write, write + size) a read+write (never executable)
+ * view of the same object at the same offsets (Linux: device, inode and offset in /proc/self/maps).
+ * write 0 checks the code view alone, so that a caller may read it before it knows write. Otherwise
+ * false, and why says what is there. */
+bool vmem_is_dual_buffer_memory(const vmem_memory_map *map, uintptr_t code, uintptr_t write, size_t size, char *why,
+                                size_t why_size);
 
 /* Keeps the whole pages of [address, address + size) out of children made by fork(): nothing is
  * mapped there in a child (Linux MADV_DONTFORK). 0, or an error; a no-op where there is no fork. */

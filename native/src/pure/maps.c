@@ -1,5 +1,7 @@
 #include "pure/maps.h"
 
+#include <string.h>
+
 /* Reads hex digits at text[*at..length) into *out; at least one digit, at most max_digits. */
 static bool parse_hex(const char *text, size_t length, size_t *at, unsigned max_digits, uint64_t *out) {
     uint64_t value = 0;
@@ -167,6 +169,54 @@ static size_t region_after(const maps_region *regions, size_t count, uintptr_t a
     return low;
 }
 
+static bool has_marker(const char *name, size_t length) {
+    static const char marker[] = MAPS_DUAL_MARKER;
+    const size_t marker_length = sizeof marker - 1;
+    for (size_t i = 0; i + marker_length <= length; i++)
+        if (memcmp(name + i, marker, marker_length) == 0) return true;
+    return false;
+}
+
+maps_region maps_region_of(const maps_entry *entry) {
+    bool identified = entry->has_identity && entry->inode != 0;
+    return (maps_region){entry->start, entry->end, entry->permissions, (uint8_t)maps_kind_of(entry),
+                         identified && (entry->permissions & MAPS_SHARED) && has_marker(entry->name, entry->name_length),
+                         identified ? entry->offset : 0,
+                         identified ? ((uint64_t)entry->dev_major << 32 | entry->dev_minor) : 0,
+                         identified ? entry->inode : 0};
+}
+
+/* The region holding address, or NULL. */
+static const maps_region *region_at(const maps_region *regions, size_t count, uintptr_t address) {
+    size_t n = region_after(regions, count, address);
+    return n < count && regions[n].start <= address ? &regions[n] : NULL;
+}
+
+static bool is_view(const maps_region *region, uint8_t wanted) {
+    const uint8_t all = MAPS_READ | MAPS_WRITE | MAPS_EXECUTE | MAPS_SHARED;
+    return region && region->dual && (region->permissions & all) == wanted;
+}
+
+maps_kind maps_check_dual(const maps_region *regions, size_t count, uintptr_t code, uintptr_t write, uintptr_t size) {
+    if (size == 0 || code > UINTPTR_MAX - (size - 1) || (write && write > UINTPTR_MAX - (size - 1)))
+        return MAPS_KIND_UNMAPPED;
+    for (uintptr_t done = 0; done < size;) {
+        const maps_region *c = region_at(regions, count, code + done);
+        if (!is_view(c, MAPS_READ | MAPS_EXECUTE | MAPS_SHARED)) return c ? MAPS_KIND_NOT_CODE_VIEW : MAPS_KIND_UNMAPPED;
+        uintptr_t step = c->end - (code + done);   /* bytes of this code region from here */
+        if (write) {
+            const maps_region *w = region_at(regions, count, write + done);
+            if (!is_view(w, MAPS_READ | MAPS_WRITE | MAPS_SHARED) || w->device != c->device || w->inode != c->inode ||
+                c->offset + (code + done - c->start) != w->offset + (write + done - w->start))
+                return MAPS_KIND_NOT_WRITE_VIEW;
+            if (w->end - (write + done) < step) step = w->end - (write + done);
+        }
+        if (step >= size - done) break;
+        done += step;
+    }
+    return MAPS_KIND_BUFFER;
+}
+
 /* [start, last] lies wholly in home's region, which is writable and executable. */
 static bool in_home(const maps_region *regions, size_t count, uintptr_t start, uintptr_t last, uintptr_t home) {
     size_t n = region_after(regions, count, home);
@@ -203,6 +253,8 @@ const char *maps_kind_text(maps_kind kind) {
     case MAPS_KIND_FILE: return "a file mapping";
     case MAPS_KIND_SPECIAL: return "a mapping the kernel names (heap, stack, vdso)";
     case MAPS_KIND_HOME_HEADER: return "the header of the locator that lists it";
+    case MAPS_KIND_NOT_CODE_VIEW: return "not a read+execute view of this library's write-xor-execute memory";
+    case MAPS_KIND_NOT_WRITE_VIEW: return "not paired with a read+write view of the same memory at the same offset";
     }
     return "unknown";
 }

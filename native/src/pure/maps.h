@@ -49,17 +49,29 @@ typedef enum maps_kind {
     MAPS_KIND_SHARED,        /* a shared mapping (shared memory, a locator) */
     MAPS_KIND_FILE,          /* backed by a file */
     MAPS_KIND_SPECIAL,       /* named by the kernel: [heap], [stack], [vdso], [vvar], ... */
-    MAPS_KIND_HOME_HEADER    /* the header of the locator that lists the item */
+    MAPS_KIND_HOME_HEADER,   /* the header of the locator that lists the item */
+    MAPS_KIND_NOT_CODE_VIEW, /* not a read + execute (not writable) shared view of a write-xor-execute object */
+    MAPS_KIND_NOT_WRITE_VIEW /* not a read + write (not executable) shared view of the same object and offset */
 } maps_kind;
 
 maps_kind maps_kind_of(const maps_entry *entry);
 
-/* A mapping reduced to what the range check needs. */
+/* A mapping reduced to what the range checks need. */
 typedef struct maps_region {
     uintptr_t start, end;
     uint8_t   permissions;
     uint8_t   kind;            /* maps_kind */
+    bool      dual;            /* a shared file mapping whose name holds MAPS_DUAL_MARKER */
+    uint64_t  offset;          /* file offset of start, device and inode (0 when anonymous) */
+    uint64_t  device, inode;
 } maps_region;
+
+/* The name this library gives the object behind write-xor-execute buffers (memfd "buffers.wx", or
+ * the unlinked fallback file "buffers.wx.XXXXXX"): part of what makes a pair of views ours. */
+#define MAPS_DUAL_MARKER "buffers.wx"
+
+/* The region of entry for the checks below. */
+maps_region maps_region_of(const maps_entry *entry);
 
 /* Checks [start, start + size) against regions (ascending and disjoint, as /proc lists them):
  * MAPS_KIND_BUFFER when every byte lies in MAPS_KIND_BUFFER regions (several adjacent ones may
@@ -69,6 +81,13 @@ typedef struct maps_region {
  * is accepted too. size 0 is refused (MAPS_KIND_UNMAPPED). */
 maps_kind maps_check_range(const maps_region *regions, size_t count, uintptr_t start, uintptr_t size,
                            uintptr_t home, uintptr_t header_size);
+
+/* Checks a write-xor-execute buffer [code, code + size) and its writable view [write, write + size):
+ * MAPS_KIND_BUFFER when every byte of the code view lies in readable, executable, not writable,
+ * shared regions of a dual object (MAPS_DUAL_MARKER) and, with write != 0, the same byte of the
+ * write view lies in a readable, writable, not executable, shared region of the same device and
+ * inode at the same file offset. write 0 checks the code view alone (before anything in it is read). */
+maps_kind maps_check_dual(const maps_region *regions, size_t count, uintptr_t code, uintptr_t write, uintptr_t size);
 
 /* A few words on kind, for error messages ("a file mapping", ...). */
 const char *maps_kind_text(maps_kind kind);

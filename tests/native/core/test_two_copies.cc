@@ -33,3 +33,13 @@ TEST_F(TwoCopies, StartingAtTheSameMomentOnASlowDiskEndWithOneLocator) {
         ASSERT_EQ(run.Field("copy_a"), run.Field("copy_b")) << run.output;
     }
 }
+
+// In write-xor-execute mode (every copy reads the variable) the second copy verifies the first one's
+// buffer from its trailer and appends through the same writable view.
+TEST_F(TwoCopies, WriteXorExecuteCopiesShareTheirBuffers) {
+    RunResult run = RunWithRoot(root, "BUFFERS_WRITE_XOR_EXECUTE=1 " + kCommand + " sequential");
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.Field("copy_a"), run.Field("copy_b")) << run.output;
+    EXPECT_EQ(run.Field("buffer_a"), run.Field("buffer_b")) << run.output;
+    EXPECT_EQ(run.Field("write_xor_execute"), "1") << run.output;
+}

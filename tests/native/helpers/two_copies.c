@@ -95,7 +95,10 @@ static int share_a_buffer(copy *a, copy *b) {
     uintptr_t base_b = b->base_address(item);
     uintptr_t next = b->append(item, "from copy B", 12);
     b->release(item);
-    printf("buffer_a=%#lx buffer_b=%#lx\n", (unsigned long)base_a, (unsigned long)base_b);
+    const char *(*reason)(void);
+    *(void **)&reason = dlsym(b->handle, "buffers_write_xor_execute_reason");
+    printf("buffer_a=%#lx buffer_b=%#lx write_xor_execute=%d\n", (unsigned long)base_a, (unsigned long)base_b,
+           reason && reason()[0] != '\0');
     return !(base_a == base_b && next == written + 12 && strcmp((const char *)written, "from copy A") == 0);
 }
 

@@ -169,3 +169,45 @@ TEST(MapsBufferMemory, TheWholeRangeMustLieInBufferRegions) {
         << "a private further locator's own header is buffer-like memory, still refused";
     EXPECT_EQ(maps_check_range(regions, n, 0x61000, 0x1000, 0x40000, 0x1000), MAPS_KIND_FILE) << "not its home";
 }
+
+// Write-xor-execute views are read from text, as /proc/self/maps lists them.
+namespace {
+std::vector<maps_region> RegionsOf(const std::string &text) {
+    std::vector<maps_region> regions;
+    maps_for_each_entry(text.data(), text.size(), [](const maps_entry *entry, void *context) {
+        static_cast<std::vector<maps_region> *>(context)->push_back(maps_region_of(entry));
+        return false;
+    }, &regions);
+    return regions;
+}
+}  // namespace
+
+TEST(MapsDualViews, CodeAndWriteViewsMustMapTheSameObjectAtTheSameOffsets) {
+    const std::vector<maps_region> r = RegionsOf(
+        "10000-12000 r-xs 00000000 00:01 77   /memfd:buffers.wx (deleted)\n"
+        "20000-21000 r-xs 00001000 00:01 78   /memfd:buffers.wx (deleted)\n"   // another object
+        "30000-32000 rw-s 00000000 00:01 77   /memfd:buffers.wx (deleted)\n"
+        "40000-41000 rw-s 00000000 00:01 78   /memfd:buffers.wx (deleted)\n"
+        "41000-42000 rw-s 00001000 00:01 78   /memfd:buffers.wx (deleted)\n"   // the same object, listed apart
+        "50000-52000 r-xs 00000000 00:01 90   /memfd:libffi (deleted)\n"       // someone else's pair
+        "60000-62000 rw-s 00000000 00:01 90   /memfd:libffi (deleted)\n"
+        "70000-72000 rwxs 00000000 00:01 77   /memfd:buffers.wx (deleted)\n"   // writable and executable
+        "80000-82000 r-xp 00000000 00:00 0\n");
+    const maps_region *regions = r.data();
+    const size_t n = r.size();
+    EXPECT_EQ(maps_check_dual(regions, n, 0x10000, 0x30000, 0x2000), MAPS_KIND_BUFFER);
+    EXPECT_EQ(maps_check_dual(regions, n, 0x10000, 0, 0x2000), MAPS_KIND_BUFFER) << "the code view alone";
+    EXPECT_EQ(maps_check_dual(regions, n, 0x11000, 0x31000, 0x1000), MAPS_KIND_BUFFER) << "a part, same offsets";
+    EXPECT_EQ(maps_check_dual(regions, n, 0x20000, 0x41000, 0x1000), MAPS_KIND_BUFFER) << "offset 0x1000 both";
+    EXPECT_EQ(maps_check_dual(regions, n, 0x11000, 0x30000, 0x1000), MAPS_KIND_NOT_WRITE_VIEW) << "shifted offset";
+    EXPECT_EQ(maps_check_dual(regions, n, 0x10000, 0x40000, 0x2000), MAPS_KIND_NOT_WRITE_VIEW) << "another inode";
+    EXPECT_EQ(maps_check_dual(regions, n, 0x10000, 0x31000, 0x2000), MAPS_KIND_NOT_WRITE_VIEW) << "runs out";
+    EXPECT_EQ(maps_check_dual(regions, n, 0x10000, 0x10000, 0x2000), MAPS_KIND_NOT_WRITE_VIEW) << "itself";
+    EXPECT_EQ(maps_check_dual(regions, n, 0x10000, 0x70000, 0x2000), MAPS_KIND_NOT_WRITE_VIEW) << "rwx";
+    EXPECT_EQ(maps_check_dual(regions, n, 0x50000, 0x60000, 0x2000), MAPS_KIND_NOT_CODE_VIEW) << "not ours";
+    EXPECT_EQ(maps_check_dual(regions, n, 0x70000, 0, 0x1000), MAPS_KIND_NOT_CODE_VIEW) << "writable code";
+    EXPECT_EQ(maps_check_dual(regions, n, 0x80000, 0, 0x1000), MAPS_KIND_NOT_CODE_VIEW) << "anonymous";
+    EXPECT_EQ(maps_check_dual(regions, n, 0x10000, 0, 0x3000), MAPS_KIND_UNMAPPED) << "runs into a hole";
+    EXPECT_EQ(maps_check_dual(regions, n, 0x10000, 0x30000, 0), MAPS_KIND_UNMAPPED) << "empty";
+    EXPECT_EQ(maps_check_dual(regions, n, UINTPTR_MAX - 0xFFF, 0, 0x2000), MAPS_KIND_UNMAPPED) << "wraps";
+}

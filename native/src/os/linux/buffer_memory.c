@@ -29,8 +29,7 @@ static bool add_region(const maps_entry *entry, void *context) {
         map->regions = grown;
         map->capacity = capacity;
     }
-    map->regions[map->count++] = (maps_region){entry->start, entry->end, entry->permissions,
-                                               (uint8_t)maps_kind_of(entry)};
+    map->regions[map->count++] = maps_region_of(entry);
     return false;
 }
 
@@ -60,6 +59,14 @@ void vmem_memory_map_close(vmem_memory_map *map) {
 bool vmem_is_buffer_memory(const vmem_memory_map *map, uintptr_t address, size_t size, uintptr_t home,
                            size_t header_size, char *why, size_t why_size) {
     maps_kind kind = maps_check_range(map->regions, map->count, address, size, home, header_size);
+    if (kind == MAPS_KIND_BUFFER) return true;
+    snprintf(why, why_size, "%s (/proc/self/maps)", maps_kind_text(kind));
+    return false;
+}
+
+bool vmem_is_dual_buffer_memory(const vmem_memory_map *map, uintptr_t code, uintptr_t write, size_t size, char *why,
+                                size_t why_size) {
+    maps_kind kind = maps_check_dual(map->regions, map->count, code, write, size);
     if (kind == MAPS_KIND_BUFFER) return true;
     snprintf(why, why_size, "%s (/proc/self/maps)", maps_kind_text(kind));
     return false;

@@ -128,6 +128,7 @@ bool file_still_named(int dirfd, const char *name, const struct stat *st) {
 /* LOCATOR_FURTHER_INFIX of core/locator.h, which the OS layer does not include (nothing below calls
  * up); test_locator_files.cc sweeps files named in the format docs/format.md gives. */
 #define FURTHER_INFIX ", after 0x"
+#define DUAL_SUFFIX ", write-xor-execute"   /* LOCATOR_DUAL_SUFFIX: the write-xor-execute chain's first */
 
 /* Skips "<digits>" at *at (at most max of them, at least one); false if there are none. */
 static bool skip_digits(const char **at, bool hex, size_t max) {
@@ -149,6 +150,8 @@ bool file_locator_name(const char *entry, const char *prefix, uint32_t *pid, boo
     if (*further) {
         at += infix_length;
         if (!skip_digits(&at, true, 2 * sizeof(uint64_t))) return false;
+    } else if (strncmp(at, DUAL_SUFFIX, strlen(DUAL_SUFFIX)) == 0) {
+        at += strlen(DUAL_SUFFIX);
     }
     if (at[0] == ' ' && at[1] == '#') {
         at += 2;

@@ -60,8 +60,9 @@ int file_reserve_by_writing(int fd, off_t size);
 /* True if name in dirfd still is the file st describes (it may be replaced while we wait). */
 bool file_still_named(int dirfd, const char *name, const struct stat *st);
 
-/* True for "<prefix><pid>", "<prefix><pid>, after 0x<hex>" (a further locator; *further set) and
- * either with " #<n>" after it; *pid gets the decimal pid. */
+/* True for "<prefix><pid>", "<prefix><pid>, after 0x<hex>" (a further locator; *further set),
+ * "<prefix><pid>, write-xor-execute" (that chain's first) and any of them with " #<n>" after it;
+ * *pid gets the decimal pid. */
 bool file_locator_name(const char *entry, const char *prefix, uint32_t *pid, bool *further);
 
 /* What file_remove_if_stale did. */

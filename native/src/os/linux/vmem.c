@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "pure/maps.h"
+#include "os/linux/dual.h"
 #include "os/linux/proc_maps.h"
 #include "os/linux/remote/memory.h"
 #include "os/posix/pages.h"
@@ -129,6 +130,46 @@ int vmem_reserve_at(uint32_t pid, uintptr_t address, size_t size) {
         return EEXIST;
     }
     return 0;
+}
+
+int vmem_reserve_dual_at(uintptr_t address, size_t size, uintptr_t *out_write) {
+    if (!sanitizer_allows(address, size)) return EINVAL;
+    int fd, error = linux_dual_object(size, &fd);
+    if (error) return error;
+    void *write = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    void *code = write == MAP_FAILED ? MAP_FAILED
+                 : mmap((void *)address, size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+    error = code == MAP_FAILED ? errno : (uintptr_t)code != address ? EEXIST : 0;   /* a hint on old kernels */
+    close(fd);   /* the mappings keep the object */
+    if (code != MAP_FAILED && error) munmap(code, size);
+    if (error) {
+        if (write != MAP_FAILED) munmap(write, size);
+        return error;
+    }
+    *out_write = (uintptr_t)write;
+    return 0;
+}
+
+bool vmem_supports_dual(void) {
+    return true;
+}
+
+int vmem_release_dual(uintptr_t address, uintptr_t write, size_t size) {
+    int error = munmap((void *)address, size) == 0 ? 0 : errno;
+    return munmap((void *)write, size) == 0 ? error : errno;
+}
+
+int vmem_rwx_refusal(void) {
+    static _Atomic(int) cached = -1;   /* racing threads ask the same question: relaxed suffices */
+    int known = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (known < 0) {
+        size_t page = vmem_page_size();
+        void *probe = mmap(NULL, page, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        known = probe != MAP_FAILED ? 0 : errno == EACCES || errno == EPERM ? errno : 0;
+        if (probe != MAP_FAILED) munmap(probe, page);
+        atomic_store_explicit(&cached, known, memory_order_relaxed);
+    }
+    return known;
 }
 
 int vmem_reserve_anywhere(size_t size, uintptr_t *out_address) {

@@ -136,6 +136,10 @@ bool vmem_write_xor_execute(void) {
 #endif
 }
 
+int vmem_rwx_refusal(void) {
+    return 0;   /* MAP_JIT is how code memory is had here */
+}
+
 void vmem_flush_instruction_cache(uintptr_t start, uintptr_t end) {
     if (end > start) sys_icache_invalidate((void *)start, end - start);
 }

@@ -142,6 +142,10 @@ bool vmem_write_xor_execute(void) {
     return false;
 }
 
+int vmem_rwx_refusal(void) {
+    return 0;   /* VirtualAlloc refusals (ACG) surface as errors of the reservation itself */
+}
+
 void vmem_flush_instruction_cache(uintptr_t start, uintptr_t end) {
     if (end > start) FlushInstructionCache(GetCurrentProcess(), (const void *)start, end - start);
 }

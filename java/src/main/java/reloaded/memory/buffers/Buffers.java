@@ -236,6 +236,33 @@ public final class Buffers {
     }
 
     /**
+     * Write-xor-execute buffers for this process's copy of the library: no page of a buffer is ever
+     * writable and executable at the same address. Buffers run at their address (read+execute) and
+     * are written through a second, read+write view of the same memory, which appends, writes and
+     * {@link Reservation#write} use by themselves ({@link Reservation#writableAddress()} differs from
+     * {@link Reservation#address()}). Every copy of this library in the mode shares these buffers;
+     * the upstream libraries never see them. Call it before any other call of this library; the
+     * environment variable {@code BUFFERS_WRITE_XOR_EXECUTE=1} does the same for every copy. The mode
+     * is also taken by itself when the system refuses writable and executable memory.
+     *
+     * @throws BufferAllocationException after the first use in the ordinary mode (the locator is
+     *         already in use), or where this platform cannot make such buffers (Intel macOS)
+     */
+    public static void useWriteXorExecute() {
+        Status.check(NativeBuffers.useWriteXorExecute(), 0, 0, 0);
+    }
+
+    /**
+     * Why this process's buffers are write-xor-execute.
+     *
+     * @return "" in the ordinary mode (or before the first use); otherwise one line: asked for, or
+     *         taken because the system refused writable and executable memory
+     */
+    public static String writeXorExecuteReason() {
+        return NativeBuffers.writeXorExecuteReason();
+    }
+
+    /**
      * The item layout of this process's locator chain, finding or creating it.
      *
      * @return {@code "document"} or {@code "rust"}

@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  */
 final class NativeBuffers {
     /** Bumped whenever a signature below changes; checked against the library after loading. */
-    static final int ABI_VERSION = 8;
+    static final int ABI_VERSION = 9;
 
     /** Prefix of the system property (+ thread id) naming this class to JNI_OnLoad. */
     static final String CLASS_PROPERTY = "reloaded.buffers.jni.class.";
@@ -133,6 +133,12 @@ final class NativeBuffers {
 
     /** buffers_use_rust_layout: 0, or -status (reason in lastError()). */
     static native long useRustLayout();
+
+    /** buffers_use_write_xor_execute: 0, or -status (reason in lastError()). */
+    static native long useWriteXorExecute();
+
+    /** buffers_write_xor_execute_reason: "" in the ordinary mode. */
+    static native String writeXorExecuteReason();
 
     /** buffers_locator_layout: "document", "rust", or "" when the locator cannot be found. */
     static native String locatorLayout();
