@@ -202,3 +202,25 @@ TEST_F(ItemTrust, APositionMovedPastTheSizeIsRefused) {
     EXPECT_EQ(run.Field("intact"), "1") << run.output;
     EXPECT_EQ(run.Field("at"), "0") << "the append should be refused: " << run.output;
 }
+
+// Issue 16, point 5: a root process forks, and the child drops to another user and tries to re-point
+// an item at the parent's data page through the locator page it inherited, then through the file. The
+// page is not inherited (MADV_DONTFORK), the file is not the child's to open, and the parent's next
+// append_code lands in a genuine buffer.
+TEST_F(ItemTrust, AForkedChildThatDropsToAnotherUserPlantsNothing) {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root: the child must be able to drop to user 65534";
+    if (std::string(HELPER_LAUNCHER).find("qemu") != std::string::npos)
+        GTEST_SKIP() << "qemu-user does not apply MADV_DONTFORK (tests/kernel runs this on a real aarch64 kernel)";
+    Victim victim;
+    ASSERT_TRUE(victim.Start(root, "fork")) << victim.first;
+    EXPECT_EQ(victim.Field("child_present"), "0") << "the parent's locator page is mapped in the child: " << victim.first;
+    EXPECT_EQ(victim.Field("child_planted"), "0") << victim.first;
+    EXPECT_EQ(victim.Field("child_opened"), "0") << "the child opened the parent's locator file: " << victim.first;
+    uintptr_t data = Hex(victim.Field("data"));
+    RunResult run = victim.Finish();
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.Field("intact"), "1") << "the victim wrote into its data page: " << run.output;
+    uintptr_t at = Hex(run.Field("at"));
+    EXPECT_NE(at, 0u) << run.output;
+    EXPECT_FALSE(at >= data && at < data + 4096) << run.output;
+}
