@@ -24,6 +24,10 @@ public:
         Print("window / bare model     ", "HotWindow/iterations:3000000", "BareModel/iterations:3000000");
         Print("10,000th / first buffer ", "MatchNthBuffer/10000", "MatchNthBuffer/1");
         Print("new buffer / raw mmap   ", "ColdNewBufferInTwoGiB/iterations:2000", "BaselineRawMmap");
+        Print("remote three calls / process_vm_writev", "RemoteThreeCalls/iterations:100000",
+              "RemoteBaselineProcessVmWritev/iterations:100000");
+        Print("remote append / process_vm_writev     ", "RemoteAppend/iterations:100000",
+              "RemoteBaselineProcessVmWritev/iterations:100000");
     }
 
 private:

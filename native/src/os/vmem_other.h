@@ -32,14 +32,34 @@ vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why
  * the process's start time from /proc/<pid>/stat; Windows: a process handle, which also keeps the id
  * from being given to another process while the watch is open. ESRCH when no such process. */
 typedef struct vmem_process_watch {
-    intptr_t handle;       /* pidfd / HANDLE, -1 / NULL when not held */
-    uint64_t start_time;   /* Linux without pidfd: field 22 of /proc/<pid>/stat */
-    uint32_t pid;
+    intptr_t  handle;       /* pidfd / HANDLE, -1 / NULL when not held */
+    intptr_t  memory;       /* Linux: /proc/<pid>/mem, bound to the address space it was opened on; -1 if none */
+    uint64_t  start_time;   /* Linux without pidfd: field 22 of /proc/<pid>/stat */
+    uintptr_t anchor;       /* set by the caller after open, 0 if none: an address in the process whose
+                               word holds that address while its program runs (exec unmaps it) */
+    uint32_t  pid;
 } vmem_process_watch;
 
 int  vmem_process_watch_open(uint32_t pid, vmem_process_watch *out);
 bool vmem_process_watch_alive(const vmem_process_watch *watch);
 void vmem_process_watch_close(vmem_process_watch *watch);
+
+/* What vmem_process_watch_write/_read return when the watched process has ended or replaced its
+ * program (exec) since the watch was opened: nothing was written or read, whatever the pid names now. */
+#define VMEM_PROCESS_CHANGED (-2)
+
+/* vmem_write_other / vmem_write_code_other (code) / vmem_read_other into the very process and
+ * program the watch was opened on, never another: VMEM_PROCESS_CHANGED once it has ended or exec'd.
+ * Linux: one pwrite/pread through the watch's /proc/<pid>/mem, which the kernel binds to the
+ * address space it was opened on (after an exit or exec it moves nothing), so the check and the copy
+ * are one system call with no gap between them; code needs nothing more (that write path makes it
+ * visible to instruction fetch on aarch64 too). Where that file could not be opened: the watch's
+ * liveness and its anchor word are checked, then the copy is made by pid (a gap of microseconds).
+ * Windows: liveness, then the copy (the open watch keeps the id from reuse; there is no exec). A
+ * size of 0 moves nothing: 0 while the process lives. */
+int vmem_process_watch_write(const vmem_process_watch *watch, uintptr_t address, const void *data, size_t size,
+                             bool code);
+int vmem_process_watch_read(const vmem_process_watch *watch, uintptr_t address, void *out, size_t size);
 
 /* Copies size bytes into (write) or out of (read) the memory of process pid at address (0: this
  * process). Returns 0, or an OS error; a partial copy is an error (EFAULT). Page protections

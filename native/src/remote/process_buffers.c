@@ -153,7 +153,8 @@ buffers_status buffers_process_open(uint32_t pid, buffers_process **out) {
         free(state);
         return status;
     }
-    state->target.first = state->remote_first;
+    state->target.watch.anchor = state->remote_first;
+    atomic_init(&state->target.changed, false);
     atomic_init(&state->layout, LAYOUT_UNSETTLED);
     process->pid = pid;
     process->state = state;
@@ -212,6 +213,8 @@ static remote_item *bind(buffers_process *process, locator_layout layout, const 
     handle->entry.position = item_field(item, layout, ITEM_POSITION);
     handle->entry.item = NULL;
     handle->size = view.size;
+    handle->position = atomic_load_explicit(handle->entry.position, memory_order_relaxed);
+    atomic_store_explicit(&handle->entry.held, 1, memory_order_relaxed);
     handle->magic = REMOTE_ITEM_MAGIC;
     handle->target = &process->state->target;
     handle->mapping = c->mapping;
@@ -353,11 +356,16 @@ static buffers_status make_remote(buffers_process *process, locator_layout layou
     return status;
 }
 
-/* True while the handle's target is the process and program it opened (remote_target). */
-static bool target_unchanged(const remote_target *target) {
+/* True while the handle's target is the process and program it opened (remote_target): its first
+ * locator's first word, read through the watch, still holds its address. Once false, always false. */
+static bool target_unchanged(remote_target *target) {
     uintptr_t word = 0;
-    return vmem_process_watch_alive(&target->watch) &&
-           vmem_read_other(target->pid, target->first, &word, sizeof word) == 0 && word == target->first;
+    if (atomic_load_explicit(&target->changed, memory_order_relaxed)) return false;
+    if (vmem_process_watch_read(&target->watch, target->watch.anchor, &word, sizeof word) == 0 &&
+        word == target->watch.anchor)
+        return true;
+    atomic_store_explicit(&target->changed, true, memory_order_relaxed);
+    return false;
 }
 
 /* The target of a handle has ended or exec'd: never written again. */
@@ -375,7 +383,11 @@ buffers_status buffers_process_get_buffer(buffers_process *process, const buffer
     if (!process->state)
         return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "process_get_buffer: the handle of process %u is closed",
                           (unsigned)process->pid);
-    if (!target_unchanged(&process->state->target)) return refuse_changed(&process->state->target, "process_get_buffer");
+    /* No system call here: a get touches only our view, and every write goes through the watch, which
+     * reaches no other process or program; a target found changed by any call is refused from then on,
+     * and one is looked at before a buffer is made in it (docs/external.md, "PID reuse and exec"). */
+    if (atomic_load_explicit(&process->state->target.changed, memory_order_relaxed))
+        return refuse_changed(&process->state->target, "process_get_buffer");
     uintptr_t min = settings->min_address, max = settings->max_address;
     buffers_status status = check_range(min, max, settings->size);
     locator_layout layout = LOCATOR_LAYOUT_DOCUMENT;   /* set by settle_layout before any use */
@@ -383,6 +395,8 @@ buffers_status buffers_process_get_buffer(buffers_process *process, const buffer
     if (status != BUFFERS_OK) return status;
     remote_item *found = NULL;
     status = find_in_chain(process, layout, settings->size, min, max, &found);
+    if (status == BUFFERS_OK && !found && !target_unchanged(&process->state->target))
+        return refuse_changed(&process->state->target, "process_get_buffer");
     if (status == BUFFERS_OK && !found) {
         /* Reserved and registered as one step: a caller ending between the two leaves no buffer there
          * that no locator knows (docs/external.md, "A writer that dies"). */
@@ -408,55 +422,67 @@ static bool item_words_intact(const remote_item *item, const char *what) {
     return false;
 }
 
+/* The item's position: ours while it is held, else the shared word (touched only after a check). */
+static uint32_t position_of(const remote_item *item) {
+    return atomic_load_explicit(&item->entry.held, memory_order_relaxed)
+               ? item->position
+               : atomic_load_explicit(item->entry.position, memory_order_relaxed);
+}
+
 uint32_t remote_item_position(const index_entry *entry) {
     const remote_item *item = (const remote_item *)entry;
-    return item_words_intact(item, "position") ? atomic_load_explicit(entry->position, memory_order_relaxed) : 0;
+    return item_words_intact(item, "position") ? position_of(item) : 0;
 }
 
 uint32_t remote_item_left(const index_entry *entry) {
     const remote_item *item = (const remote_item *)entry;
     if (!item_words_intact(item, "bytes_left")) return 0;
-    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    uint32_t position = position_of(item);
     return position >= item->size ? 0 : item->size - position;
 }
 
 void remote_item_release(index_entry *entry) {
-    if (item_words_intact((const remote_item *)entry, "release"))
-        atomic_store_explicit(entry->taken, 0, memory_order_release);
+    remote_item *item = (remote_item *)entry;
+    if (!atomic_load_explicit(&entry->held, memory_order_relaxed)) return;
+    atomic_store_explicit(&entry->held, 0, memory_order_relaxed);
+    if (!item_words_intact(item, "release")) return;
+    atomic_store_explicit(entry->position, item->position, memory_order_relaxed);
+    atomic_store_explicit(entry->taken, 0, memory_order_release);
 }
 
 uintptr_t remote_item_append(index_entry *entry, const void *data, size_t size, bool code, const char *what) {
     remote_item *item = (remote_item *)entry;
-    if (!item_words_intact(item, what)) return 0;
-    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
+    remote_target *target = item->target;
+    uint32_t position = item->position;
     if (!data && size) {
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: data is null", what);
         return 0;
     }
-    if (!atomic_load_explicit(entry->taken, memory_order_relaxed)) {
+    if (!atomic_load_explicit(&entry->held, memory_order_relaxed)) {
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: the item is not locked (already released?)", what);
         return 0;
     }
     if (position > item->size || size > item->size - position) {
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: %zu bytes do not fit, %u left in the buffer at %#llx of "
                    "process %u", what, size, position > item->size ? 0u : (unsigned)(item->size - position),
-                   (unsigned long long)entry->base, (unsigned)item->target->pid);
-        return 0;
-    }
-    if (!target_unchanged(item->target)) {
-        refuse_changed(item->target, what);
+                   (unsigned long long)entry->base, (unsigned)target->pid);
         return 0;
     }
     uintptr_t at = entry->base + position;
-    int error = code ? vmem_write_code_other(item->target->pid, at, data, size) : vmem_write_other(item->target->pid, at, data, size);
-    if (error) {
-        char text[128];
-        bool gone = !vmem_process_watch_alive(&item->target->watch);
-        errors_set(gone ? BUFFERS_ERROR_INVALID_ARGUMENT : BUFFERS_ERROR_PERMISSION, "%s: cannot write %zu bytes at %#llx in process %u%s: %s", what,
-                   size, (unsigned long long)at, (unsigned)item->target->pid, gone ? " (no such process)" : "",
-                   vmem_error_text(error, text, sizeof text));
+    int error = atomic_load_explicit(&target->changed, memory_order_relaxed)
+                    ? VMEM_PROCESS_CHANGED
+                    : vmem_process_watch_write(&target->watch, at, data, size, code);
+    if (error == VMEM_PROCESS_CHANGED) {
+        atomic_store_explicit(&target->changed, true, memory_order_relaxed);
+        refuse_changed(target, what);
         return 0;
     }
-    atomic_store_explicit(entry->position, position + (uint32_t)size, memory_order_relaxed);
+    if (error) {
+        char text[128];
+        errors_set(BUFFERS_ERROR_PERMISSION, "%s: cannot write %zu bytes at %#llx in process %u: %s", what, size,
+                   (unsigned long long)at, (unsigned)target->pid, vmem_error_text(error, text, sizeof text));
+        return 0;
+    }
+    item->position = position + (uint32_t)size;
     return at;
 }

@@ -16,40 +16,48 @@
 
 #define REMOTE_ITEM_MAGIC 0x52454D31u   /* "REM1" */
 
-/* What tells that a handle's target is still the process, and the program image, it opened: the
- * watch fails once that process has ended (whatever its pid names later), and its first locator's
- * first word, read from the target, is gone once it has exec'd another program. */
+/* What tells that a handle's target is still the process, and the program image, it opened: its
+ * watch, whose writes and reads reach only that process and program (os/vmem_other.h), and whose
+ * anchor is the target's first locator (its first word, read there, is gone once it has exec'd).
+ * changed is set the first time either is found gone and never cleared: every later call is refused. */
 typedef struct remote_target {
     vmem_process_watch watch;
-    uintptr_t          first;   /* where the target maps its first locator */
+    _Atomic(bool)      changed;
     uint32_t           pid;
 } remote_target;
 
+/* Between get and release the item is ours alone (its shared taken word is ours), so its position is
+ * kept here (held 1) and stored in the shared word at release: an append touches no word of the view
+ * and needs no check of its file, only one write into the target (docs/external.md, "The write"). */
 typedef struct remote_item {
-    index_entry          entry;   /* first: a buffers_item of another process is this */
-    uint32_t             size;    /* the real size */
-    uint32_t             magic;
-    const remote_target *target;  /* the process handle's */
-    const vmem_shared   *mapping; /* the view taken and position are in: checked before they are touched */
+    index_entry    entry;      /* first: a buffers_item of another process is this */
+    uint32_t       size;       /* the real size */
+    uint32_t       position;   /* while entry.held: the next byte's offset, stored at release */
+    uint32_t       magic;
+    remote_target *target;     /* the process handle's */
+    const vmem_shared *mapping; /* the view taken and position are in: checked before they are touched */
 } remote_item;
 
 static inline bool remote_item_is(const index_entry *entry) {
     return entry->item == NULL && entry->size == 0 && ((const remote_item *)entry)->magic == REMOTE_ITEM_MAGIC;
 }
 
-/* buffers_item_append(_code) on a remote item: checks, then writes into the target. 0 on failure. */
+/* buffers_item_append(_code) on a held remote item: one write into the target through its watch, which
+ * refuses a target that has ended or exec'd. 0 on failure. */
 uintptr_t remote_item_append(index_entry *entry, const void *data, size_t size, bool code, const char *what);
 
-/* buffers_item_position on a remote item: its position word, read only after the file holding it was
- * found whole; 0 (the error set) when it was truncated. A truncation after the check still faults:
- * docs/locator-security.md, "What remains for the remote writer". */
+/* buffers_item_position on a remote item: its position (the private one while held, else the shared
+ * word), answered only after the file holding the word was found whole; 0 (the error set) when it was
+ * truncated. A truncation after the check still faults: docs/locator-security.md, "What remains for
+ * the remote writer". */
 uint32_t remote_item_position(const index_entry *entry);
 
 /* buffers_item_bytes_left on a remote item, under the same check: 0 (the error set) when truncated. */
 uint32_t remote_item_left(const index_entry *entry);
 
-/* buffers_item_release on a remote item: unlocks it if the file holding its lock word is whole; else
- * only sets the error (the word cannot be written; the target's file is gone from under it). */
+/* buffers_item_release on a held remote item: stores its position and unlocks it if the file holding
+ * its words is whole; else only sets the error (the words cannot be written; the target's file is gone
+ * from under it). Either way the handle is no longer held: a second release does nothing. */
 void remote_item_release(index_entry *entry);
 
 static inline uint32_t remote_item_size(const index_entry *entry) {

@@ -456,12 +456,14 @@ TEST_F(ProcessCreate, WriterOutOfDescriptorsIsALocatorErrorNamingIt) {
     pid_t pid = sleeper.pid();
     std::string maps = Maps(pid);
     ForkResult run = RunInFork([&] {
-        // Every descriptor taken but two: the process watch gets one, the root directory the other.
+        // Every descriptor taken but three: the process watch gets two (its pidfd and the target's
+        // /proc/<pid>/mem), the root directory the third.
         std::vector<int> held;
         for (int fd; (fd = dup(STDIN_FILENO)) >= 0;) held.push_back(fd);
-        close(held.back());
-        held.pop_back();
-        close(held.back());
+        for (int n = 0; n < 3; n++) {
+            close(held.back());
+            held.pop_back();
+        }
         buffers_process *process = nullptr;
         buffers_status status = buffers_process_open((uint32_t)pid, &process);
         return std::string(buffers_status_name(status)) + " " + buffers_last_error();

@@ -101,25 +101,37 @@ TEST_F(ProcessShrink, AHeldItemWhoseFileIsEmptiedIsALocatorErrorNotSIGBUS) {
     char line[512] = {};
     ASSERT_NE(fgets(line, sizeof line, target->out), nullptr);
     ASSERT_STREQ(line, "done\n");
+    // position, bytes_left and release read or write the item's words in the emptied file: each is a
+    // locator error. An append touches none of them (the position of a held item is kept privately and
+    // stored at release): its bytes go into the target's buffer, which is still there.
     const unsigned char bytes[] = {4, 5, 6};
-    const std::vector<std::pair<const char *, std::function<uint64_t()>>> calls = {
-        {"position", [&] { return (uint64_t)buffers_item_position(item); }},
-        {"bytes_left", [&] { return (uint64_t)buffers_item_bytes_left(item); }},
-        {"append", [&] { return (uint64_t)buffers_item_append(item, bytes, sizeof bytes); }},
-        {"append_code", [&] { return (uint64_t)buffers_item_append_code(item, bytes, sizeof bytes); }},
-        {"release", [&] { buffers_item_release(item); return (uint64_t)0; }},
+    struct Call {
+        const char *name;
+        bool touches_the_file;
+        std::function<uint64_t()> run;
     };
-    for (const auto &call : calls) {
+    const std::vector<Call> calls = {
+        {"position", true, [&] { return (uint64_t)buffers_item_position(item); }},
+        {"bytes_left", true, [&] { return (uint64_t)buffers_item_bytes_left(item); }},
+        {"append", false, [&] { return (uint64_t)buffers_item_append(item, bytes, sizeof bytes); }},
+        {"append_code", false, [&] { return (uint64_t)buffers_item_append_code(item, bytes, sizeof bytes); }},
+        {"release", true, [&] { buffers_item_release(item); return (uint64_t)0; }},
+    };
+    for (const Call &call : calls) {
         ForkResult run = RunInFork([&] {
-            uint64_t got = call.second();
-            return std::to_string(buffers_last_status()) + " " + std::to_string(got) + " " + buffers_last_error();
+            uint64_t got = call.run();
+            return std::to_string(got) + " " + std::to_string(buffers_last_status()) + " " + buffers_last_error();
         });
         if (!run.ExitedCleanly()) {
-            ADD_FAILURE() << call.first << ": the writer " << run.HowItEnded();
+            ADD_FAILURE() << call.name << ": the writer " << run.HowItEnded();
             continue;
         }
-        EXPECT_EQ(run.text.rfind(std::to_string(BUFFERS_ERROR_LOCATOR) + " 0 ", 0), 0u) << call.first << ": " << run.text;
-        EXPECT_NE(run.text.find("truncated"), std::string::npos) << call.first << ": " << run.text;
+        if (!call.touches_the_file) {
+            EXPECT_NE(run.text.rfind("0 ", 0), 0u) << call.name << " wrote nothing: " << run.text;
+            continue;
+        }
+        EXPECT_EQ(run.text.rfind("0 " + std::to_string(BUFFERS_ERROR_LOCATOR) + " ", 0), 0u) << call.name << ": " << run.text;
+        EXPECT_NE(run.text.find("truncated"), std::string::npos) << call.name << ": " << run.text;
     }
 }
 

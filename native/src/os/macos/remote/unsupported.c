@@ -25,7 +25,8 @@ vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why
 }
 
 int vmem_process_watch_open(uint32_t pid, vmem_process_watch *out) {
-    out->handle = -1;
+    out->handle = out->memory = -1;
+    out->anchor = 0;
     out->start_time = 0;
     out->pid = pid;
     return VMEM_UNSUPPORTED;
@@ -38,6 +39,17 @@ bool vmem_process_watch_alive(const vmem_process_watch *watch) {
 
 void vmem_process_watch_close(vmem_process_watch *watch) {
     watch->handle = -1;
+}
+
+int vmem_process_watch_write(const vmem_process_watch *watch, uintptr_t address, const void *data, size_t size,
+                             bool code) {
+    (void)watch, (void)address, (void)data, (void)size, (void)code;
+    return VMEM_UNSUPPORTED;
+}
+
+int vmem_process_watch_read(const vmem_process_watch *watch, uintptr_t address, void *out, size_t size) {
+    (void)watch, (void)address, (void)out, (void)size;
+    return VMEM_UNSUPPORTED;
 }
 
 int vmem_write_other(uint32_t pid, uintptr_t address, const void *data, size_t size) {
