@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 source scripts/lib/packages.sh
-need_packages cmake g++ libbenchmark-dev libgtest-dev valgrind bc binutils
+need_packages cmake g++ libbenchmark-dev libgtest-dev valgrind bc binutils strace
 processes=${BENCH_PROCESSES:-5}
 baseline=${BENCH_BASELINE:-254c846}   # main before issue 21's work
 configure() {   # source folder, build folder
@@ -23,16 +23,34 @@ $bench --benchmark_min_time=0.3 "$@"
 # "min / median / max" of the numbers on stdin.
 spread() { sort -g | awk '{v[NR] = $1} END {printf "%.2f / %.2f / %.2f", v[1], v[int((NR + 1) / 2)], v[NR]}'; }
 
-echo
-echo "hot paths over $processes processes, ratio to the bare model of the same process (min / median / max):"
 ratios=$(mktemp)
 trap 'rm -f "$ratios"' EXIT
-for ((p = 0; p < processes; p++)); do
-  $bench --benchmark_filter='^(BareModel|Hot)' 2>/dev/null | sed -n 's/^ *\([a-z ]*\) \/ bare model *:.*ratio \([0-9.]*\)x/\1 \2/p'
-done >"$ratios"
-for path in "three calls" "one call" "window"; do
-  printf '  %-12s %s x\n' "$path" "$(awk -v p="$path" '{r = $NF; $NF = ""; sub(/ +$/, ""); if ($0 == p) print r}' \
-    "$ratios" | spread)"
+# Runs the benchmarks matching $1 in $processes processes, then prints min / median / max of the ratio
+# of each path named after the baseline $2 (the reporter's "<path> / <baseline>: ... ratio Rx" lines).
+spread_of_ratios() {
+  local filter=$1 baseline=$2 path
+  shift 2
+  for ((p = 0; p < processes; p++)); do
+    $bench --benchmark_filter="$filter" 2>/dev/null | sed -n "s/^ *\([a-z ]*\) \/ $baseline *:.*ratio \([0-9.]*\)x/\1 \2/p"
+  done >"$ratios"
+  for path in "$@"; do
+    printf '  %-20s %s x\n' "$path" "$(awk -v p="$path" '{r = $NF; $NF = ""; sub(/ +$/, ""); if ($0 == p) print r}' \
+      "$ratios" | spread)"
+  done
+}
+
+echo
+echo "hot paths over $processes processes, ratio to the bare model of the same process (min / median / max):"
+spread_of_ratios '^(BareModel|Hot)' 'bare model' "three calls" "one call" "window"
+
+echo
+echo "16 bytes into another process through an open handle, $processes processes, ratio to one"
+echo "process_vm_writev of 16 bytes into the same target from the same process (min / median / max):"
+spread_of_ratios '^Remote' 'process_vm_writev' "remote three calls" "remote append"
+echo "system calls of the writer per operation (strace -c, 100000 operations; the target is not traced):"
+for path in RemoteThreeCalls RemoteAppend; do
+  strace -c -o "$ratios" "$bench" --benchmark_filter="^$path" >/dev/null 2>&1
+  printf '  %-20s %s\n' "$path" "$(awk 'NR > 2 && $NF != "total" && $4 + 0 >= 50000 {n += $4} END {printf "%.2f", n / 100000}' "$ratios")"
 done
 
 echo
