@@ -2,6 +2,7 @@ package reloaded.memory.buffers.remote;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,8 +26,8 @@ import reloaded.memory.buffers.ProcessBuffers;
 /**
  * A target's further locator file emptied (ftruncate 0) between two gets, or while a buffer of it is
  * held, by a process of its user (here this test, as a hostile target could itself): the next get
- * through Buffers.ofProcess, or the held buffer's append, is an exception naming the truncation, and
- * this JVM lives. On the old code the JVM died of SIGBUS (in the native walk of the chain, in the
+ * through Buffers.ofProcess, or the held buffer's position, bytes left or close, answers without
+ * touching the file, and this JVM lives. On the old code the JVM died of SIGBUS (in the native walk of the chain, in the
  * held item's calls), with an hs_err file (issue 16, point 2).
  */
 class ShrunkLocatorTest {
@@ -51,8 +52,9 @@ class ShrunkLocatorTest {
 
     /**
      * A buffer held while its locator's file is emptied: its position, bytes left and close answer
-     * without touching the file (0 there), the append is an exception naming the truncation, and the
-     * JVM lives. On the old code each of them died of SIGBUS.
+     * without touching the file (0 there), the append writes into the target's buffer (it touches no
+     * word of the file: the held item's position is kept privately until close), and the JVM lives.
+     * On the old code each of them died of SIGBUS.
      */
     @Test
     void aHeldBufferWhoseFileIsEmptiedIsAnExceptionNotACrash() throws Exception {
@@ -65,9 +67,7 @@ class ShrunkLocatorTest {
                 emptyFurtherLocator(sleep.pid());
                 assertEquals(0, held.position());
                 assertEquals(0, held.bytesLeft());
-                RuntimeException refused = assertThrows(RuntimeException.class,
-                        () -> held.append(new byte[] {1, 2, 3}));
-                assertTrue(refused.getMessage().contains("truncated"), refused.getMessage());
+                assertNotEquals(0, held.append(new byte[] {1, 2, 3}));
                 held.close();
                 assertFalse(held.isOpen());
             } finally {
