@@ -1,6 +1,7 @@
 /* Buffers of another process (buffers_process_*; docs/external.md): the target's first locator is
  * mapped here from its file, so its header lock and item lock words are shared memory, while the
- * buffers' bytes live in the target and are written with vmem_write_other.
+ * buffers' bytes live in the target and are written through the handle's process watch
+ * (vmem_process_watch_write: only into the process and program that was opened).
  *
  * A remote item handle is an index_entry followed by what only remote items need, so the item calls
  * of api/shared_buffers.c work on it unchanged where they can and cost local items nothing: its
