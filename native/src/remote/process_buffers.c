@@ -214,7 +214,7 @@ static remote_item *bind(buffers_process *process, locator_layout layout, const 
     handle->entry.item = NULL;
     handle->size = view.size;
     handle->position = atomic_load_explicit(handle->entry.position, memory_order_relaxed);
-    atomic_store_explicit(&handle->entry.held, 1, memory_order_relaxed);
+    atomic_store_explicit(&handle->held, true, memory_order_relaxed);
     handle->magic = REMOTE_ITEM_MAGIC;
     handle->target = &process->state->target;
     handle->mapping = c->mapping;
@@ -424,7 +424,7 @@ static bool item_words_intact(const remote_item *item, const char *what) {
 
 /* The item's position: ours while it is held, else the shared word (touched only after a check). */
 static uint32_t position_of(const remote_item *item) {
-    return atomic_load_explicit(&item->entry.held, memory_order_relaxed)
+    return atomic_load_explicit(&item->held, memory_order_relaxed)
                ? item->position
                : atomic_load_explicit(item->entry.position, memory_order_relaxed);
 }
@@ -443,8 +443,8 @@ uint32_t remote_item_left(const index_entry *entry) {
 
 void remote_item_release(index_entry *entry) {
     remote_item *item = (remote_item *)entry;
-    if (!atomic_load_explicit(&entry->held, memory_order_relaxed)) return;
-    atomic_store_explicit(&entry->held, 0, memory_order_relaxed);
+    if (!atomic_load_explicit(&item->held, memory_order_relaxed)) return;
+    atomic_store_explicit(&item->held, false, memory_order_relaxed);
     if (!item_words_intact(item, "release")) return;
     atomic_store_explicit(entry->position, item->position, memory_order_relaxed);
     atomic_store_explicit(entry->taken, 0, memory_order_release);
@@ -458,7 +458,7 @@ uintptr_t remote_item_append(index_entry *entry, const void *data, size_t size, 
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: data is null", what);
         return 0;
     }
-    if (!atomic_load_explicit(&entry->held, memory_order_relaxed)) {
+    if (!atomic_load_explicit(&item->held, memory_order_relaxed)) {
         errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "%s: the item is not locked (already released?)", what);
         return 0;
     }

@@ -28,12 +28,14 @@ typedef struct remote_target {
 } remote_target;
 
 /* Between get and release the item is ours alone (its shared taken word is ours), so its position is
- * kept here (held 1) and stored in the shared word at release: an append touches no word of the view
- * and needs no check of its file, only one write into the target (docs/external.md, "The write"). */
+ * kept here (held) and stored in the shared word at release: an append touches no word of the view
+ * and needs no check of its file, only one write into the target (docs/external.md, "The write").
+ * entry.held stays 0: the API's hot paths take an item with held set for a local one. */
 typedef struct remote_item {
     index_entry    entry;      /* first: a buffers_item of another process is this */
     uint32_t       size;       /* the real size */
-    uint32_t       position;   /* while entry.held: the next byte's offset, stored at release */
+    uint32_t       position;   /* while held: the next byte's offset, stored at release */
+    _Atomic(bool)  held;       /* from get to release */
     uint32_t       magic;
     remote_target *target;     /* the process handle's */
     const vmem_shared *mapping; /* the view taken and position are in: checked before they are touched */
