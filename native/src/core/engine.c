@@ -85,7 +85,7 @@ static buffers_status choose_mode(void) {
     } else if (why) {
         if (!vmem_supports_dual())
             return errors_set(BUFFERS_ERROR_UNSUPPORTED, "write-xor-execute buffers (%s) are not made by this build "
-                              "for this system (Linux makes them; docs/hooking.md)", why);
+                              "for this system (Linux, Windows and Intel macOS make them; docs/hooking.md)", why);
         engine.dual = true;
         snprintf(engine.dual_reason, sizeof engine.dual_reason, "write-xor-execute buffers (read+execute, written "
                  "through a second read+write view), %s", why);
