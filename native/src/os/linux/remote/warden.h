@@ -6,7 +6,9 @@
  * call nothing of the C library (whose locks and thread data belong to threads that may be dead):
  * it makes raw system calls only, and this file is compiled without sanitizers or stack protector.
  * Where a process of its own cannot trace the target (Yama ptrace_scope 1 and a target that is the
- * caller's descendant), the same loop runs on a thread of the caller instead (docs/external.md). */
+ * caller's descendant), the same loop runs on a thread of the caller instead (docs/external.md).
+ * A warden without a session keeps a lock word for its creator instead (WARDEN_LOCK,
+ * os/linux/remote/kept_lock.c): always a process, since it traces nothing. */
 #ifndef BUFFERS_VMEM_LINUX_WARDEN_H
 #define BUFFERS_VMEM_LINUX_WARDEN_H
 
