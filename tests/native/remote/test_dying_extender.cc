@@ -2,9 +2,10 @@
 // header lock taken (docs/external.md, "A writer killed holding a header lock"). Each round: a
 // target whose only locator holds only full buffers (peer role shrink), so a writer's first get
 // must chain a further locator under that locator's header lock; the writer (helper dying_writer)
-// is ended 0-30 ms after it starts (SIGKILL, SIGTERM, or a SIGKILL of its process group). Then a
-// fresh writer's get and the target's own next registration must each finish within 10 s (a lock
-// left taken hangs both for good), and the target holds nothing beyond what its chain publishes.
+// is ended 0-30 ms after it starts (SIGKILL, SIGTERM, a SIGKILL of its process group, or its own
+// exit() from a second thread). Then a fresh writer's get and the target's own next registration
+// must each finish within 10 s (a lock left taken hangs both for good), and the target holds
+// nothing beyond what its chain publishes.
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -79,12 +80,15 @@ TEST_F(DyingExtender, AWriterEndedWhileExtendingAChainLeavesNoHeaderLockTaken) {
         TargetHoldings before = HoldingsOf(target.pid);
 
         int delay = delay_us(random);
-        pid_t writer = StartWriter(target.pid, "create", "");
+        bool exits = round % 10 == 5;   // its own exit() from a second thread
+        pid_t writer = StartWriter(target.pid, "create", exits ? std::to_string(delay) : std::string());
         ASSERT_GT(writer, 0);
-        std::this_thread::sleep_for(std::chrono::microseconds(delay));
-        if (round % 10 == 3) kill(writer, SIGTERM);
-        else if (round % 10 == 7) kill(-writer, SIGKILL);
-        else kill(writer, SIGKILL);
+        if (!exits) {
+            std::this_thread::sleep_for(std::chrono::microseconds(delay));
+            if (round % 10 == 3) kill(writer, SIGTERM);
+            else if (round % 10 == 7) kill(-writer, SIGKILL);
+            else kill(writer, SIGKILL);
+        }
         int status = 0;
         while (waitpid(writer, &status, 0) < 0 && errno == EINTR) {
         }
