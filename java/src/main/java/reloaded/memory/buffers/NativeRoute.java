@@ -23,4 +23,9 @@ final class NativeRoute {
     static long write(long min, long max, int size, byte[] data, boolean code) {
         return Status.check(NativeBuffers.write(min, max, size, data, 0, data.length, code), min, max, size);
     }
+
+    /** The floor of this route for the benchmarks: an empty JNI call. */
+    static void noop() {
+        NativeBuffers.noop();
+    }
 }
