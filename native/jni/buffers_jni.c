@@ -196,6 +196,28 @@ static jlong write_bytes(const buffers_search_settings *settings, const jbyte *b
 }
 
 /*
+ * get + append + release of up to 32 bytes passed as four words holding the array's bytes in memory
+ * order (JniWrites): no call back into the JVM, whose GetByteArrayRegion and ExceptionCheck each
+ * cost a thread-state transition, more than the rest of the write on JDK 17.
+ */
+jlong jni_write_words(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jlong w0, jlong w1, jlong w2,
+                      jlong w3, jint length, jboolean code)
+{
+    (void)env;
+    (void)cls;
+    buffers_search_settings settings;
+    jlong bad = search_settings(min, max, size, &settings);
+    if (bad < 0) {
+        return bad;
+    }
+    const jlong words[4] = {w0, w1, w2, w3};
+    if (length <= 0 || (size_t)length > sizeof words) {
+        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "write: %d bytes do not fit in four words", (int)length);
+    }
+    return write_bytes(&settings, (const jbyte *)words, length, code);
+}
+
+/*
  * get + append + release. Small arrays (the usual trampoline) are copied to the stack; the JVM
  * checks the bounds while copying, so one exception check replaces a GetArrayLength call. Bigger
  * arrays are pinned only around buffers_try_write, which never blocks (JDK 17's G1 holds off GC

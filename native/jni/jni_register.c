@@ -27,6 +27,7 @@ static const JNINativeMethod METHODS[] = {
     {"itemBytesLeft", "(J)I", (void *)jni_item_bytes_left},
     {"release", "(J)V", (void *)jni_release},
     {"write", "(JJI[BIIZ)J", (void *)jni_write},
+    {"writeWords", "(JJIJJJJIZ)J", (void *)jni_write_words},
     {"allocatePrivate", "(JJIIIZ[J)J", (void *)jni_allocate_private},
     {"freePrivate", "(JJI)J", (void *)jni_free_private},
     {"retirePrivate", "(JJI)J", (void *)jni_retire_private},

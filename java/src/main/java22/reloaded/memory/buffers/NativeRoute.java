@@ -27,7 +27,7 @@ final class NativeRoute {
      */
     static long write(long min, long max, int size, byte[] data, boolean code) {
         if (!Downcalls.SUPPORTED) {
-            return Status.check(NativeBuffers.write(min, max, size, data, 0, data.length, code), min, max, size);
+            return JniWrites.write(min, max, size, data, code);
         }
         long need = Integer.toUnsignedLong(size);
         long at = code ? 0 : WindowWrites.tryWrite(min, max, need, data);
