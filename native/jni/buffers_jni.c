@@ -111,6 +111,20 @@ jlong jni_append(JNIEnv *env, jclass cls, jlong item, jbyteArray data, jint offs
     return appended(at);
 }
 
+/* append of up to 32 bytes given as four words in memory order (JniWrites): no call back into the JVM. */
+jlong jni_append_words(JNIEnv *env, jclass cls, jlong item, jlong w0, jlong w1, jlong w2, jlong w3, jint length,
+                       jboolean code)
+{
+    (void)env;
+    (void)cls;
+    const jlong words[4] = {w0, w1, w2, w3};
+    if (item == 0 || length <= 0 || (size_t)length > sizeof words) {
+        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "append: no buffer or %d bytes do not fit in four words",
+                        (int)length);
+    }
+    return appended(append_bytes(jni_item(item), words, length, code));
+}
+
 jlong jni_append_direct(JNIEnv *env, jclass cls, jlong item, jobject data, jint offset, jint length, jboolean code)
 {
     (void)cls;
@@ -205,16 +219,13 @@ jlong jni_write_words(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, 
 {
     (void)env;
     (void)cls;
-    buffers_search_settings settings;
-    jlong bad = search_settings(min, max, size, &settings);
-    if (bad < 0) {
-        return bad;
-    }
     const jlong words[4] = {w0, w1, w2, w3};
     if (length <= 0 || (size_t)length > sizeof words) {
         return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "write: %d bytes do not fit in four words", (int)length);
     }
-    return write_bytes(&settings, (const jbyte *)words, length, code);
+    buffers_search_settings settings;
+    jlong bad = search_settings(min, max, size, &settings);
+    return bad < 0 ? bad : write_bytes(&settings, (const jbyte *)words, length, code);
 }
 
 /*

@@ -28,6 +28,8 @@ jint jni_item_bytes_left(JNIEnv *env, jclass cls, jlong item);
 void jni_release(JNIEnv *env, jclass cls, jlong item);
 jlong jni_write(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jbyteArray data, jint offset,
                 jint length, jboolean code);
+jlong jni_append_words(JNIEnv *env, jclass cls, jlong item, jlong w0, jlong w1, jlong w2, jlong w3, jint length,
+                       jboolean code);
 jlong jni_write_words(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jlong w0, jlong w1, jlong w2,
                       jlong w3, jint length, jboolean code);
 

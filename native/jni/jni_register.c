@@ -20,6 +20,7 @@ static const JNINativeMethod METHODS[] = {
     {"allocationGranularity", "()I", (void *)jni_allocation_granularity},
     {"getBuffer", "(JJII)J", (void *)jni_get_buffer},
     {"append", "(J[BIIZ)J", (void *)jni_append},
+    {"appendWords", "(JJJJJIZ)J", (void *)jni_append_words},
     {"appendDirect", "(JLjava/nio/ByteBuffer;IIZ)J", (void *)jni_append_direct},
     {"itemBaseAddress", "(J)J", (void *)jni_item_base_address},
     {"itemSize", "(J)I", (void *)jni_item_size},

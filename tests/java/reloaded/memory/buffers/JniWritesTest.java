@@ -29,7 +29,29 @@ class JniWritesTest {
     }
 
     @Test
+    void everyAppendAroundTheWordsLandsExactlyFromAnOffset() {
+        byte[] source = new byte[JniWrites.WORDS_MAX + 20];
+        for (int i = 0; i < source.length; i++) {
+            source[i] = (byte) (0x80 + 13 * i);
+        }
+        try (Buffer b = Buffers.getBuffer(BufferSearchSettings.defaults().withSize(2048))) {
+            for (int length = 1; length <= JniWrites.WORDS_MAX + 9; length++) {
+                long at = b.append(source, 3, length);
+                byte[] back = new byte[length];
+                Buffers.read(at, back);
+                assertArrayEquals(java.util.Arrays.copyOfRange(source, 3, 3 + length), back, "length " + length);
+            }
+        }
+    }
+
+    @Test
     void theWordsNativeRefusesLengthsItCannotHold() {
+        for (int length : new int[] {0, -1, JniWrites.WORDS_MAX + 1}) {
+            long result = NativeBuffers.appendWords(1, 1, 2, 3, 4, length, false);
+            assertTrue(result < 0, "append length " + length);
+            assertEquals(Status.INVALID_ARGUMENT, (int) -result, NativeBuffers.lastError());
+        }
+        assertEquals(Status.INVALID_ARGUMENT, (int) -NativeBuffers.appendWords(0, 1, 2, 3, 4, 8, false));
         for (int length : new int[] {0, -1, JniWrites.WORDS_MAX + 1}) {
             long result = NativeBuffers.writeWords(0, -1L, 1, 1, 2, 3, 4, length, false);
             assertTrue(result < 0, "length " + length);

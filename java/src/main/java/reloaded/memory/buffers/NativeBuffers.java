@@ -69,6 +69,9 @@ final class NativeBuffers {
     /** Copies data[offset, offset + length) into the item; the address written at, or -status. */
     static native long append(long item, byte[] data, int offset, int length, boolean code);
 
+    /** append of up to 32 bytes given as four words in memory order (JniWrites): no call back into the JVM. */
+    static native long appendWords(long item, long w0, long w1, long w2, long w3, int length, boolean code);
+
     /** As append, from a direct buffer's memory at [offset, offset + length). */
     static native long appendDirect(long item, ByteBuffer data, int offset, int length, boolean code);
 
