@@ -2,12 +2,14 @@
 # Benchmarks of the C core (docs/benchmarks.md). Every figure is a ratio to a baseline measured in
 # the same process, over BENCH_PROCESSES separate processes (min / median / max: placement differs
 # between processes), then instruction counts under callgrind (the figures that repeat exactly),
-# then contention beside the library of BENCH_BASELINE (a commit, built from `git archive`).
+# then contention beside the library of BENCH_BASELINE (a commit, built from `git archive`), then the
+# Java routes and the CLI (scripts/bench-java.sh).
 # Extra arguments go to the full Google Benchmark run (e.g. --benchmark_filter=Hot).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 source scripts/lib/packages.sh
+source scripts/lib/bench.sh
 need_packages cmake g++ libbenchmark-dev libgtest-dev valgrind bc binutils strace
 processes=${BENCH_PROCESSES:-5}
 baseline=${BENCH_BASELINE:-254c846}   # main before issue 21's work
@@ -20,8 +22,6 @@ cmake --build build/bench --target buffers_bench buffers_count_instructions buff
 bench=build/bench/tests/bench/buffers_bench
 $bench --benchmark_min_time=0.3 "$@"
 
-# "min / median / max" of the numbers on stdin.
-spread() { sort -g | awk '{v[NR] = $1} END {printf "%.2f / %.2f / %.2f", v[1], v[int((NR + 1) / 2)], v[NR]}'; }
 
 ratios=$(mktemp)
 trap 'rm -f "$ratios"' EXIT
@@ -107,3 +107,6 @@ done
 median() { awk -v s="$1" -v c="$2" '$1 == s {print $c}' "$runs" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 echo "  ratio of medians, ours / baseline: wall $(echo "scale=2; $(median ours 2) / $(median baseline 2)" | bc)x," \
      "per CPU second $(echo "scale=2; $(median ours 3) / $(median baseline 3)" | bc)x"
+
+echo
+bash scripts/bench-java.sh

@@ -45,8 +45,10 @@ check_can_fail() {
 
 # has_self_check FILE: the self-check is compiled into FILE, as it must be in every macOS build
 # (BUFFERS_SELF_CHECK, native/CMakeLists.txt; docs/platforms.md, "Self-check").
+# grep reads all of llvm-nm's output (no -q): llvm-nm exits 74 when the pipe closes early, which
+# pipefail took for a missing self-check.
 has_self_check() {
-    llvm-nm "$1" 2>/dev/null | grep -qE ' [Tt] _self_check_run_steps$' \
+    llvm-nm "$1" 2>/dev/null | grep -E ' [Tt] _self_check_run_steps$' >/dev/null \
         || { say "$1 lacks the self-check (no _self_check_run_steps): a macOS build must check itself"; return 1; }
 }
 

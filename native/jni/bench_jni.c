@@ -13,6 +13,11 @@ void jni_noop(JNIEnv *env, jclass cls)
     (void)cls;
 }
 
+/* The same floor for the FFM route: an exported C function that does nothing (exports.map). */
+JNIEXPORT void buffers_jni_noop(void)
+{
+}
+
 jlong jni_hot_path_in_c(JNIEnv *env, jclass cls, jlong min, jlong max, jbyteArray data, jint iterations)
 {
     (void)cls;

@@ -111,6 +111,20 @@ jlong jni_append(JNIEnv *env, jclass cls, jlong item, jbyteArray data, jint offs
     return appended(at);
 }
 
+/* append of up to 32 bytes given as four words in memory order (JniWrites): no call back into the JVM. */
+jlong jni_append_words(JNIEnv *env, jclass cls, jlong item, jlong w0, jlong w1, jlong w2, jlong w3, jint length,
+                       jboolean code)
+{
+    (void)env;
+    (void)cls;
+    const jlong words[4] = {w0, w1, w2, w3};
+    if (item == 0 || length <= 0 || (size_t)length > sizeof words) {
+        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "append: no buffer or %d bytes do not fit in four words",
+                        (int)length);
+    }
+    return appended(append_bytes(jni_item(item), words, length, code));
+}
+
 jlong jni_append_direct(JNIEnv *env, jclass cls, jlong item, jobject data, jint offset, jint length, jboolean code)
 {
     (void)cls;
@@ -193,6 +207,25 @@ static jlong write_bytes(const buffers_search_settings *settings, const jbyte *b
     buffers_status status = code ? buffers_write_code(settings, bytes, (size_t)length, &at)
                                  : buffers_write(settings, bytes, (size_t)length, &at);
     return written(status, at);
+}
+
+/*
+ * get + append + release of up to 32 bytes passed as four words holding the array's bytes in memory
+ * order (JniWrites): no call back into the JVM, whose GetByteArrayRegion and ExceptionCheck each
+ * cost a thread-state transition, more than the rest of the write on JDK 17.
+ */
+jlong jni_write_words(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jlong w0, jlong w1, jlong w2,
+                      jlong w3, jint length, jboolean code)
+{
+    (void)env;
+    (void)cls;
+    const jlong words[4] = {w0, w1, w2, w3};
+    if (length <= 0 || (size_t)length > sizeof words) {
+        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "write: %d bytes do not fit in four words", (int)length);
+    }
+    buffers_search_settings settings;
+    jlong bad = search_settings(min, max, size, &settings);
+    return bad < 0 ? bad : write_bytes(&settings, (const jbyte *)words, length, code);
 }
 
 /*

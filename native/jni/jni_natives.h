@@ -9,7 +9,7 @@
 
 #include <jni.h>
 
-#define JNI_ABI_VERSION 9 /* NativeBuffers.ABI_VERSION */
+#define JNI_ABI_VERSION 10 /* NativeBuffers.ABI_VERSION */
 
 /* buffers_jni.c: library facts, shared buffers, one-call writes */
 jint jni_abi_version(JNIEnv *env, jclass cls);
@@ -28,6 +28,10 @@ jint jni_item_bytes_left(JNIEnv *env, jclass cls, jlong item);
 void jni_release(JNIEnv *env, jclass cls, jlong item);
 jlong jni_write(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jbyteArray data, jint offset,
                 jint length, jboolean code);
+jlong jni_append_words(JNIEnv *env, jclass cls, jlong item, jlong w0, jlong w1, jlong w2, jlong w3, jint length,
+                       jboolean code);
+jlong jni_write_words(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jlong w0, jlong w1, jlong w2,
+                      jlong w3, jint length, jboolean code);
 
 /* private_jni.c: private memory, code overwrites, reads, the locator */
 jlong jni_allocate_private(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jint process_id,

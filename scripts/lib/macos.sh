@@ -12,7 +12,7 @@ _memcpy ___memcpy_chk _memmove _calloc _malloc _realloc _free _getenv _snprintf 
 _open _openat _close _dup _pread _ftruncate _fchmod _flock _mkdirat _unlinkat
 _fstat _fstat\$INODE64 _fdopendir _fdopendir\$INODE64 _readdir _readdir\$INODE64 _closedir
 _mmap _munmap _mprotect _minherit _sysconf _getpid _geteuid _kill _nanosleep _sched_yield _pthread_atfork
-_mach_task_self_ _mach_vm_region _mach_vm_allocate _mach_vm_protect _proc_pidinfo
+_mach_task_self_ _mach_vm_region _mach_vm_region_recurse _mach_vm_allocate _mach_vm_protect _mach_vm_remap _proc_pidinfo
 _pthread_jit_write_protect_np _sys_icache_invalidate
 "
 

@@ -529,15 +529,15 @@ BUFFERS_API buffers_status buffers_locator_file_remove_stale(const char *path, b
 /* Write-xor-execute buffers for this copy of the library: no page of a buffer is ever writable and
  * executable at the same address. Each buffer runs at its address (read+execute) and is written
  * through a second, read+write view of the same memory (Linux: a memfd mapped twice; Windows: a
- * section mapped twice), so appending
+ * section mapped twice; Intel macOS: an allocation given a second view by mach_vm_remap), so appending
  * never stops code that other threads run from the same page. Appends, buffers_write and
  * buffers_overwrite_allocated_code write through that view by themselves; buffers_item_reserve hands
  * it out as *out_writable. These buffers live in a chain of their own that every copy of this
  * library in the mode shares and the upstream libraries never open (docs/format.md).
  * Call it before the first use of the library (or set BUFFERS_WRITE_XOR_EXECUTE=1 in the environment,
  * which every copy reads: the recommended switch). After the first use in the ordinary mode:
- * BUFFERS_ERROR_LOCATOR, nothing changes. Where this build cannot make such buffers (Intel macOS
- * today): BUFFERS_ERROR_UNSUPPORTED. On Apple silicon buffers are always of this kind (MAP_JIT
+ * BUFFERS_ERROR_LOCATOR, nothing changes. Where this build cannot make such buffers:
+ * BUFFERS_ERROR_UNSUPPORTED. On Apple silicon buffers are always of this kind (MAP_JIT
  * pages written under the thread's write switch). The mode is also taken by itself, at the first use,
  * when the system refuses writable and executable memory (SELinux execmem, PaX MPROTECT, seccomp);
  * that first call's buffers_last_error() then says so. */

@@ -1,5 +1,6 @@
 /* The self-check's steps (api/self_check.h), each through the public API as a user would call it:
- * a buffer near a function of ours, code appended to it, read back and called; code reserved,
+ * a buffer near a function of ours (in write-xor-execute mode, its two views checked), code appended
+ * to it, read back and called; code reserved,
  * written, committed, read back and called; a buffer in the low 4 GiB (where the platform has
  * one); this process's locator found again by a second lookup, as another copy of the library
  * would find it.
@@ -31,7 +32,7 @@ enum { CODE_MAX = 8, NEAR = 0x7FFF0000, BUFFER_ROOM = 64 };
 static const uint64_t LOW_LAST = 0xFFFFFFFFu;   /* the last byte below 4 GiB */
 
 const char *const self_check_step_names[] = {
-    "near-own-code", "append-code", "append-code-read-back", "append-code-call", "commit-code",
+    "near-own-code", "write-xor-execute-views", "append-code", "append-code-read-back", "append-code-call", "commit-code",
     "commit-code-read-back", "commit-code-call", "low-4gib", "second-lookup", NULL,
 };
 
@@ -136,12 +137,41 @@ static bool commit_code(buffers_item *item, self_check_failure *failure) {
     return run_code("commit-code-read-back", "commit-code-call", at, code, size, 0x0C0D, failure);
 }
 
+/* In write-xor-execute mode (two views; not Apple silicon's MAP_JIT), before any code is written or
+ * run: the buffer's writable address is another view than its address, and the OS layer sees the
+ * two as a read+execute and a read+write view of one memory. The copy that made a buffer trusts it
+ * without that check (core/item_index.c), so this is where a wrong remap shows, by name. */
+static bool dual_views(buffers_item *item, self_check_failure *failure) {
+    const char *step = "write-xor-execute-views";
+    if (!engine_dual()) return true;
+    uintptr_t at, base = buffers_item_base_address(item);
+    void *writable;
+    buffers_status status = buffers_item_reserve(item, 1, &at, &writable);
+    if (status != BUFFERS_OK) return fail(failure, step, status, "reserve: %s", buffers_last_error());
+    (void)buffers_item_unreserve(item, at);
+    uintptr_t write = (uintptr_t)writable - (at - base);
+    size_t size = buffers_item_size(item);
+    char why[160] = "", text[128];
+    vmem_memory_map *map = NULL;
+    bool paired = false;
+    int error;
+    if (write == base) snprintf(why, sizeof why, "its writable address is its own");
+    else if ((error = vmem_memory_map_open(&map)) != 0)
+        snprintf(why, sizeof why, "no memory map: %s", vmem_error_text(error, text, sizeof text));
+    else paired = vmem_is_dual_buffer_memory(map, base, write, size, why, sizeof why);
+    vmem_memory_map_close(map);
+    if (!paired || injected(step))
+        return fail(failure, step, BUFFERS_ERROR_UNSUPPORTED, "the buffer at %#llx, written at %#llx: %s",
+                    (unsigned long long)base, (unsigned long long)write, why);
+    return true;
+}
+
 static bool near_own_code(self_check_failure *failure) {
     uintptr_t own = (uintptr_t)&self_check_run_steps;
     buffers_item *item;
     uintptr_t min = own > NEAR ? own - NEAR : 0, max = own < UINTPTR_MAX - NEAR ? own + NEAR : UINTPTR_MAX;
     if (!get_in("near-own-code", min, max, &item, failure)) return false;
-    bool passed = append_code(item, failure) && commit_code(item, failure);
+    bool passed = dual_views(item, failure) && append_code(item, failure) && commit_code(item, failure);
     buffers_item_release(item);
     return passed;
 }

@@ -170,21 +170,15 @@ static BUFFERS_COLD uintptr_t refuse_append(index_entry *entry, const void *data
     return 0;
 }
 
-/* The position if the append may go ahead; UINT32_MAX otherwise (no buffer is that large). */
-static inline uint32_t append_position(const index_entry *entry, const void *data, size_t size) {
-    /* A remote item (size 0, never marked held here) goes to the refusal before its words, which lie in
-     * another process's file, are touched: remote_item_append checks that file first. */
-    if (!entry || (!data && size) || !entry->size || !atomic_load_explicit(&entry->held, memory_order_relaxed))
-        return UINT32_MAX;
-    uint32_t position = atomic_load_explicit(entry->position, memory_order_relaxed);
-    return (uint64_t)position + size <= entry->size ? position : UINT32_MAX;
-}
-
 static inline uintptr_t append(buffers_item *item, const void *data, size_t size, bool code, const char *what) {
     index_entry *entry = (index_entry *)item;
-    uint32_t position = append_position(entry, data, size);
-    if (BUFFERS_UNLIKELY(position == UINT32_MAX)) return refuse_append(entry, data, size, code, what);
+    /* A remote item is never marked held here: it goes to the refusal before its words, which lie in
+     * another process's file, are touched (remote_item_append checks that file first). */
+    if (BUFFERS_UNLIKELY(!entry || (!data && size) || !atomic_load_explicit(&entry->held, memory_order_relaxed)))
+        return refuse_append(entry, data, size, code, what);
     _Atomic(uint32_t) *position_word = entry->position;
+    uint32_t position = atomic_load_explicit(position_word, memory_order_relaxed);
+    if (BUFFERS_UNLIKELY((uint64_t)position + size > entry->size)) return refuse_append(entry, data, size, code, what);
     uintptr_t at = entry->base + position;
     if (BUFFERS_UNLIKELY(!copies_inline(code) || !copy_small((void *)(at + (uintptr_t)entry->write_delta), data, size)))
         return size ? put_out_of_line(entry, position, data, size, code, false) : at;
@@ -201,14 +195,16 @@ uintptr_t buffers_item_append_code(buffers_item *item, const void *code, size_t 
 }
 
 void buffers_item_release(buffers_item *item) {
-    if (!item) return;
-    if (BUFFERS_UNLIKELY(!((index_entry *)item)->size)) {   /* remote: its lock word is checked first */
-        if (remote_item_is((index_entry *)item)) remote_item_release((index_entry *)item);
+    index_entry *entry = (index_entry *)item;
+    /* Not held here: a remote item (its lock word lies in another process's file, checked first), or
+     * one released already and not taken since (that second release changes nothing). */
+    if (BUFFERS_UNLIKELY(!entry || !atomic_load_explicit(&entry->held, memory_order_relaxed))) {
+        if (entry && remote_item_is(entry)) remote_item_release(entry);
         return;
     }
-    reservation_forget((index_entry *)item);   /* the hold ends: its last reservation is for good */
-    atomic_store_explicit(&((index_entry *)item)->held, 0, memory_order_relaxed);
-    atomic_store_explicit(((index_entry *)item)->taken, 0, memory_order_release);
+    reservation_forget(entry);   /* the hold ends: its last reservation is for good */
+    atomic_store_explicit(&entry->held, 0, memory_order_relaxed);
+    atomic_store_explicit(entry->taken, 0, memory_order_release);
 }
 
 uintptr_t buffers_item_base_address(const buffers_item *item) {

@@ -18,8 +18,9 @@ buffers_status chain_settle_layout(const locator *first, locator_layout when_emp
 
 buffers_status chain_extend(locator *tail, uint32_t pid, uintptr_t tail_address, locator_layout layout,
                             const chain_maker *maker) {
-    locator_lock(tail);
     buffers_status status = BUFFERS_OK;
+    if (!maker->lock) locator_lock(tail);
+    else if ((status = maker->lock(maker->context, tail)) != BUFFERS_OK) return status;
     if (!atomic_load_explicit(&tail->header.next_locator, memory_order_acquire) &&
         locator_item_count(tail) >= LOCATOR_MAX_ITEMS) {
         char name[LOCATOR_NAME_MAX];
@@ -30,7 +31,8 @@ buffers_status chain_extend(locator *tail, uint32_t pid, uintptr_t tail_address,
         else if ((status = maker->make(maker->context, name, locator_block_size(), layout, &address)) == BUFFERS_OK)
             atomic_store_explicit(&tail->header.next_locator, address, memory_order_release);
     }
-    locator_unlock(tail);
+    if (!maker->unlock) locator_unlock(tail);
+    else maker->unlock(maker->context, tail);
     if (maker->after) maker->after(maker->context);
     return status;
 }
@@ -132,7 +134,7 @@ static buffers_status make_here(void *context, const char *name, size_t block, l
 
 buffers_status chain_register_locked(locator *start, locator_layout layout, uintptr_t base, uint32_t size,
                                      locator_item **out) {
-    static const chain_maker here = {make_here, NULL, NULL};
+    static const chain_maker here = {make_here, NULL, NULL, NULL, NULL};
     chain_walk walk = chain_walk_here;
     walk.pid = vmem_current_process_id();
     chain_step at = chain_step_here(start);

@@ -23,6 +23,11 @@ typedef struct chain_maker {
     buffers_status (*make)(void *context, const char *name, size_t block, locator_layout layout, uintptr_t *address);
     void (*after)(void *context);   /* NULL, or called once the header lock is let go, made or not */
     void *context;
+    /* NULL: the header lock is taken and let go here (locator_lock). Else how, when another process's
+     * library waits on it too: lock takes it (or fails with the error set: nothing done), unlock lets
+     * it go. */
+    buffers_status (*lock)(void *context, locator *tail);
+    void (*unlock)(void *context, locator *tail);
 } chain_maker;
 
 /* Chains a further locator after tail (the process pid has it at tail_address) for a chain in layout,

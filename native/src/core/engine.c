@@ -85,7 +85,7 @@ static buffers_status choose_mode(void) {
     } else if (why) {
         if (!vmem_supports_dual())
             return errors_set(BUFFERS_ERROR_UNSUPPORTED, "write-xor-execute buffers (%s) are not made by this build "
-                              "for this system (Linux makes them; docs/hooking.md)", why);
+                              "for this system (Linux, Windows and Intel macOS make them; docs/hooking.md)", why);
         engine.dual = true;
         snprintf(engine.dual_reason, sizeof engine.dual_reason, "write-xor-execute buffers (read+execute, written "
                  "through a second read+write view), %s", why);
@@ -256,7 +256,7 @@ static void release_buffer(const allocator_result *reserved) {
 /* A new buffer for the window, registered at the chain's tail and locked. */
 static buffers_status make_buffer(uintptr_t min, uintptr_t max, uint32_t need, index_entry **out) {
     allocator_result reserved;
-    uint32_t size;
+    uint32_t size = 0;   /* set by reserve_buffer on success; GCC -O2 cannot see that (quiet build) */
     buffers_status status = reserve_buffer(min, max, need, &reserved, &size);
     if (status != BUFFERS_OK) return status;
     engine_lock();

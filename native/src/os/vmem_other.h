@@ -104,6 +104,20 @@ int  vmem_shared_check_other(const vmem_shared *shared, char *why, size_t why_si
 void vmem_hold_other(uint32_t pid);
 void vmem_unhold_other(uint32_t pid);
 
+/* A lock word (0 free, 1 taken, compare-and-swap only) in memory this process shares with another
+ * (a locator's header lock in our view of another process's file), taken so that no end of this
+ * process (kill -9, exit, exec, a signal) can leave it taken: from take to release, the other
+ * process and its other users may wait on it only as long as this process lives and holds it.
+ * Linux: a warden process (os/linux/remote/warden.h) takes the word for us, waiting while others
+ * hold it, and is the only one to store 0 there: at the release, or as soon as this process ends.
+ * word is the address of an _Atomic(uint32_t) (void here: C++ code includes this header).
+ * Returns 0 with the word taken (*out for the release), or VMEM_UNSUPPORTED where no such keeper
+ * can be had (Windows, macOS, other architectures, a warden that cannot be made): the caller then
+ * takes the word itself. One at a time per thread (EBUSY). */
+typedef struct vmem_kept_lock vmem_kept_lock;
+int  vmem_kept_lock_take(void *word, vmem_kept_lock **out);
+void vmem_kept_lock_release(vmem_kept_lock *lock);
+
 /* Creates the locator object name for process pid (not this one), which has none: where and as pid's
  * own library would (vmem_shared_open's root, directory rules and trust checks; a stale object there
  * is replaced by a new one; one that is live -- held alive, or mapped by pid -- is never touched:

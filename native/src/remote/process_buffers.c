@@ -276,14 +276,15 @@ static buffers_status refuse_extension(uint32_t pid, int error, const char *wher
  * mapped there by the OS layer under the name chain_extend gives, and written through our view
  * (recording the target's address). made is our view of it, closed once published (close_made). */
 typedef struct target_maker {
-    uint32_t    pid;
-    bool        made_open;
-    vmem_shared made;
+    uint32_t        pid;
+    bool            made_open;
+    vmem_shared     made;
+    vmem_kept_lock *kept;   /* the tail's header lock, while a keeper holds it for us */
 } target_maker;
 
 /* A further locator under name that the target maps, whole (its first word its address there) and
  * empty, while the tail it would follow has none: made by a writer that ended before it linked it
- * (docs/external.md, "A writer that dies"). Nobody else can be linking it (we hold the tail's lock),
+ * (docs/external.md, "A writer that dies"). Nobody else can be linking it (the tail's lock is ours),
  * so it is linked now instead of blocking the chain. */
 static bool adopt_unlinked(target_maker *maker, const char *name, size_t block, uintptr_t *address) {
     static _Thread_local char refusal[sizeof maker->made.where];   /* the creation's, kept for the error */
@@ -326,6 +327,31 @@ static void close_made(void *context) {
     maker->made_open = false;
 }
 
+/* The tail's header lock, which the target's library and every other writer wait on, is held across
+ * the sessions that make the further locator: it is taken by a keeper that lets it go should this
+ * process end before the unlock (vmem_kept_lock; docs/external.md, "A writer killed holding a header
+ * lock"). Where no keeper can be had, taken here as the target's library takes it. */
+static buffers_status lock_tail(void *context, locator *tail) {
+    target_maker *maker = context;
+    maker->kept = NULL;
+    int error = vmem_kept_lock_take(&tail->header.lock, &maker->kept);
+    if (error == VMEM_UNSUPPORTED) locator_lock(tail);
+    else if (error) {
+        char text[128];
+        return errors_set(BUFFERS_ERROR_NO_SPACE, "every locator of process %u is full, and the header lock of its "
+                          "last one could not be taken through a keeper process: %s", (unsigned)maker->pid,
+                          vmem_error_text(error, text, sizeof text));
+    }
+    return BUFFERS_OK;
+}
+
+static void unlock_tail(void *context, locator *tail) {
+    target_maker *maker = context;
+    if (maker->kept) vmem_kept_lock_release(maker->kept);
+    else locator_unlock(tail);
+    maker->kept = NULL;
+}
+
 /* A new buffer reserved in the target and registered, locked, in its chain (chain_register_in),
  * extended if full under the tail's header lock, the lock the target's library extends its chain
  * under; a new locator is mapped here from its file when the walk reaches it. */
@@ -342,7 +368,7 @@ static buffers_status make_remote(buffers_process *process, locator_layout layou
     static _Thread_local target_maker made;   /* large */
     made.pid = process->pid;
     made.made_open = false;
-    chain_maker maker = {make_in_target, close_made, &made};
+    chain_maker maker = {make_in_target, close_made, &made, lock_tail, unlock_tail};
     chain_walk walk = chain_walk_of(process->pid);
     chain_cursor c = chain_start(process->state);
     locator_item *item;

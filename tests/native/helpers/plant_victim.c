@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,14 +30,23 @@ static bool data_intact(void) {
     return true;
 }
 
+/* Whether page is mapped here, asked without touching it (a fault would end the child). */
+static bool mapped(uintptr_t page) {
+#ifdef __linux__
+    char probe;
+    struct iovec here = {&probe, 1}, there = {(void *)page, 1};
+    return process_vm_readv(getpid(), &here, 1, &there, 1, 0) == 1;   /* EFAULT when it is not mapped */
+#else
+    return msync((void *)page, 1, MS_ASYNC) == 0;   /* ENOMEM when it is not (macOS has no process_vm_readv) */
+#endif
+}
+
 /* The forked child's attempt (mode fork): bit 0 the parent's locator page is mapped here, bit 1 an
  * item now names the data page, bit 2 the locator file opened for writing. */
 static int child_plants(uintptr_t page, uintptr_t buffer, const char *file) {
     if (setgid(65534) != 0 || setuid(65534) != 0) return 64;
     int result = 0;
-    char probe;
-    struct iovec here = {&probe, 1}, there = {(void *)page, 1};
-    if (process_vm_readv(getpid(), &here, 1, &there, 1, 0) == 1) {   /* EFAULT when it is not mapped */
+    if (mapped(page)) {
         result |= 1;
         uintptr_t *words = (uintptr_t *)page, planted = (uintptr_t)(data + DATA_PAGE);
         for (size_t i = 0; i < 4096 / sizeof *words; i++)

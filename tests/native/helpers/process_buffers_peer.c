@@ -16,8 +16,9 @@
  *     203 or more: a further locator), prints "ready <layout>", then obeys lines on stdin until
  *     "exit": "truncate first" / "truncate further" empties (ftruncate 0) the file of its first or
  *     second locator under every mapping of it, "swap first" empties the first one's file and maps a
- *     look-alike anonymous page (the same bytes) at its address; each answers "done" or "error ...".
- *     It never touches its locators again and leaves with _exit.
+ *     look-alike anonymous page (the same bytes) at its address, "get" takes a buffer of its own
+ *     (registered in its chain) and releases it; each answers "done" or "error ...".
+ *     Only "get" touches its locators again; it leaves with _exit.
  *   process_buffers_peer occupy ADDRESS SIZE
  *     maps read/write memory at exactly ADDRESS (filled with 0xEE), prints "occupied", waits for "exit":
  *     a program a target execs into that has memory where the old program's buffer was.
@@ -148,6 +149,13 @@ static const char *shrink_command(const char *command) {
         void *page = mmap((void *)first, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
         if (page != (void *)first) return "cannot map the look-alike page";
         memcpy(page, saved, sizeof saved);
+        return NULL;
+    }
+    if (strcmp(command, "get") == 0) {   /* a registration of its own, as its next hook would make */
+        buffers_search_settings settings = {0, 0x7FFFFFFF, 64};
+        buffers_item *item;
+        if (buffers_get_buffer(&settings, &item) != BUFFERS_OK) return buffers_last_error();
+        buffers_item_release(item);
         return NULL;
     }
     return "unknown command";

@@ -7,6 +7,7 @@
 
 #include <random>
 
+#include "dying_writer_run.h"
 #include "remote_process.h"
 #include "target_leftovers.h"
 
@@ -36,30 +37,6 @@ pid_t StartSleep() {
     return pid;
 }
 
-// Starts the writer in a process group of its own and returns once it printed "go".
-pid_t StartWriter(pid_t target, const char *mode, const std::string &exit_after_us) {
-    int out[2];
-    if (pipe(out) != 0) return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        setpgid(0, 0);
-        dup2(out[1], STDOUT_FILENO);
-        std::string id = std::to_string(target);
-        if (exit_after_us.empty())
-            execl(DYING_WRITER_PATH, DYING_WRITER_PATH, id.c_str(), mode, (char *)nullptr);
-        else
-            execl(DYING_WRITER_PATH, DYING_WRITER_PATH, id.c_str(), mode, exit_after_us.c_str(), (char *)nullptr);
-        _exit(127);
-    }
-    close(out[1]);
-    char go[3] = {0};
-    ssize_t got;
-    while ((got = read(out[0], go, sizeof go)) < 0 && errno == EINTR) {
-    }
-    close(out[0]);
-    return pid;
-}
-
 // Empty if the target is fine: alive, and within 2 s untraced and out of any stop (a session the
 // writer had in flight may still be being undone for a moment).
 std::string Harm(pid_t pid) {
@@ -70,12 +47,6 @@ std::string Harm(pid_t pid) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return "still traced by " + StatusField(pid, "TracerPid:") + ", state '" + std::string(1, StateOf(pid)) + "'";
-}
-
-std::string ExitOf(int status) {
-    if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
-    if (WIFSIGNALED(status)) return std::string("killed by ") + strsignal(WTERMSIG(status));
-    return "status " + std::to_string(status);
 }
 
 class DyingWriter : public RemoteScratchRoot {

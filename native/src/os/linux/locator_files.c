@@ -60,7 +60,7 @@ static bool walk_directory(const char *root, const char *first, const char *pref
                            void *context) {
     vmem_locator_file file;
     memset(&file, 0, sizeof file);
-    int length = snprintf(file.path, sizeof file.path, "%s/%s/memory.buffers", root, first);
+    int length = snprintf(file.path, sizeof file.path, "%s/%s/" FILE_LOCATOR_FOLDER, root, first);
     if (length < 0 || (size_t)length >= sizeof file.path) return false;
     file.directory_length = (size_t)length;
     int dirfd = open(file.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -92,11 +92,12 @@ int vmem_locator_files_walk(const char *root, const char *prefix, vmem_locator_f
     struct stat st;
     if (fstatat(AT_FDCWD, root, &st, 0) != 0) return errno;
     if (!S_ISDIR(st.st_mode)) return ENOTDIR;
-    if (walk_directory(root, ".reloaded", prefix, fn, context)) return 0;
+    if (walk_directory(root, FILE_SHARED_FIRST, prefix, fn, context)) return 0;
     DIR *dir = opendir(root);
     if (!dir) return 0;   /* an unreadable root hides only the per-user folders */
     for (struct dirent *entry; (entry = readdir(dir)) != NULL;) {
-        if (strncmp(entry->d_name, ".reloaded-", 10) == 0 && walk_directory(root, entry->d_name, prefix, fn, context))
+        if (strncmp(entry->d_name, FILE_PER_USER_PREFIX, strlen(FILE_PER_USER_PREFIX)) == 0 &&
+            walk_directory(root, entry->d_name, prefix, fn, context))
             break;
     }
     closedir(dir);

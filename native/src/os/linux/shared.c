@@ -233,7 +233,7 @@ static int open_in(const char *root, const char *first, bool shared, const char 
     char file_name[VMEM_SHARED_PATH_LIMIT];
     int top = file_open_checked_directory(rootfd, first, shared, why, why_size), error = top < 0 ? -top : 0;
     if (top >= 0) {
-        int dir = file_open_checked_directory(top, "memory.buffers", shared, why, why_size);
+        int dir = file_open_checked_directory(top, FILE_LOCATOR_FOLDER, shared, why, why_size);
         if (dir < 0) error = -dir;
         if (dir >= 0) {
             candidate chosen;

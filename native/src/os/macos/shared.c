@@ -143,12 +143,12 @@ static int open_in(const char *root, const char *first, bool shared, const char 
     int rootfd = file_open_root(root, why, why_size);
     if (rootfd < 0) return errno;
     int top = file_open_checked_directory(rootfd, first, shared, why, why_size);
-    int dir = top < 0 ? -1 : file_open_checked_directory(top, "memory.buffers", shared, why, why_size);
+    int dir = top < 0 ? -1 : file_open_checked_directory(top, FILE_LOCATOR_FOLDER, shared, why, why_size);
     if (top >= 0) close(top);
     close(rootfd);
     if (dir < 0) return EACCES;
     int error = file_lock_directory(dir);
-    if (error) snprintf(why, why_size, "'%s/memory.buffers' %s", first,
+    if (error) snprintf(why, why_size, "'%s/" FILE_LOCATOR_FOLDER "' %s", first,
                         error == EWOULDBLOCK ? "stayed locked by another user of it" : strerror(error));
     char file[VMEM_SHARED_PATH_LIMIT];
     chosen c = {.fd = -1};

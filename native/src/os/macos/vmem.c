@@ -45,6 +45,10 @@ uintptr_t vmem_max_address(void) {
     return (uintptr_t)MACH_VM_MAX_ADDRESS - 1;
 }
 
+bool macos_fits_user_space(uintptr_t address, size_t size) {
+    return address >= vmem_min_address() && address <= vmem_max_address() && size <= vmem_max_address() - address + 1;
+}
+
 bool vmem_supports_other_processes(void) {
     return false;   /* see os/macos/remote/unsupported.c */
 }
@@ -53,8 +57,7 @@ static bool is_self(uint32_t pid) {
     return pid == 0 || pid == vmem_current_process_id();
 }
 
-/* A Mach error as an errno, for callers that print and classify errno values. */
-static int errno_of(kern_return_t result) {
+int macos_errno_of(kern_return_t result) {
     switch (result) {
         case KERN_SUCCESS: return 0;
         case KERN_NO_SPACE: return EEXIST;   /* the range is (partly) in use */
@@ -83,17 +86,16 @@ static int reserve_code_at(uintptr_t address, size_t size) {
 static int reserve_code_at(uintptr_t address, size_t size) {
     mach_vm_address_t at = address;
     kern_return_t result = mach_vm_allocate(mach_task_self(), &at, size, VM_FLAGS_FIXED);
-    if (result != KERN_SUCCESS) return errno_of(result);
+    if (result != KERN_SUCCESS) return macos_errno_of(result);
     result = mach_vm_protect(mach_task_self(), at, size, FALSE, VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXECUTE);
     if (result != KERN_SUCCESS) munmap((void *)address, size);
-    return errno_of(result);
+    return macos_errno_of(result);
 }
 #endif
 
 int vmem_reserve_at(uint32_t pid, uintptr_t address, size_t size) {
     if (!is_self(pid)) return VMEM_UNSUPPORTED;
-    if (address < vmem_min_address() || address > vmem_max_address() || size > vmem_max_address() - address + 1)
-        return EINVAL;
+    if (!macos_fits_user_space(address, size)) return EINVAL;
     return reserve_code_at(address, size);
 }
 
@@ -169,7 +171,7 @@ int vmem_walk_free(uint32_t pid, uintptr_t min, uintptr_t max, vmem_walk_mode mo
             gap(cursor, limit + 1, context);
             return 0;
         }
-        if (result != KERN_SUCCESS) return errno_of(result);
+        if (result != KERN_SUCCESS) return macos_errno_of(result);
         if (address > cursor) {
             uintptr_t end = address <= limit ? (uintptr_t)address : limit + 1;
             if (gap(cursor, end, context)) return 0;

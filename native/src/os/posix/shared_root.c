@@ -46,8 +46,19 @@ int vmem_shared_reset(vmem_shared *shared) {
     return EBUSY;   /* never in place: vmem_shared_open replaces stale files itself */
 }
 
+void file_locator_folders(file_folders *out) {
+    out->root = file_shared_root();
+    snprintf(out->first[0], sizeof out->first[0], "%s", FILE_SHARED_FIRST);
+    snprintf(out->first[1], sizeof out->first[1], "%s%u", FILE_PER_USER_PREFIX, (unsigned)geteuid());
+}
+
+size_t file_longest_path(const file_folders *folders, const char *name) {
+    return strlen(folders->root) + 1 + strlen(folders->first[1]) + sizeof "/" FILE_LOCATOR_FOLDER "/" - 1 +
+           strlen(name) + sizeof " #99" - 1;
+}
+
 void file_shared_record(vmem_shared *out, const char *root, const char *first, const char *file) {
-    snprintf(chosen_directory, sizeof chosen_directory, "%s/%s/memory.buffers", root, first);
+    snprintf(chosen_directory, sizeof chosen_directory, "%s/%s/" FILE_LOCATOR_FOLDER, root, first);
     snprintf(out->where, sizeof out->where, "%s/%s", chosen_directory, file);
 }
 
@@ -80,22 +91,20 @@ int file_map_shared(int fd, size_t size, uint64_t identity, uint64_t device, vme
 int file_shared_open(const char *name, size_t size, vmem_shared *out, file_open_in open_in) {
     memset(out, 0, sizeof *out);
     out->os_handle = -1;
-    const char *root = file_shared_root();
-    char per_user[32];
-    snprintf(per_user, sizeof per_user, ".reloaded-%u", (unsigned)geteuid());
-    /* The longest path built: <root>/<per-user>/memory.buffers/<name> #<n>. Refuse, never cut. */
-    size_t longest = strlen(root) + 1 + strlen(per_user) + sizeof "/memory.buffers/" + strlen(name) + sizeof " #99";
+    file_folders f;
+    file_locator_folders(&f);
+    size_t longest = file_longest_path(&f, name);
     if (longest >= VMEM_SHARED_PATH_LIMIT) {
         snprintf(out->where, sizeof out->where, "the locator path under root '%.64s...' (%zu characters) would be "
-                 "%zu characters, over the limit of %d", root, strlen(root), longest, VMEM_SHARED_PATH_LIMIT - 1);
+                 "%zu characters, over the limit of %d", f.root, strlen(f.root), longest, VMEM_SHARED_PATH_LIMIT - 1);
         return ENAMETOOLONG;
     }
     char shared_why[512] = "", private_why[512] = "";
-    if (open_in(root, ".reloaded", true, name, size, out, shared_why, sizeof shared_why) == 0) return 0;
-    int error = open_in(root, per_user, false, name, size, out, private_why, sizeof private_why);
+    if (open_in(f.root, f.first[0], true, name, size, out, shared_why, sizeof shared_why) == 0) return 0;
+    int error = open_in(f.root, f.first[1], false, name, size, out, private_why, sizeof private_why);
     if (error)
-        snprintf(out->where, sizeof out->where, "%s/.reloaded/memory.buffers: %s; fallback %s/%s/memory.buffers: %s; "
-                 "BUFFERS_SHARED_ROOT names another folder for both (now '%s')",
-                 root, shared_why, root, per_user, private_why, root);
+        snprintf(out->where, sizeof out->where, "%s/%s/" FILE_LOCATOR_FOLDER ": %s; fallback %s/%s/" FILE_LOCATOR_FOLDER
+                 ": %s; BUFFERS_SHARED_ROOT names another folder for both (now '%s')",
+                 f.root, f.first[0], shared_why, f.root, f.first[1], private_why, f.root);
     return error;
 }

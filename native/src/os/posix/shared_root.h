@@ -14,6 +14,25 @@
  * $BUFFERS_SHARED_ROOT when set (tests and sandboxes), else /tmp. */
 const char *file_shared_root(void);
 
+/* The two folders a locator file may be in, under the root: <root>/.reloaded/memory.buffers, which
+ * every user may write to (tried first), else <root>/.reloaded-<euid>/memory.buffers, this user's
+ * own (docs/locator-security.md). Every open, search, creation for another process and listing
+ * takes them from here, in this order. */
+#define FILE_SHARED_FIRST    ".reloaded"
+#define FILE_PER_USER_PREFIX ".reloaded-"
+#define FILE_LOCATOR_FOLDER  "memory.buffers"
+
+typedef struct file_folders {
+    const char *root;
+    char        first[2][32];   /* [0] the shared folder's first component, [1] the per-user one's */
+} file_folders;
+
+void file_locator_folders(file_folders *out);
+
+/* The length of the longest path built for name in either folder (with a derived " #n"): over
+ * VMEM_SHARED_PATH_LIMIT - 1 is refused, never cut. */
+size_t file_longest_path(const file_folders *folders, const char *name);
+
 /* How an OS tries directory <root>/<first>/memory.buffers (shared: the one every user may write to,
  * else the per-user one) for the object name: on success out is filled (file_shared_record called
  * with the file's name); else an errno and why says what was wrong. */

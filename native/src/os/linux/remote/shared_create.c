@@ -124,7 +124,7 @@ static int create_file(uint32_t pid, made_file *f, const char *name, char *why, 
     return EAGAIN;
 }
 
-/* Opens <root>/<first>/memory.buffers and creates name there; f->path gets the file's full path. */
+/* Opens <root>/<first>/FILE_LOCATOR_FOLDER and creates name there; f->path gets the file's full path. */
 static int make_in(uint32_t pid, const char *root, const char *first, bool shared, const char *name, made_file *f,
                    char *why, size_t why_size) {
     int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), error;
@@ -134,7 +134,7 @@ static int make_in(uint32_t pid, const char *root, const char *first, bool share
         return error;
     }
     int top = file_open_checked_directory(rootfd, first, shared, why, why_size);
-    f->dirfd = top >= 0 ? file_open_checked_directory(top, "memory.buffers", shared, why, why_size) : top;
+    f->dirfd = top >= 0 ? file_open_checked_directory(top, FILE_LOCATOR_FOLDER, shared, why, why_size) : top;
     error = f->dirfd < 0 ? -f->dirfd : 0;
     char link[64], directory[VMEM_SHARED_PATH_LIMIT];
     snprintf(link, sizeof link, "/proc/self/fd/%d", f->dirfd);
@@ -158,23 +158,24 @@ static int make_in(uint32_t pid, const char *root, const char *first, bool share
 
 /* The directory the target's library would pick: the shared one, else the per-user fallback. */
 static int make_file(uint32_t pid, const char *name, made_file *f, char *why, size_t why_size) {
-    const char *root = file_shared_root();
-    char per_user[32], shared_why[512], private_why[512];
-    snprintf(per_user, sizeof per_user, ".reloaded-%u", (unsigned)geteuid());
-    if (strlen(root) + strlen(name) + sizeof "/.reloaded-4294967295/memory.buffers/ #99" >= VMEM_SHARED_PATH_LIMIT) {
+    file_folders folders;
+    file_locator_folders(&folders);
+    const char *root = folders.root;
+    char shared_why[512], private_why[512];
+    if (file_longest_path(&folders, name) >= VMEM_SHARED_PATH_LIMIT) {
         snprintf(why, why_size, "the locator path under root '%.64s...' would be over %d characters", root,
                  VMEM_SHARED_PATH_LIMIT - 1);
         return ENAMETOOLONG;
     }
-    int error = make_in(pid, root, ".reloaded", true, name, f, shared_why, sizeof shared_why);
+    int error = make_in(pid, root, folders.first[0], true, name, f, shared_why, sizeof shared_why);
     if (error == 0 || error == EEXIST) {
-        if (error) snprintf(why, why_size, "%s/.reloaded/memory.buffers: %s", root, shared_why);
+        if (error) snprintf(why, why_size, "%s/%s/" FILE_LOCATOR_FOLDER ": %s", root, folders.first[0], shared_why);
         return error;
     }
-    error = make_in(pid, root, per_user, false, name, f, private_why, sizeof private_why);
+    error = make_in(pid, root, folders.first[1], false, name, f, private_why, sizeof private_why);
     if (error)
-        snprintf(why, why_size, "%s/.reloaded/memory.buffers: %s; fallback %s/%s/memory.buffers: %s", root,
-                 shared_why, root, per_user, private_why);
+        snprintf(why, why_size, "%s/%s/" FILE_LOCATOR_FOLDER ": %s; fallback %s/%s/" FILE_LOCATOR_FOLDER ": %s", root,
+                 folders.first[0], shared_why, root, folders.first[1], private_why);
     return error;
 }
 

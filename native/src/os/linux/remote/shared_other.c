@@ -78,9 +78,9 @@ static int try_file(uint32_t pid, int dirfd, const char *dir, const char *name, 
 static int find_in(uint32_t pid, int rootfd, const char *root, const char *first, bool shared, const char *name,
                    size_t size, int *fd, struct stat *st, uintptr_t *recorded, look *l) {
     char dir[VMEM_SHARED_PATH_LIMIT], why[256];
-    snprintf(dir, sizeof dir, "%s/%s/memory.buffers", root, first);
+    snprintf(dir, sizeof dir, "%s/%s/" FILE_LOCATOR_FOLDER, root, first);
     int top = file_open_existing_directory(rootfd, first, shared, why, sizeof why);
-    int dirfd = top >= 0 ? file_open_existing_directory(top, "memory.buffers", shared, why, sizeof why) : top;
+    int dirfd = top >= 0 ? file_open_existing_directory(top, FILE_LOCATOR_FOLDER, shared, why, sizeof why) : top;
     if (top >= 0) close(top);
     if (dirfd < 0) {
         if (dirfd != -ENOENT && !l->why[0]) snprintf(l->why, sizeof l->why, "%s/%s: %s", root, first, why);
@@ -106,7 +106,8 @@ static int find_in(uint32_t pid, int rootfd, const char *root, const char *first
 }
 
 /* Why nothing was mapped, in out->where. */
-static void explain(vmem_shared *out, int error, uint32_t pid, const char *root, const char *name, const look *l) {
+static void explain(vmem_shared *out, int error, uint32_t pid, const file_folders *f, const char *name,
+                    const look *l) {
     if (l->foreign_owner != (uid_t)-1)
         snprintf(out->where, sizeof out->where, "process %u has a locator file of user %u ('%s'), which this library "
                  "does not use (it uses only files of its own user, %u, and writes into no other user's): run as "
@@ -115,18 +116,18 @@ static void explain(vmem_shared *out, int error, uint32_t pid, const char *root,
     else if (error == ENODATA)
         snprintf(out->where, sizeof out->where, "%s", l->why);
     else
-        snprintf(out->where, sizeof out->where, "no file '%s' (or '%s #n') in %s/.reloaded/memory.buffers or "
-                 "%s/.reloaded-%u/memory.buffers is mapped by process %u%s%s%s", name, name, root, root,
-                 (unsigned)geteuid(), (unsigned)pid, error == EACCES ? " (a file was found but is not owned by "
+        snprintf(out->where, sizeof out->where, "no file '%s' (or '%s #n') in %s/%s/" FILE_LOCATOR_FOLDER " or "
+                 "%s/%s/" FILE_LOCATOR_FOLDER " is mapped by process %u%s%s%s", name, name, f->root, f->first[0],
+                 f->root, f->first[1], (unsigned)pid, error == EACCES ? " (a file was found but is not owned by "
                  "this user)" : "", l->why[0] ? "; refused: " : "", l->why);
 }
 
 int vmem_shared_open_other(uint32_t pid, const char *name, size_t size, vmem_shared *out, uintptr_t *out_recorded) {
     memset(out, 0, sizeof *out);
     out->os_handle = -1;
-    const char *root = file_shared_root();
-    char per_user[32];
-    snprintf(per_user, sizeof per_user, ".reloaded-%u", (unsigned)geteuid());
+    file_folders f;
+    file_locator_folders(&f);
+    const char *root = f.root;
     look l;
     memset(&l, 0, sizeof l);
     l.foreign_owner = (uid_t)-1;
@@ -135,16 +136,16 @@ int vmem_shared_open_other(uint32_t pid, const char *name, size_t size, vmem_sha
     uintptr_t recorded = 0;
     int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (rootfd >= 0) {
-        error = find_in(pid, rootfd, root, ".reloaded", true, name, size, &fd, &st, &recorded, &l);
+        error = find_in(pid, rootfd, root, f.first[0], true, name, size, &fd, &st, &recorded, &l);
         if (error && error != ENODATA) {
-            int second = find_in(pid, rootfd, root, per_user, false, name, size, &fd, &st, &recorded, &l);
+            int second = find_in(pid, rootfd, root, f.first[1], false, name, size, &fd, &st, &recorded, &l);
             if (second != ENOENT || error == ENOENT) error = second;
         }
         close(rootfd);
     }
     if (error && l.foreign_owner != (uid_t)-1) error = EACCES;
     if (error) {
-        explain(out, error, pid, root, name, &l);
+        explain(out, error, pid, &f, name, &l);
         return error;
     }
     void *address = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

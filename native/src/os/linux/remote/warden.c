@@ -503,6 +503,26 @@ static bool creator_gone(const warden_box *b) {
     return same == 1 || same == 2;
 }
 
+/* WARDEN_LOCK: the lock word taken for the creator, yielding while another holds it; ECANCELED
+ * (not taken) if the creator ends meanwhile. */
+static int take_lock(warden_box *b) {
+    for (;;) {
+        uint32_t expected = 0;
+        if (atomic_compare_exchange_weak_explicit(b->lock_word, &expected, 1, memory_order_acquire,
+                                                  memory_order_relaxed)) {
+            b->lock_held = true;
+            return 0;
+        }
+        if (b->creator && creator_gone(b)) return ECANCELED;
+        sys(SYS_sched_yield, 0, 0, 0, 0);
+    }
+}
+
+static void let_go_of_lock(warden_box *b) {
+    if (b->lock_held) atomic_store_explicit(b->lock_word, 0, memory_order_release);
+    b->lock_held = false;
+}
+
 int warden_serve(void *context) {
     enum { TICK_NS = 5 * 1000 * 1000, SILENCE_US = 5 * 1000 * 1000 };
     warden_box *b = context;
@@ -513,6 +533,7 @@ int warden_serve(void *context) {
         int op = atomic_load_explicit(&b->request, memory_order_acquire);
         if (op == WARDEN_IDLE) {
             if (b->creator && (creator_gone(b) || (b->seized && now_microseconds() - last > SILENCE_US))) {
+                let_go_of_lock(b);
                 if (b->seized) undo_all(b), end(b);
                 else undo_after_end(b);
                 return leave(b);
@@ -522,6 +543,7 @@ int warden_serve(void *context) {
             continue;
         }
         if (op == WARDEN_QUIT) {
+            let_go_of_lock(b);
             if (b->seized) end(b);
             return leave(b);
         }
@@ -536,6 +558,9 @@ int warden_serve(void *context) {
             b->error = call_and_note(b);
         } else if (op == WARDEN_SETTLE_ALL) {
             b->undo_count = 0;
+        } else if (op == WARDEN_LOCK) {
+            b->error = take_lock(b);
+            if (b->error) return leave(b);   /* the creator is gone: nobody to answer */
         } else {
             b->undo_count = 0;
             b->error = end(b);

@@ -6,7 +6,9 @@
  * call nothing of the C library (whose locks and thread data belong to threads that may be dead):
  * it makes raw system calls only, and this file is compiled without sanitizers or stack protector.
  * Where a process of its own cannot trace the target (Yama ptrace_scope 1 and a target that is the
- * caller's descendant), the same loop runs on a thread of the caller instead (docs/external.md). */
+ * caller's descendant), the same loop runs on a thread of the caller instead (docs/external.md).
+ * A warden without a session keeps a lock word for its creator instead (WARDEN_LOCK,
+ * os/linux/remote/kept_lock.c): always a process, since it traces nothing. */
 #ifndef BUFFERS_VMEM_LINUX_WARDEN_H
 #define BUFFERS_VMEM_LINUX_WARDEN_H
 
@@ -22,7 +24,8 @@ enum warden_op {
     WARDEN_END,          /* registers back, detach, re-send held-back signals; the undos are dropped */
     WARDEN_END_KEEPING,  /* as END, but the undos stay (see mem below) */
     WARDEN_SETTLE_ALL,   /* drop every undo */
-    WARDEN_QUIT          /* return from warden_serve */
+    WARDEN_LOCK,         /* take the lock word at lock_word (no session: see lock_word below) */
+    WARDEN_QUIT          /* let go of a lock word taken, then return from warden_serve */
 };
 
 enum { WARDEN_SIGNALS = 8, WARDEN_REGISTERS = 64, WARDEN_UNDOS = 8 };
@@ -61,6 +64,13 @@ typedef struct warden_box {
      * descriptor is bound to the memory the session ran in, so it stops reading once the target has
      * exited (its pid perhaps given to another) or exec'd. -1: none. */
     int          mem;
+    /* WARDEN_LOCK: a lock word (0 free, 1 taken, compare-and-swap only) in memory we share, such as
+     * a locator header in our view of another process's file. The warden takes it (waiting while
+     * others hold it) and is then the only one that stores 0 there: at WARDEN_QUIT, or as soon as
+     * the creator is gone, so no end of the creator leaves it taken. A creator that ends while the
+     * warden waits for it has it given back at once. */
+    _Atomic(uint32_t) *lock_word;
+    bool               lock_held;
     int          signals[WARDEN_SIGNALS];       /* signals that arrived meanwhile, re-sent on detach */
     int          signal_count;
     bool         seized, exec_seen, running;

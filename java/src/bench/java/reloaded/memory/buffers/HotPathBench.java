@@ -36,20 +36,10 @@ public class HotPathBench {
     BufferSearchSettings window;
     final byte[] data = new byte[16];
 
-    /** One big buffer; the window is exactly its range, so every request below finds it. */
+    /** One big buffer, prefaulted; the window is exactly its range, so every request below finds it. */
     @Setup
     public void makeBuffer() {
-        long base;
-        try (Buffer big = Buffers.getBuffer(BufferSearchSettings.defaults().withSize(BIG))) {
-            base = big.baseAddress() + big.position();
-            if (big.bytesLeft() < BIG) {
-                throw new IllegalStateException("no fresh 64 MiB buffer");
-            }
-        }
-        // The C core compares the buffer's exclusive end with max, so max is one past the last byte.
-        window = new BufferSearchSettings(base, base + BIG, data.length);
-        Buffers.write(window, data); // fails here, not silently later, if the window does not match
-
+        window = BenchWindow.of(BIG, data.length);
     }
 
     /** JNI transition floor: a native method that does nothing. */
@@ -58,6 +48,15 @@ public class HotPathBench {
     public void bareJniCall() {
         for (int i = 0; i < OPS; i++) {
             NativeBuffers.noop();
+        }
+    }
+
+    /** The floor of Buffers.write's route: an empty JNI call on JDK 17, an empty critical FFM downcall on 22+. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public void routeNoop() {
+        for (int i = 0; i < OPS; i++) {
+            NativeRoute.noop();
         }
     }
 

@@ -19,21 +19,12 @@ public final class WriteLoop {
         boolean jni = args[0].equals("jni");
         int count = Integer.parseInt(args[1]);
         byte[] data = new byte[16];
-        BufferSearchSettings window = window(WARM_UP + count, data.length);
+        BufferSearchSettings window = BenchWindow.of((long) (WARM_UP + count + 1) * data.length, data.length);
         long sum = 0;
         for (int i = 0; i < WARM_UP + count; i++) {
             sum += jni ? Status.check(NativeBuffers.write(window.minAddress(), window.maxAddress(), data.length, data,
                     0, data.length, false), 0, 0, 0) : Buffers.write(window, data);
         }
         System.out.println("route " + (jni ? "jni" : NativeRoute.name()) + ", " + count + " writes, checksum " + sum);
-    }
-
-    /** A fresh buffer with room for every write, and a window only it matches. */
-    private static BufferSearchSettings window(int writes, int size) {
-        int bytes = (writes * size + 0xFFFF) & ~0xFFFF; // whole pages: the buffer ends exactly at max
-        try (Buffer big = Buffers.getBuffer(BufferSearchSettings.defaults().withSize(bytes))) {
-            long base = big.baseAddress() + big.position();
-            return new BufferSearchSettings(base, base + bytes, size);
-        }
     }
 }

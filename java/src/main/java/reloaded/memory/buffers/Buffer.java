@@ -234,7 +234,7 @@ public final class Buffer implements AutoCloseable {
         if (length == 0) {
             return nextAddress(handle);
         }
-        return fitted(NativeBuffers.append(handle, data, offset, length, code), handle, length);
+        return fitted(JniWrites.append(handle, data, offset, length, code), handle, length);
     }
 
     /** The address an append returned, or the exception for one that failed (-status). */

@@ -246,7 +246,7 @@ public final class Buffers {
      * is also taken by itself when the system refuses writable and executable memory.
      *
      * @throws BufferAllocationException after the first use in the ordinary mode (the locator is
-     *         already in use), or where this platform cannot make such buffers (Intel macOS)
+     *         already in use), or where this platform cannot make such buffers
      */
     public static void useWriteXorExecute() {
         Status.check(NativeBuffers.useWriteXorExecute(), 0, 0, 0);

@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  */
 final class NativeBuffers {
     /** Bumped whenever a signature below changes; checked against the library after loading. */
-    static final int ABI_VERSION = 9;
+    static final int ABI_VERSION = 10;
 
     /** Prefix of the system property (+ thread id) naming this class to JNI_OnLoad. */
     static final String CLASS_PROPERTY = "reloaded.buffers.jni.class.";
@@ -69,6 +69,9 @@ final class NativeBuffers {
     /** Copies data[offset, offset + length) into the item; the address written at, or -status. */
     static native long append(long item, byte[] data, int offset, int length, boolean code);
 
+    /** append of up to 32 bytes given as four words in memory order (JniWrites): no call back into the JVM. */
+    static native long appendWords(long item, long w0, long w1, long w2, long w3, int length, boolean code);
+
     /** As append, from a direct buffer's memory at [offset, offset + length). */
     static native long appendDirect(long item, ByteBuffer data, int offset, int length, boolean code);
 
@@ -85,6 +88,10 @@ final class NativeBuffers {
 
     /** get + append + release in one crossing: the address written at, or -status. */
     static native long write(long min, long max, int size, byte[] data, int offset, int length, boolean code);
+
+    /** write of up to 32 bytes given as four words in memory order (JniWrites): no call back into the JVM. */
+    static native long writeWords(long min, long max, int size, long w0, long w1, long w2, long w3, int length,
+            boolean code);
 
     /** Fills out with base, size, process id; returns 0 or -status. */
     static native long allocatePrivate(long min, long max, int size, int processId, int retryCount,

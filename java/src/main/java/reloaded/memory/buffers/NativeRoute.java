@@ -2,8 +2,9 @@ package reloaded.memory.buffers;
 
 /**
  * The route of the copy-only hot path ({@link Buffers#write}, {@link Buffers#writeCode}) into the C
- * core. This is the JDK 17 version: one JNI call. The multi-release jar holds a JDK 22+ version
- * (java/src/main/java22) that goes through a java.lang.foreign downcall instead.
+ * core. This is the JDK 17 version: one JNI call ({@link JniWrites}). The multi-release jar holds a
+ * JDK 22+ version (java/src/main/java22) that goes through the window's hint and java.lang.foreign
+ * downcalls instead.
  */
 final class NativeRoute {
     /** Which route this is, for tests and benchmarks (a method: a constant would be inlined by callers). */
@@ -21,6 +22,11 @@ final class NativeRoute {
      * @throws RuntimeException the mapped status (Status) on failure
      */
     static long write(long min, long max, int size, byte[] data, boolean code) {
-        return Status.check(NativeBuffers.write(min, max, size, data, 0, data.length, code), min, max, size);
+        return JniWrites.write(min, max, size, data, code);
+    }
+
+    /** The floor of this route for the benchmarks: an empty JNI call. */
+    static void noop() {
+        NativeBuffers.noop();
     }
 }

@@ -33,6 +33,9 @@ final class Downcalls {
     private static final MethodHandle APPEND_CODE;
     private static final MethodHandle LAST_ERROR;
     private static final MethodHandle LAST_STATUS;
+    /** buffers_window_open and the benchmarks' empty function: null in a library from an older build. */
+    private static final MethodHandle WINDOW_OPEN;
+    private static final MethodHandle NOOP;
 
     static {
         NativeBuffers.init(); // the library is loaded by this class loader: loaderLookup sees it
@@ -59,6 +62,11 @@ final class Downcalls {
         APPEND_CODE = found ? linker.downcallHandle(symbols[4], append, critical) : null;
         LAST_ERROR = found ? linker.downcallHandle(symbols[5], FunctionDescriptor.of(ADDRESS)) : null;
         LAST_STATUS = found ? linker.downcallHandle(symbols[6], FunctionDescriptor.of(JAVA_INT)) : null;
+        MemorySegment open = found ? lookup.find("buffers_window_open").orElse(null) : null;
+        WINDOW_OPEN = open == null ? null
+                : linker.downcallHandle(open, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+        MemorySegment noop = found ? lookup.find("buffers_jni_noop").orElse(null) : null;
+        NOOP = noop == null ? null : linker.downcallHandle(noop, FunctionDescriptor.ofVoid(), critical);
     }
 
     private Downcalls() {
@@ -115,6 +123,41 @@ final class Downcalls {
             throw Status.toException(lastStatus(), lastError(), item, item, data.byteSize());
         }
         return at;
+    }
+
+    /**
+     * buffers_window_open for [min, max] in layout 1: the address of the library's hint slot for that
+     * window, or 0 when the window must always take a call (write-xor-execute, an older library, a
+     * failure, which the call then reports).
+     */
+    static long windowHint(long min, long max) {
+        if (WINDOW_OPEN == null) {
+            return 0;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment settings = arena.allocate(24, 8);
+            settings.set(JAVA_LONG, 0, min);
+            settings.set(JAVA_LONG, 8, max);
+            settings.set(JAVA_INT, 16, 1);
+            MemorySegment window = arena.allocate(32, 8); // buffers_window: the settings, then the hint
+            int status = (int) WINDOW_OPEN.invokeExact(settings, 1, window);
+            return status == Status.OK ? window.get(JAVA_LONG, 24) : 0;
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+    }
+
+    /** An empty critical downcall (the benchmarks' floor of this route); false if the library has none. */
+    static boolean noop() {
+        if (NOOP == null) {
+            return false;
+        }
+        try {
+            NOOP.invokeExact();
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+        return true;
     }
 
     /** buffers_last_status() of this thread: the status of the C core's last failure. */

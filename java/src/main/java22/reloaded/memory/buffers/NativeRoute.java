@@ -4,9 +4,11 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The route of the copy-only hot path ({@link Buffers#write}, {@link Buffers#writeCode}) into the C
- * core, JDK 22+ version (multi-release jar): a critical java.lang.foreign downcall reading the array
- * in place, with a blocking normal downcall as the slow path (see {@link Downcalls}). JVMs the FFM
- * route does not cover keep the JNI call of the JDK 17 version.
+ * core, JDK 22+ version (multi-release jar): data goes through the window's hint in Java, with no
+ * downcall ({@link WindowWrites}); when that cannot serve, code, or the write-xor-execute mode, a
+ * critical java.lang.foreign downcall reading the array in place, with a blocking normal downcall as
+ * the slow path (see {@link Downcalls}). JVMs the FFM route does not cover keep the JNI call of the
+ * JDK 17 version.
  */
 final class NativeRoute {
     /** Which route this is, for tests and benchmarks (a method: a constant would be inlined by callers). */
@@ -25,8 +27,17 @@ final class NativeRoute {
      */
     static long write(long min, long max, int size, byte[] data, boolean code) {
         if (!Downcalls.SUPPORTED) {
-            return Status.check(NativeBuffers.write(min, max, size, data, 0, data.length, code), min, max, size);
+            return JniWrites.write(min, max, size, data, code);
         }
-        return Downcalls.write(min, max, Integer.toUnsignedLong(size), MemorySegment.ofArray(data), code);
+        long need = Integer.toUnsignedLong(size);
+        long at = code ? 0 : WindowWrites.tryWrite(min, max, need, data);
+        return at != 0 ? at : Downcalls.write(min, max, need, MemorySegment.ofArray(data), code);
+    }
+
+    /** The floor of this route for the benchmarks: an empty critical downcall (JNI's where FFM is not taken). */
+    static void noop() {
+        if (!Downcalls.SUPPORTED || !Downcalls.noop()) {
+            NativeBuffers.noop();
+        }
     }
 }
