@@ -226,10 +226,11 @@ TEST(WindowsProcessBuffers, ItemCallsActInTheTargetAndUseAfterCloseIsRefused) {
     MEMORY_BASIC_INFORMATION region;   // code went into memory the target may run
     ASSERT_NE(VirtualQueryEx(target.info.hProcess, (const void *)at, &region, sizeof region), 0u);
     EXPECT_EQ(region.Protect, (DWORD)PAGE_EXECUTE_READWRITE);
-    // The target's library sees our lock and our position: they are its own words.
+    // The target's library sees our lock, and our position once we release: they are its own words
+    // (while held, the position is kept in the handle and stored at release: docs/external.md).
     uintptr_t base = buffers_item_base_address(item);
     std::string position = "position " + std::to_string(before + sizeof code);
-    EXPECT_EQ(TargetSeesItem(target, base), position + " taken 1");
+    EXPECT_EQ(TargetSeesItem(target, base), "position " + std::to_string(before) + " taken 1");
     buffers_item_release(item);
     EXPECT_EQ(TargetSeesItem(target, base), position + " taken 0");
     EXPECT_EQ(buffers_item_append(item, code, 1), 0u);   // released
