@@ -370,25 +370,6 @@ const char *vmem_error_text(int error, char *buffer, size_t size) {
 
 enum { OTHER_PROCESS_ACCESS = PROCESS_VM_OPERATION | PROCESS_VM_READ | PROCESS_VM_WRITE | PROCESS_QUERY_INFORMATION };
 
-/* No keeper process here: the caller takes the lock word itself. */
-int vmem_kept_lock_take(void *word, vmem_kept_lock **out) {
-    (void)word, (void)out;
-    return VMEM_UNSUPPORTED;
-}
-
-void vmem_kept_lock_release(vmem_kept_lock *lock) {
-    (void)lock;
-}
-
-/* Memory VirtualAllocEx gave stays whoever ends: nothing to hold. */
-void vmem_hold_other(uint32_t pid) {
-    (void)pid;
-}
-
-void vmem_unhold_other(uint32_t pid) {
-    (void)pid;
-}
-
 vmem_process_access vmem_check_other_process(uint32_t pid, char *why, size_t why_size) {
     HANDLE process = OpenProcess(OTHER_PROCESS_ACCESS, FALSE, pid);
     if (process) {

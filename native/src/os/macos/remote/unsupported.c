@@ -104,21 +104,3 @@ int vmem_shared_check_other(const vmem_shared *shared, char *why, size_t why_siz
     snprintf(why, why_size, "%s", WHY_UNSUPPORTED);
     return VMEM_UNSUPPORTED;   /* no view of another process is ever made here */
 }
-
-/* No keeper process here: the caller takes the lock word itself. */
-int vmem_kept_lock_take(void *word, vmem_kept_lock **out) {
-    (void)word, (void)out;
-    return VMEM_UNSUPPORTED;
-}
-
-void vmem_kept_lock_release(vmem_kept_lock *lock) {
-    (void)lock;
-}
-
-void vmem_hold_other(uint32_t pid) {
-    (void)pid;
-}
-
-void vmem_unhold_other(uint32_t pid) {
-    (void)pid;
-}
