@@ -327,10 +327,9 @@ buffers_status buffers_window_open(const buffers_search_settings *settings, uint
     out->settings = *settings;
     out->hint = NULL;
     /* Inline writes are plain stores at the address the code runs from: not where every write must
-     * flip the pages writable, nor where it goes through a second view (write-xor-execute: any mode
-     * with a reason, settled by engine_chain above). */
-    if (layout == 1 && !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed) &&
-        !engine_write_xor_execute_reason()[0])
+     * flip the pages writable, nor where it goes through a second view (the mode, settled by
+     * engine_chain above). */
+    if (layout == 1 && !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed) && !engine_dual())
         out->hint = (buffers_window_entry *const *)&engine_hints[engine_hint_slot(settings->min_address,
                                                                                    settings->max_address)];
     return BUFFERS_OK;
