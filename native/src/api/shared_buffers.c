@@ -287,12 +287,14 @@ static inline buffers_status write_once(const buffers_search_settings *settings,
     hot_item hot;
     if (BUFFERS_UNLIKELY(!engine_hint_lock(settings->min_address, settings->max_address, need, &hot)))
         return write_slow(settings, data, size, out_address, code);
+    /* The caller's address first, as in buffers_window_write: a store to the caller's memory behind
+     * the release store slowed the next call (docs/benchmarks.md). */
+    *out_address = hot.at;
     if (BUFFERS_UNLIKELY(!copies_inline(code) ||
                          !copy_small((void *)(hot.at + (uintptr_t)hot.entry->write_delta), data, size)))
         return write_large(hot.entry, hot.offset, data, size, out_address, code);
     atomic_store_explicit(hot.position, hot.offset + (uint32_t)size, memory_order_relaxed);
     atomic_store_explicit(hot.taken, 0, memory_order_release);
-    *out_address = hot.at;
     return BUFFERS_OK;
 }
 
