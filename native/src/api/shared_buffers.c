@@ -256,6 +256,7 @@ static BUFFERS_COLD buffers_status refuse_write(const buffers_search_settings *s
 
 static BUFFERS_COLD buffers_status write_slow(const buffers_search_settings *settings, const void *data, size_t size,
                                               uintptr_t *out_address, bool code) {
+    if (size == 0 || size > UINT32_MAX) return refuse_write(settings, data, size, code ? "write_code" : "write");
     uint32_t need = settings->size > size ? settings->size : (uint32_t)size;
     index_entry *entry;
     buffers_status status = get_slow(settings->min_address, settings->max_address, need, &entry);
@@ -273,17 +274,21 @@ static BUFFERS_COLD buffers_status write_slow(const buffers_search_settings *set
     return BUFFERS_OK;
 }
 
+/* Sizes the inline copy does not take, and code that needs a flip: the entry is locked at position. */
 static BUFFERS_NOINLINE buffers_status write_large(index_entry *entry, uint32_t position, const void *data, size_t size,
                                                uintptr_t *out_address, bool code) {
     *out_address = put_out_of_line(entry, position, data, size, code, true);
     return BUFFERS_OK;
 }
 
+/* A size above UINT32_MAX is checked on the way: need is 64 bits wide, so it never fits an entry and
+ * goes to write_slow, which refuses it. */
 static inline buffers_status write_once(const buffers_search_settings *settings, const void *data, size_t size,
                                         uintptr_t *out_address, bool code) {
-    if (BUFFERS_UNLIKELY(!settings || !data || !out_address || size - 1 >= (size_t)UINT32_MAX))
-        return refuse_write(settings, data, size, code ? "write_code" : "write");
-    uint32_t need = settings->size > size ? settings->size : (uint32_t)size;
+    if (BUFFERS_UNLIKELY(!settings)) return refuse_write(settings, data, size, code ? "write_code" : "write");
+    if (BUFFERS_UNLIKELY(!data)) return refuse_write(settings, data, size, code ? "write_code" : "write");
+    if (BUFFERS_UNLIKELY(!out_address || !size)) return refuse_write(settings, data, size, code ? "write_code" : "write");
+    uint64_t need = settings->size > size ? settings->size : size;
     hot_item hot;
     if (BUFFERS_UNLIKELY(!engine_hint_lock(settings->min_address, settings->max_address, need, &hot)))
         return write_slow(settings, data, size, out_address, code);

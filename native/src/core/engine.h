@@ -21,12 +21,8 @@
 extern _Atomic(index_entry *) engine_hints[ENGINE_HINT_SLOTS];
 extern _Atomic(bool)          engine_flip_write_xor_execute;
 
-/* Which slot remembers a window: its min's page number (two scales, so windows 1 MiB apart differ)
- * mixed with its max in 16 MiB steps ([0, 2 GiB) and [0, 4 GiB) differ). Shifts and xors only: the
- * slot is on the hot path's chain of dependent loads, where a multiply cost a nanosecond (any entry
- * the checks accept is a right answer; the slot only decides which one is tried first). */
 static inline uint32_t engine_hint_slot(uintptr_t min, uintptr_t max) {
-    return (uint32_t)((min >> 12) ^ (min >> 20) ^ (max >> 24)) & (ENGINE_HINT_SLOTS - 1);
+    return ((uint32_t)((min ^ (max << 7)) >> 12) * 0x9E3779B1u) >> 24;   /* top 8 bits: 256 slots */
 }
 
 /* An entry locked by the hot path, its fields in locals (entries never change once published). */
@@ -40,11 +36,12 @@ typedef struct hot_item {
 /* Locks the entry that last served this window if it still fits; false otherwise. Once locked the
  * position is read again: a holder may have appended, or given a reservation back
  * (buffers_item_unreserve, so the position can move down), between the first look and the lock. */
-static inline bool engine_hint_lock(uintptr_t min, uintptr_t max, uint32_t need, hot_item *out) {
+static inline bool engine_hint_lock(uintptr_t min, uintptr_t max, uint64_t need, hot_item *out) {
     index_entry *entry = atomic_load_explicit(&engine_hints[engine_hint_slot(min, max)], memory_order_acquire);
     if (!entry || entry->last > max) return false;
     uint32_t at = atomic_load_explicit(entry->position, memory_order_relaxed);
-    if ((uint64_t)at + need > entry->size || entry->base + at < min) return false;
+    uint64_t end = (uint64_t)at + need;   /* need may be any size_t (buffers_write): a wrap fails too */
+    if (end < need || end > entry->size || entry->base + at < min) return false;
     uint32_t expected = 0;
     if (!atomic_compare_exchange_strong_explicit(entry->taken, &expected, 1, memory_order_acquire,
                                                  memory_order_relaxed))

@@ -84,3 +84,28 @@ TEST(Write, AppendOfEverySizeFromOneTo70LandsWhole) {
     }
     buffers_item_release(item);
 }
+
+// The hot path checks a size above UINT32_MAX on the way (a 64-bit room check, no separate test):
+// with the window's hint warm, sizes 0, 2^32 and SIZE_MAX are still refused and write nothing.
+TEST(Write, SizesOutOfRangeAreRefusedWhileTheWindowIsWarm) {
+    buffers_search_settings low = {0, kTwoGiB, 16};
+    const unsigned char bytes[16] = {9};
+    uintptr_t at = 0;
+    ASSERT_EQ(buffers_write(&low, bytes, sizeof bytes, &at), BUFFERS_OK) << buffers_last_error();   // the hint
+    const size_t sizes[] = {0, (size_t)UINT32_MAX + (sizeof(size_t) > 4 ? 1 : 0), SIZE_MAX, SIZE_MAX - 15};
+    for (size_t size : sizes) {
+        if (size != 0 && size <= UINT32_MAX) continue;   // 32-bit size_t: only 0 is out of range
+        for (int code = 0; code < 2; code++) {
+            uintptr_t untouched = 123;
+            buffers_status status = code ? buffers_write_code(&low, bytes, size, &untouched)
+                                         : buffers_write(&low, bytes, size, &untouched);
+            EXPECT_EQ(status, BUFFERS_ERROR_INVALID_ARGUMENT) << "size " << size;
+            EXPECT_NE(std::strstr(buffers_last_error(), "is not from 1 to"), nullptr) << buffers_last_error();
+            EXPECT_EQ(untouched, 123u) << "size " << size;
+        }
+    }
+    // The window still serves the next write (nothing was left locked).
+    uintptr_t next = 0;
+    ASSERT_EQ(buffers_write(&low, bytes, sizeof bytes, &next), BUFFERS_OK) << buffers_last_error();
+    EXPECT_EQ(next, at + sizeof bytes);
+}
