@@ -41,7 +41,7 @@ spread_of_ratios() {
 
 echo
 echo "hot paths over $processes processes, ratio to the bare model of the same process (min / median / max):"
-spread_of_ratios '^(BareModel|Hot)' 'bare model' "three calls" "one call" "window"
+spread_of_ratios '^(BareModel|Hot)' 'bare model' "three calls" "one call" "window" "window behind a call"
 
 echo
 echo "16 bytes into another process through an open handle, $processes processes, ratio to one"

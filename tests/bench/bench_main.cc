@@ -22,6 +22,8 @@ public:
         Print("three calls / bare model", "HotThreeCalls/iterations:3000000", "BareModel/iterations:3000000");
         Print("one call / bare model   ", "HotOneCall/iterations:3000000", "BareModel/iterations:3000000");
         Print("window / bare model     ", "HotWindow/iterations:3000000", "BareModel/iterations:3000000");
+        Print("window behind a call / bare model", "HotWindowBehindACall/iterations:3000000",
+              "BareModel/iterations:3000000");
         Print("10,000th / first buffer ", "MatchNthBuffer/10000", "MatchNthBuffer/1");
         Print("new buffer / raw mmap   ", "ColdNewBufferInTwoGiB/iterations:2000", "BaselineRawMmap");
         Print("remote three calls / process_vm_writev", "RemoteThreeCalls/iterations:100000",
