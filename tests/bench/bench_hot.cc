@@ -50,6 +50,24 @@ void HotOneCall(benchmark::State &state) {
     }
 }
 
+// The C entry of the JDK 22+ route (a critical downcall): never waits, 0 when the hint cannot serve.
+void HotTryWrite(benchmark::State &state) {
+    static buffers_search_settings window = bench::PrefaultedWindow(13, kBig);
+    window.size = 16;
+    uintptr_t first;
+    if (buffers_write(&window, "0123456789abcdef", 16, &first) != BUFFERS_OK)   // the window's hint
+        return state.SkipWithError(buffers_last_error());
+    uint8_t data[16] = {1, 2, 3};
+    for (auto _ : state) {
+        uintptr_t at = buffers_try_write(window.min_address, window.max_address, window.size, data, sizeof data, 0);
+        if (!at) {
+            state.SkipWithError(buffers_last_error());
+            break;
+        }
+        benchmark::DoNotOptimize(at);
+    }
+}
+
 // buffers_write's fast path compiled into the caller (buffers_window_write): no call on success.
 void HotWindow(benchmark::State &state) {
     static buffers_search_settings settings = bench::PrefaultedWindow(15, kBig);
@@ -127,6 +145,7 @@ void MatchNthBuffer(benchmark::State &state) {
 BENCHMARK(BareModel)->Iterations(3000000);
 BENCHMARK(HotThreeCalls)->Iterations(3000000);
 BENCHMARK(HotOneCall)->Iterations(3000000);
+BENCHMARK(HotTryWrite)->Iterations(3000000);
 BENCHMARK(HotWindow)->Iterations(3000000);
 BENCHMARK(HotWindowBehindACall)->Iterations(3000000);
 BENCHMARK(MatchNthBuffer)->Arg(1)->Arg(100)->Arg(10000);

@@ -21,6 +21,7 @@ public:
         std::printf("\nratios (same run):\n");
         Print("three calls / bare model", "HotThreeCalls/iterations:3000000", "BareModel/iterations:3000000");
         Print("one call / bare model   ", "HotOneCall/iterations:3000000", "BareModel/iterations:3000000");
+        Print("try write / bare model  ", "HotTryWrite/iterations:3000000", "BareModel/iterations:3000000");
         Print("window / bare model     ", "HotWindow/iterations:3000000", "BareModel/iterations:3000000");
         Print("window behind a call / bare model", "HotWindowBehindACall/iterations:3000000",
               "BareModel/iterations:3000000");

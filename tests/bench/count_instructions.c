@@ -1,7 +1,7 @@
 /* Runs one path OPS times inside a function of its own, so callgrind --toggle-collect=<function>
  * counts exactly that path's instructions (scripts/bench.sh divides by OPS). Memory is prefaulted
  * before the counted function runs (through a reservation given back, which works in
- * write-xor-execute mode too: BUFFERS_WRITE_XOR_EXECUTE=1). Usage: buffers_count_instructions bare|three|one|window */
+ * write-xor-execute mode too: BUFFERS_WRITE_XOR_EXECUTE=1). Usage: buffers_count_instructions bare|three|one|try|window */
 #include <reloaded/buffers.h>
 
 #include <stdatomic.h>
@@ -55,6 +55,11 @@ __attribute__((noinline)) void count_one(const buffers_search_settings *window) 
     }
 }
 
+__attribute__((noinline)) void count_try(const buffers_search_settings *window) {
+    for (unsigned i = 0; i < OPS; i++)
+        if (!buffers_try_write(window->min_address, window->max_address, window->size, data, sizeof data, 0)) break;
+}
+
 __attribute__((noinline)) void count_window(const buffers_window *window) {
     for (unsigned i = 0; i < OPS; i++) {
         uintptr_t at;
@@ -87,11 +92,12 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "bare") == 0) count_bare();
     else if (strcmp(mode, "three") == 0) count_three(&window);
     else if (strcmp(mode, "one") == 0) count_one(&window);
+    else if (strcmp(mode, "try") == 0) count_try(&window);
     else if (strcmp(mode, "window") == 0) {
         buffers_window kept;
         if (buffers_window_open(&window, BUFFERS_WINDOW_LAYOUT, &kept) != BUFFERS_OK || !kept.hint)
             return fprintf(stderr, "window: %s\n", buffers_last_error()), 1;
         count_window(&kept);
-    } else return fprintf(stderr, "usage: %s bare|three|one|window\n", argv[0]), 2;
+    } else return fprintf(stderr, "usage: %s bare|three|one|try|window\n", argv[0]), 2;
     return 0;
 }

@@ -281,6 +281,17 @@ static BUFFERS_NOINLINE buffers_status write_large(index_entry *entry, uint32_t 
     return BUFFERS_OK;
 }
 
+/* The bytes into the entry engine_hint_lock locked, the position bumped, the lock let go; false
+ * when the copy is not one of the inline ones (the entry is still locked then). */
+static inline bool put_and_release(const hot_item *hot, const void *data, size_t size, bool code) {
+    if (BUFFERS_UNLIKELY(!copies_inline(code) ||
+                         !copy_small((void *)(hot->at + (uintptr_t)hot->entry->write_delta), data, size)))
+        return false;
+    atomic_store_explicit(hot->position, hot->offset + (uint32_t)size, memory_order_relaxed);
+    atomic_store_explicit(hot->taken, 0, memory_order_release);
+    return true;
+}
+
 /* A size above UINT32_MAX is checked on the way: need is 64 bits wide, so it never fits an entry and
  * goes to write_slow, which refuses it. */
 static inline buffers_status write_once(const buffers_search_settings *settings, const void *data, size_t size,
@@ -295,11 +306,8 @@ static inline buffers_status write_once(const buffers_search_settings *settings,
     /* The caller's address first, as in buffers_window_write: a store to the caller's memory behind
      * the release store slowed the next call (docs/benchmarks.md). */
     *out_address = hot.at;
-    if (BUFFERS_UNLIKELY(!copies_inline(code) ||
-                         !copy_small((void *)(hot.at + (uintptr_t)hot.entry->write_delta), data, size)))
+    if (BUFFERS_UNLIKELY(!put_and_release(&hot, data, size, code)))
         return write_large(hot.entry, hot.offset, data, size, out_address, code);
-    atomic_store_explicit(hot.position, hot.offset + (uint32_t)size, memory_order_relaxed);
-    atomic_store_explicit(hot.taken, 0, memory_order_release);
     return BUFFERS_OK;
 }
 
@@ -358,7 +366,9 @@ uintptr_t buffers_try_write(uintptr_t min_address, uintptr_t max_address, uint32
                    (unsigned)need, (unsigned long long)min_address, (unsigned long long)max_address);
         return 0;
     }
-    return put_out_of_line(hot.entry, hot.offset, data, data_size, code != 0, true);
+    return BUFFERS_LIKELY(put_and_release(&hot, data, data_size, code != 0))
+               ? hot.at
+               : put_out_of_line(hot.entry, hot.offset, data, data_size, code != 0, true);
 }
 
 buffers_status buffers_use_shared_root(const char *directory) {
