@@ -295,7 +295,9 @@ typedef struct buffers_process buffers_process;
  * A pid that does not exist (or is this process) is BUFFERS_ERROR_INVALID_ARGUMENT; one that the OS
  * forbids us (ptrace rules, another user, no PROCESS_VM_OPERATION access), BUFFERS_ERROR_PERMISSION;
  * a locator that cannot be made there, BUFFERS_ERROR_LOCATOR with the reason; a build that cannot
- * act in other processes (32-bit Linux), BUFFERS_ERROR_UNSUPPORTED. */
+ * act in other processes (macOS; Linux other than x86-64 and aarch64) or a system where ptrace is
+ * not to be had (a seccomp filter, an emulator such as qemu-user), BUFFERS_ERROR_UNSUPPORTED with
+ * the reason. */
 BUFFERS_API buffers_status buffers_process_open(uint32_t pid, buffers_process **out);
 
 /* Closes the handle: a later call through it is BUFFERS_ERROR_INVALID_ARGUMENT (a few bytes stay

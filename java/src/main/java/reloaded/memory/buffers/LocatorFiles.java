@@ -8,7 +8,8 @@ import java.util.Objects;
  * {@code buffers_locator_file_read}, {@code buffers_locator_file_remove_stale}): for tools such as the
  * command line's {@code list}, {@code inspect} and {@code cleanup}. Nothing here maps a file, takes a
  * buffer or writes into another process; a planted, truncated or foreign file gives an exception or a
- * state, never a crash. Linux only: elsewhere the calls throw {@link UnsupportedOperationException}.
+ * state, never a crash. Listing, reading and removing work on Linux only: elsewhere they throw
+ * {@link UnsupportedOperationException}; {@link #sharedRoot()} answers everywhere.
  */
 public final class LocatorFiles {
     /** The most locators {@link #read} follows in one chain (BUFFERS_LOCATOR_CHAIN_MAX; a longer one is corrupt). */
