@@ -9,7 +9,7 @@
 
 #include <jni.h>
 
-#define JNI_ABI_VERSION 10 /* NativeBuffers.ABI_VERSION */
+#define JNI_ABI_VERSION 11 /* NativeBuffers.ABI_VERSION */
 
 /* buffers_jni.c: library facts, shared buffers, one-call writes */
 jint jni_abi_version(JNIEnv *env, jclass cls);
@@ -67,6 +67,7 @@ jlong jni_commit_code(JNIEnv *env, jclass cls, jlong address, jlong size);
 jlong jni_locator_files(JNIEnv *env, jclass cls, jstring root, jobjectArray out);
 jlong jni_locator_file_read(JNIEnv *env, jclass cls, jstring path, jint max_blocks, jobjectArray out);
 jlong jni_locator_file_remove_stale(JNIEnv *env, jclass cls, jstring path, jboolean dry_run, jobjectArray why);
+jbyteArray jni_shared_root(JNIEnv *env, jclass cls);
 
 /* bench_jni.c */
 void jni_noop(JNIEnv *env, jclass cls);

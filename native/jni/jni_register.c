@@ -53,6 +53,7 @@ static const JNINativeMethod METHODS[] = {
     {"locatorFiles", "(Ljava/lang/String;[Ljava/lang/Object;)J", (void *)jni_locator_files},
     {"locatorFileRead", "(Ljava/lang/String;I[Ljava/lang/Object;)J", (void *)jni_locator_file_read},
     {"locatorFileRemoveStale", "(Ljava/lang/String;Z[Ljava/lang/String;)J", (void *)jni_locator_file_remove_stale},
+    {"sharedRoot", "()[B", (void *)jni_shared_root},
     {"useWriteXorExecute", "()J", (void *)jni_use_write_xor_execute},
     {"writeXorExecuteReason", "()Ljava/lang/String;", (void *)jni_write_xor_execute_reason},
     {"noop", "()V", (void *)jni_noop},

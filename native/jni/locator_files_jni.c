@@ -1,8 +1,10 @@
 /* Every process's locator files (buffers_locator_files, buffers_locator_file_read,
- * buffers_locator_file_remove_stale) for the CLI's list, inspect and cleanup. Results go into the
+ * buffers_locator_file_remove_stale) and the root they are under (buffers_shared_root) for the CLI's
+ * list, inspect and cleanup. Results go into the
  * Object[] the caller passes: arrays of longs and strings, laid out as NativeBuffers documents. */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <reloaded/buffers.h>
 
@@ -191,4 +193,21 @@ jlong jni_locator_file_remove_stale(JNIEnv *env, jclass cls, jstring path, jbool
     if (!removed && why != NULL && (*env)->GetArrayLength(env, why) > 0)
         (*env)->SetObjectArrayElement(env, why, 0, jni_ascii_string(env, reason));
     return removed ? 1 : 0;
+}
+
+/* buffers_shared_root as its bytes (a path need not be ASCII; Java decodes them), or null with
+ * -OUT_OF_MEMORY recorded when the JVM has no room for them. */
+jbyteArray jni_shared_root(JNIEnv *env, jclass cls)
+{
+    (void)cls;
+    const char *root = buffers_shared_root();
+    size_t length = strlen(root);
+    jbyteArray bytes = (*env)->NewByteArray(env, (jsize)length);
+    if (bytes == NULL) {
+        (*env)->ExceptionClear(env);
+        jni_fail(BUFFERS_ERROR_OUT_OF_MEMORY, "shared root: no memory for %zu bytes", length);
+        return NULL;
+    }
+    (*env)->SetByteArrayRegion(env, bytes, 0, (jsize)length, (const jbyte *)root);
+    return bytes;
 }

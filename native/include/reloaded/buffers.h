@@ -34,11 +34,12 @@
  * (status). Successful calls leave both alone (like errno), and so do the calls that cannot fail:
  * the settings constructors, the item getters and buffers_item_release, buffers_process_close,
  * buffers_overwrite_allocated_code, buffers_clear_instruction_cache, buffers_status_name,
- * buffers_version, buffers_max_address, buffers_allocation_granularity.
+ * buffers_version, buffers_max_address, buffers_allocation_granularity, buffers_shared_root.
  *
  * Strings returned are owned by the library; never free them. buffers_status_name, buffers_version
  * and buffers_locator_layout return constants; buffers_locator_directory a buffer that lives as long
- * as the library; buffers_last_error a per-thread buffer
+ * as the library; buffers_shared_root text that a later buffers_use_shared_root or change of
+ * BUFFERS_SHARED_ROOT replaces; buffers_last_error a per-thread buffer
  * that the next failing call on that thread overwrites (copy it to keep it). Strings passed in
  * (paths) are copied or used only during the call.
  *
@@ -294,7 +295,9 @@ typedef struct buffers_process buffers_process;
  * A pid that does not exist (or is this process) is BUFFERS_ERROR_INVALID_ARGUMENT; one that the OS
  * forbids us (ptrace rules, another user, no PROCESS_VM_OPERATION access), BUFFERS_ERROR_PERMISSION;
  * a locator that cannot be made there, BUFFERS_ERROR_LOCATOR with the reason; a build that cannot
- * act in other processes (32-bit Linux), BUFFERS_ERROR_UNSUPPORTED. */
+ * act in other processes (macOS; Linux other than x86-64 and aarch64) or a system where ptrace is
+ * not to be had (a seccomp filter, an emulator such as qemu-user), BUFFERS_ERROR_UNSUPPORTED with
+ * the reason. */
 BUFFERS_API buffers_status buffers_process_open(uint32_t pid, buffers_process **out);
 
 /* Closes the handle: a later call through it is BUFFERS_ERROR_INVALID_ARGUMENT (a few bytes stay
@@ -546,6 +549,15 @@ BUFFERS_API buffers_status buffers_use_write_xor_execute(void);
 /* "" in the ordinary mode (or before the first use); otherwise one line saying that this copy's
  * buffers are write-xor-execute and why (asked for, or taken because the system refused). */
 BUFFERS_API const char *buffers_write_xor_execute_reason(void);
+
+/* The folder this copy of the library keeps its locator files under, or would once it makes its
+ * locator: the one buffers_use_shared_root chose (Java: the system property
+ * reloaded.buffers.sharedRoot), else the environment variable BUFFERS_SHARED_ROOT when set and not
+ * empty, else "/tmp"; the files are in <root>/.reloaded/memory.buffers or the per-user fallback
+ * <root>/.reloaded-<uid>/memory.buffers. Tools that look for locator files take it from here
+ * (buffers_locator_files with a null root uses it). "" on Windows, whose locators are named
+ * sections, not files. Never fails, never opens the locator. */
+BUFFERS_API const char *buffers_shared_root(void);
 
 #ifdef __cplusplus
 }

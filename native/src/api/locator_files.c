@@ -1,4 +1,5 @@
-/* The public calls on every process's locator files: argument checks, then core/locator_files.c. */
+/* The public calls on every process's locator files: where they live (buffers_shared_root, the OS
+ * layer's rule), and argument checks, then core/locator_files.c. */
 #include <reloaded/buffers.h>
 
 #include <stddef.h>
@@ -6,7 +7,7 @@
 
 #include "core/errors.h"
 #include "core/locator_files.h"
-#include "os/locator_files.h"
+#include "os/vmem.h"
 
 /* The JDK 22+ FFM route (LocatorDowncalls.java) reads these structs at fixed offsets on 64-bit. */
 #if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
@@ -36,11 +37,15 @@ static bool path_ok(const char *path, const char *what) {
     return true;
 }
 
+const char *buffers_shared_root(void) {
+    return vmem_shared_root();
+}
+
 buffers_status buffers_locator_files(const char *root, buffers_locator_file *out, size_t capacity, size_t *out_count) {
     if (!out_count || (capacity > 0 && !out))
         return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "locator files: %s", out_count ? "capacity without an array"
                                                                                          : "null out_count");
-    if (!root) root = vmem_locator_root();
+    if (!root) root = buffers_shared_root();
     if (root[0] != '\0' && !path_ok(root, "locator files root")) return BUFFERS_ERROR_INVALID_ARGUMENT;
     return locator_files_list(root, out, capacity, out_count);
 }

@@ -26,10 +26,6 @@ typedef struct vmem_locator_file {
     char            process_name[32];   /* "?" when unknown */
 } vmem_locator_file;
 
-/* The root this process's locator directories live under (vmem_shared_set_root, the environment,
- * the default). "" where locators are not files. */
-const char *vmem_locator_root(void);
-
 /* Calls fn for every entry named "<prefix><pid>" or "<prefix><pid> #<n>" in root/.reloaded/
  * memory.buffers and root/.reloaded-<anything>/memory.buffers (directories opened without following
  * symlinks; unreadable ones skipped); fn returns true to stop. 0; ENOENT/ENOTDIR when root is not a

@@ -193,6 +193,11 @@ int vmem_shared_remove_stale(const char *prefix);
  * is opened (the caller's duty). A no-op where shared objects are not files (Windows). */
 int vmem_shared_set_root(const char *directory);
 
+/* The folder this process's locator directories live under: the one vmem_shared_set_root chose,
+ * else $BUFFERS_SHARED_ROOT when set and not empty, else /tmp. "" where shared objects are not files
+ * (Windows). The text lives until the next vmem_shared_set_root or change of the environment. */
+const char *vmem_shared_root(void);
+
 /* The directory shared objects live in ("" where they are not files). */
 const char *vmem_shared_directory(void);
 

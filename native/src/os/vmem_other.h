@@ -9,10 +9,11 @@
 
 #include "os/vmem.h"
 
-/* Windows: OpenProcess and the *Ex
- * calls. Linux: system calls run inside the target under ptrace, bytes moved with
- * process_vm_writev/readv (os/linux/remote/memory.c; docs/external.md). vmem_reserve_at, vmem_release
- * and vmem_walk_free accept another pid where vmem_supports_other_processes() is true. */
+/* Windows: OpenProcess and the *Ex calls. Linux (x86-64, aarch64): system calls run inside the
+ * target under ptrace, bytes moved through an open handle's /proc/<pid>/mem (vmem_process_watch_*,
+ * os/linux/remote/process_watch.c) or with process_vm_writev/readv (os/linux/remote/memory.c;
+ * docs/external.md). macOS: none (os/macos/remote/unsupported.c, VMEM_UNSUPPORTED). vmem_reserve_at,
+ * vmem_release and vmem_walk_free accept another pid where vmem_supports_other_processes() is true. */
 
 typedef enum vmem_process_access {
     VMEM_PROCESS_ACCESSIBLE,   /* exists, and this process may change its memory */

@@ -9,7 +9,7 @@
 #define BUFFERS_PROCESS_CHAIN_H
 
 #include "core/chain.h"
-#include "remote/process_buffers.h"
+#include "remote/remote_item.h"
 #include "os/vmem_other.h"
 
 enum { CHAIN_WALK_LIMIT = 4096 };   /* locators walked at most: a corrupt chain may loop */

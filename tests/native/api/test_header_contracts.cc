@@ -82,6 +82,7 @@ TEST(HeaderContracts, CallsThatCannotFailLeaveTheLastErrorAlone) {
     buffers_version();
     buffers_max_address();
     buffers_allocation_granularity();
+    buffers_shared_root();
     EXPECT_EQ(buffers_last_error(), before) << "successes and calls that cannot fail leave it";
     EXPECT_EQ(buffers_last_status(), BUFFERS_ERROR_INVALID_ARGUMENT);
 }

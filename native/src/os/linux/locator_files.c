@@ -21,10 +21,6 @@
 #include "os/linux/proc_maps.h"
 #include "os/posix/shared_root.h"
 
-const char *vmem_locator_root(void) {
-    return file_shared_root();
-}
-
 vmem_file_state vmem_locator_file_state(const char *path, uint32_t pid) {
     struct stat st;
     bool alive = vmem_process_alive(pid);

@@ -1,5 +1,6 @@
 /* Where the locator files live on Linux and macOS (os/posix/shared_root.h), and the verbs that choose
- * the root for this process (vmem_shared_set_root) and tell the directory chosen (os/vmem.h). */
+ * the root for this process (vmem_shared_set_root), tell it (vmem_shared_root) and tell the directory
+ * chosen (os/vmem.h). */
 #define _DARWIN_C_SOURCE   /* O_DIRECTORY on macOS */
 #define _POSIX_C_SOURCE 200809L
 
@@ -31,7 +32,7 @@ int vmem_shared_set_root(const char *directory) {
     return 0;
 }
 
-const char *file_shared_root(void) {
+const char *vmem_shared_root(void) {
     if (atomic_load_explicit(&root_chosen, memory_order_acquire)) return chosen_root;
     const char *root = getenv("BUFFERS_SHARED_ROOT");
     return root && *root ? root : "/tmp";
@@ -47,7 +48,7 @@ int vmem_shared_reset(vmem_shared *shared) {
 }
 
 void file_locator_folders(file_folders *out) {
-    out->root = file_shared_root();
+    out->root = vmem_shared_root();
     snprintf(out->first[0], sizeof out->first[0], "%s", FILE_SHARED_FIRST);
     snprintf(out->first[1], sizeof out->first[1], "%s%u", FILE_PER_USER_PREFIX, (unsigned)geteuid());
 }

@@ -10,11 +10,7 @@
 
 #include "os/vmem.h"
 
-/* The folder the locator directories live under: the one vmem_shared_set_root chose, else
- * $BUFFERS_SHARED_ROOT when set (tests and sandboxes), else /tmp. */
-const char *file_shared_root(void);
-
-/* The two folders a locator file may be in, under the root: <root>/.reloaded/memory.buffers, which
+/* The two folders a locator file may be in, under the root (vmem_shared_root): <root>/.reloaded/memory.buffers, which
  * every user may write to (tried first), else <root>/.reloaded-<euid>/memory.buffers, this user's
  * own (docs/locator-security.md). Every open, search, creation for another process and listing
  * takes them from here, in this order. */

@@ -5,10 +5,6 @@
 
 #include <stdio.h>
 
-const char *vmem_locator_root(void) {
-    return "";
-}
-
 int vmem_locator_files_walk(const char *root, const char *prefix, vmem_locator_file_fn fn, void *context) {
     (void)root, (void)prefix, (void)fn, (void)context;
     return VMEM_UNSUPPORTED;

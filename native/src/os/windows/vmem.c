@@ -316,6 +316,10 @@ int vmem_shared_set_root(const char *directory) {
     return 0;
 }
 
+const char *vmem_shared_root(void) {
+    return "";   /* named sections are not files: no folder */
+}
+
 /* ---- misc ---- */
 
 int vmem_exclude_from_fork(uintptr_t address, size_t size) {

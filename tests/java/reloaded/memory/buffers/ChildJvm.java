@@ -75,13 +75,14 @@ final class ChildJvm {
     }
 
     /**
-     * java FLAGS -cp library.jar:classDir MAIN, with env's variables set (a null value removes one):
+     * java FLAGS -cp library.jar:classDir MAIN ARGS, with env's variables set (a null value removes one):
      * MAIN may be any class of the test classes directory classDir.
      */
-    Result onClassPathWith(java.util.Map<String, String> env, List<String> flags, Path classDir, String main)
-            throws Exception {
+    Result onClassPathWith(java.util.Map<String, String> env, List<String> flags, Path classDir, String main,
+            String... args) throws Exception {
         List<String> command = new ArrayList<>(flags);
         command.addAll(List.of("-cp", jar + java.io.File.pathSeparator + classDir, main));
+        command.addAll(Arrays.asList(args));
         return run(command, env);
     }
 

@@ -23,6 +23,8 @@ class LocatorDowncallsTest {
         assertTrue(LocatorDowncalls.SUPPORTED, "64-bit JDK 22+ with the exports must take the downcall route");
         Buffers.locatorAddress();
         String own = Path.of(Buffers.locatorDirectory()).getParent().getParent().toString();
+        assertEquals(own, LocatorDowncalls.sharedRoot(), "the root this process's file is under");
+        assertEquals(LocatorJni.sharedRoot(), LocatorDowncalls.sharedRoot());
         assertEquals(LocatorJni.list(own), LocatorDowncalls.list(own));
         LocatorFiles.Entry mine = LocatorDowncalls.list(own).stream()
                 .filter(e -> e.pid() == ProcessHandle.current().pid()).findFirst().orElseThrow();

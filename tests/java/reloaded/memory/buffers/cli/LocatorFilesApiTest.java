@@ -52,6 +52,17 @@ class LocatorFilesApiTest {
     }
 
     @Test
+    void theSharedRootIsWhereThisProcessKeepsItsFileAndWhatTheCliLooksUnder() {
+        Buffers.locatorAddress();
+        String sharedRoot = LocatorFiles.sharedRoot();
+        assertTrue(Buffers.locatorDirectory().startsWith(sharedRoot + "/.reloaded"),
+                Buffers.locatorDirectory() + " is not under " + sharedRoot);
+        CliTest.Result r = CliTest.cli("list", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(sharedRoot, r.json().get("root"));
+    }
+
+    @Test
     void staleFilesAreReadAndRemovedOnlyOutsideADryRun() throws Exception {
         long dead = LocatorFixture.deadPid();
         Path stale = write(".reloaded", dead, block(0x7f0000001000L, 0, new long[] {0x10000000L, 1, 4096, 96}));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 import reloaded.memory.buffers.Buffers;
+import reloaded.memory.buffers.LocatorFiles;
 
 /**
  * Run in a child JVM by ProbeOnceTest (and NativeAccessDeniedTest): each argument is a step, and
@@ -18,6 +19,7 @@ import reloaded.memory.buffers.Buffers;
  *   <li>{@code call}: {@code call ok}, or {@code call threw <class>}</li>
  *   <li>{@code race}: 8 threads released at once, half probing, half calling; {@code race ok}, or
  *       what failed, or {@code race hung} with where a thread still waits after 30 s</li>
+ *   <li>{@code root}: {@code shared root <folder>}, the library's {@code LocatorFiles.sharedRoot()}</li>
  *   <li>{@code maps}: {@code mapped copies: N}, the distinct extracted JNI library files in /proc/self/maps</li>
  * </ul>
  */
@@ -43,6 +45,8 @@ public final class ProbeMain {
                 return race();
             case "maps":
                 return "mapped copies: " + mappedCopies();
+            case "root":
+                return "shared root " + LocatorFiles.sharedRoot();
             case "directory":
                 Buffers.locatorAddress();   // opens (or makes) the locator
                 return "locator directory " + Buffers.locatorDirectory();

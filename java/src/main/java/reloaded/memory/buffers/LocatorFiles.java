@@ -8,7 +8,8 @@ import java.util.Objects;
  * {@code buffers_locator_file_read}, {@code buffers_locator_file_remove_stale}): for tools such as the
  * command line's {@code list}, {@code inspect} and {@code cleanup}. Nothing here maps a file, takes a
  * buffer or writes into another process; a planted, truncated or foreign file gives an exception or a
- * state, never a crash. Linux only: elsewhere the calls throw {@link UnsupportedOperationException}.
+ * state, never a crash. Listing, reading and removing work on Linux only: elsewhere they throw
+ * {@link UnsupportedOperationException}; {@link #sharedRoot()} answers everywhere.
  */
 public final class LocatorFiles {
     /** The most locators {@link #read} follows in one chain (BUFFERS_LOCATOR_CHAIN_MAX; a longer one is corrupt). */
@@ -87,9 +88,22 @@ public final class LocatorFiles {
     }
 
     /**
+     * The folder this process's copy of the library keeps its locator files under, or will once it
+     * makes its locator ({@code buffers_shared_root}): the system property
+     * {@code reloaded.buffers.sharedRoot} (handed to the library when it loads), else the environment
+     * variable {@code BUFFERS_SHARED_ROOT}, else {@code /tmp}. The files are in
+     * {@code <root>/.reloaded/memory.buffers} or {@code <root>/.reloaded-<uid>/memory.buffers}.
+     *
+     * @return the folder; "" on Windows, whose locators are named sections, not files
+     */
+    public static String sharedRoot() {
+        return LocatorRoute.sharedRoot();
+    }
+
+    /**
      * The locator files under root's shared directory and per-user fallbacks, sorted by pid then path.
      *
-     * @param root the folder ({@code <root>/.reloaded/memory.buffers} ...); null: the one this process uses
+     * @param root the folder ({@code <root>/.reloaded/memory.buffers} ...); null: {@link #sharedRoot()}
      * @return an unmodifiable list
      * @throws IllegalArgumentException if root is relative or not a directory
      * @throws UnsupportedOperationException where locators are not files

@@ -9,6 +9,14 @@ final class LocatorJni {
     private LocatorJni() {
     }
 
+    static String sharedRoot() {
+        byte[] root = NativeBuffers.sharedRoot();
+        if (root == null) {
+            throw Status.toException(Status.OUT_OF_MEMORY, NativeBuffers.lastError(), 0, 0, 0);
+        }
+        return new String(root, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     static List<LocatorFiles.Entry> list(String root) {
         Object[] out = new Object[3];
         int count = (int) Status.check(NativeBuffers.locatorFiles(root, out), 0, 0, 0);

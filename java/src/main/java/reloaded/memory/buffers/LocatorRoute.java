@@ -11,6 +11,10 @@ final class LocatorRoute {
     private LocatorRoute() {
     }
 
+    static String sharedRoot() {
+        return LocatorJni.sharedRoot();
+    }
+
     static List<LocatorFiles.Entry> list(String root) {
         return LocatorJni.list(root);
     }

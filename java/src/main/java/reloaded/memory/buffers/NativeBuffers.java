@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  */
 final class NativeBuffers {
     /** Bumped whenever a signature below changes; checked against the library after loading. */
-    static final int ABI_VERSION = 10;
+    static final int ABI_VERSION = 11;
 
     /** Prefix of the system property (+ thread id) naming this class to JNI_OnLoad. */
     static final String CLASS_PROPERTY = "reloaded.buffers.jni.class.";
@@ -137,6 +137,9 @@ final class NativeBuffers {
 
     /** buffers_locator_file_remove_stale: 1 removed (would be), 0 kept (why[0] says why), or -status. */
     static native long locatorFileRemoveStale(String path, boolean dryRun, String[] why);
+
+    /** buffers_shared_root as its (UTF-8) bytes, empty on Windows; null when the JVM had no room (reason in lastError()). */
+    static native byte[] sharedRoot();
 
     /** buffers_use_rust_layout: 0, or -status (reason in lastError()). */
     static native long useRustLayout();

@@ -18,7 +18,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@code CAP_SYS_PTRACE}, and what Yama's {@code ptrace_scope} asks) and a 64-bit build on Linux;
  * on Windows, access to the process ({@code PROCESS_VM_OPERATION}, {@code PROCESS_DUP_HANDLE}).
  * Linux (x86-64, aarch64) and Windows (32- and 64-bit) both have buffers and private memory of
- * another process; 32-bit Linux has neither ({@link UnsupportedOperationException}).
+ * another process; 32-bit Linux and macOS have neither, nor has a system where ptrace is refused to
+ * every caller (a seccomp filter, an emulator): {@link UnsupportedOperationException} with the reason.
  *
  * <p>Not for a process this JVM started itself on Linux ({@link ProcessBuilder},
  * {@link Runtime#exec}): the JVM's process reaper waits on its children and would take the stops

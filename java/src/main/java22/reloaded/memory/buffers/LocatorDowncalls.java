@@ -17,7 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * JDK 22+: the locator-file calls of the C core ({@code buffers_locator_files},
- * {@code buffers_locator_file_read}, {@code buffers_locator_file_remove_stale}) as java.lang.foreign
+ * {@code buffers_locator_file_read}, {@code buffers_locator_file_remove_stale}, {@code buffers_shared_root}) as java.lang.foreign
  * downcalls, reading the C structs at the offsets that native/src/api/locator_files.c asserts for
  * 64-bit builds (the only ones this route serves).
  */
@@ -43,6 +43,7 @@ final class LocatorDowncalls {
     private static final MethodHandle FILES;
     private static final MethodHandle READ;
     private static final MethodHandle REMOVE_STALE;
+    private static final MethodHandle SHARED_ROOT;
 
     static {
         SymbolLookup lookup = SymbolLookup.loaderLookup();
@@ -50,7 +51,8 @@ final class LocatorDowncalls {
         MemorySegment files = base ? lookup.find("buffers_locator_files").orElse(null) : null;
         MemorySegment read = base ? lookup.find("buffers_locator_file_read").orElse(null) : null;
         MemorySegment remove = base ? lookup.find("buffers_locator_file_remove_stale").orElse(null) : null;
-        SUPPORTED = files != null && read != null && remove != null;
+        MemorySegment root = base ? lookup.find("buffers_shared_root").orElse(null) : null;
+        SUPPORTED = files != null && read != null && remove != null && root != null;
         Linker linker = Linker.nativeLinker();
         FILES = SUPPORTED ? linker.downcallHandle(files, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
                 ADDRESS)) : null;
@@ -58,6 +60,7 @@ final class LocatorDowncalls {
                 ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG)) : null;
         REMOVE_STALE = SUPPORTED ? linker.downcallHandle(remove, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BYTE,
                 ADDRESS, ADDRESS, JAVA_LONG)) : null;
+        SHARED_ROOT = SUPPORTED ? linker.downcallHandle(root, FunctionDescriptor.of(ADDRESS)) : null;
     }
 
     private LocatorDowncalls() {
@@ -66,6 +69,15 @@ final class LocatorDowncalls {
     private static void check(int status) {
         if (status != Status.OK) {
             throw Status.toException(status, Downcalls.lastError(), 0, 0, 0);
+        }
+    }
+
+    static String sharedRoot() {
+        try {
+            // a string the library owns, NUL-terminated, of no fixed length (the environment's text)
+            return ((MemorySegment) SHARED_ROOT.invokeExact()).reinterpret(Long.MAX_VALUE).getString(0);
+        } catch (Throwable t) {
+            throw Downcalls.rethrown(t);
         }
     }
 

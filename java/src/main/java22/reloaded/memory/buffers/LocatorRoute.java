@@ -11,6 +11,10 @@ final class LocatorRoute {
     private LocatorRoute() {
     }
 
+    static String sharedRoot() {
+        return LocatorDowncalls.SUPPORTED ? LocatorDowncalls.sharedRoot() : LocatorJni.sharedRoot();
+    }
+
     static List<LocatorFiles.Entry> list(String root) {
         return LocatorDowncalls.SUPPORTED ? LocatorDowncalls.list(root) : LocatorJni.list(root);
     }

@@ -27,14 +27,9 @@ final class LocatorFiles {
             // an empty listing would read as "no process uses the library"
             throw new CommandFailure("--root " + rootOption + ": no such directory");
         }
-        return new LocatorFiles(rootOption == null || rootOption.isEmpty() ? defaultRoot() : rootOption);
-    }
-
-    /** The root the library uses when nothing is given: the system property, the environment, /tmp. */
-    private static String defaultRoot() {
-        String property = System.getProperty("reloaded.buffers.sharedRoot");
-        String env = System.getenv("BUFFERS_SHARED_ROOT");
-        return property != null && !property.isEmpty() ? property : env != null && !env.isEmpty() ? env : "/tmp";
+        // else the library's own rule (buffers_shared_root): the property, the environment, /tmp
+        return new LocatorFiles(rootOption == null || rootOption.isEmpty()
+                ? reloaded.memory.buffers.LocatorFiles.sharedRoot() : rootOption);
     }
 
     String root() {
