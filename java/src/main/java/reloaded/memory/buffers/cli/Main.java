@@ -2,6 +2,7 @@ package reloaded.memory.buffers.cli;
 
 import java.io.PrintStream;
 import java.lang.module.ModuleDescriptor;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,9 +70,13 @@ public final class Main {
             err.print(usage());
             return 2;
         }
-        Command command = COMMANDS.stream().filter(c -> c.name().equals(line.get(0))).findFirst().orElse(null);
+        Command command = command(line.get(0));
         if (command == null) {
-            String guess = CommandLine.didYouMean(line.get(0), COMMANDS.stream().map(Command::name).toList());
+            List<String> names = new ArrayList<>();
+            for (Command c : COMMANDS) {
+                names.add(c.name());
+            }
+            String guess = CommandLine.didYouMean(line.get(0), names);
             String message = "unknown command '" + line.get(0) + "'" + (guess == null ? "" : "; did you mean '" + guess + "'?");
             if (json) {
                 return error(out, null, message, 2);
@@ -99,6 +104,16 @@ public final class Main {
         } catch (Exception | LinkageError e) {
             return json ? error(out, command, e.toString(), 1) : text(err, command, "failed: " + e);
         }
+    }
+
+    /** The command of that name, or null. A loop, not a stream: a lambda costs milliseconds at start-up. */
+    private static Command command(String name) {
+        for (Command c : COMMANDS) {
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private static int text(PrintStream err, Command command, String message) {
