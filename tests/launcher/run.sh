@@ -49,12 +49,13 @@ for home in "$(jdk17_home)" "$(newest_jdk)"; do
   run bad "$launcher" write "$target" --near "$near" --hex 9
   same bad-jar bad "usage error"
   cmp -s "$work/bad-jar.err" "$work/bad.err" || fail "usage error: stderr differs"
-  ls "$folder"/cli-*.jsa >/dev/null 2>&1 && fail "a failed run left an archive"
+  ls "$folder"/cli-* >/dev/null 2>&1 && fail "a failed run left an archive: $(ls "$folder")"
 
   # The first run that succeeds makes the archive; the next one uses it.
   BUFFERS_LAUNCHER_DEBUG=1 run first "$launcher" write "$target" --near "$near" --hex "90 c3" --json
   grep -q "making" "$work/first.err" || fail "first run: $(cat "$work/first.err")"
-  ls "$folder"/cli-*.jsa >/dev/null 2>&1 || fail "no archive after the first run: $(ls -la "$folder")"
+  ls "$folder" | grep -qE '^cli-.*\.(jsa|aot)$' || fail "no archive after the first run: $(ls -la "$folder")"
+  ls "$folder"/*.tmp* >/dev/null 2>&1 && fail "files of the making left behind: $(ls "$folder")"
   ls "$folder"/buffers_jni-*.so >/dev/null 2>&1 || fail "no kept library after the first run"
   [ "$(stat -c %a "$folder")" = 700 ] || fail "cache folder mode $(stat -c %a "$folder")"
   BUFFERS_LAUNCHER_DEBUG=1 run second "$launcher" write "$target" --near "$near" --hex "cc 90 c3"
@@ -73,7 +74,7 @@ for home in "$(jdk17_home)" "$(newest_jdk)"; do
   done
 
   # A damaged archive: nothing a user sees changes (the JVM does not use it).
-  for archive in "$folder"/cli-*.jsa; do head -c 4096 /dev/urandom >"$archive"; done
+  for archive in "$folder"/cli-*; do head -c 4096 /dev/urandom >"$archive"; done
   run plain "${java_jar[@]}" --version
   run damaged "$launcher" --version
   same plain damaged "damaged archive"
