@@ -4,7 +4,8 @@
 # write lands in a `sleep` (read back from /proc/PID/mem); the first run that succeeds makes the
 # class-data archive and the library copy in a private cache folder and later runs use them; a failed
 # run keeps no archive; a damaged archive changes nothing a user sees; a cache folder another user
-# could change is not used (nothing is written there) and the output stays the same.
+# could change is not used (nothing is written there) and the output stays the same; `java -jar` keeps
+# its library copy in the same folder under the same rules.
 # Uses target/reloaded-memory-buffers-*.jar (built with `mvn -q -DskipTests package` when missing).
 set -uo pipefail
 SCRIPT_NAME=launcher
@@ -87,6 +88,17 @@ for home in "$(jdk17_home)" "$(newest_jdk)"; do
   same plain open "untrusted cache folder"
   grep -q "plain start" "$work/open.err" || fail "untrusted folder used: $(cat "$work/open.err")"
   [ -z "$(ls -A "$open")" ] || fail "files written into $open: $(ls -A "$open")"
+
+  # java -jar keeps its library copy in the same folder (cli/Main), never under an open folder, and
+  # where the caller names another, there.
+  jar_cache=$work/jar-cache-${home##*/}
+  mkdir -m 700 "$jar_cache"
+  XDG_CACHE_HOME=$jar_cache run plain "${java_jar[@]}" --version
+  ls "$jar_cache"/reloaded-memory-buffers/buffers_jni-*.so >/dev/null 2>&1 || fail "java -jar kept no library copy"
+  XDG_CACHE_HOME=$open run plain "${java_jar[@]}" --version
+  [ -z "$(ls -A "$open")" ] || fail "java -jar wrote into $open: $(ls -A "$open")"
+  XDG_CACHE_HOME=$open run plain "$home/bin/java" -Dreloaded.buffers.native.cache="$jar_cache/named" -jar "$jar" --version
+  ls "$jar_cache"/named/buffers_jni-*.so >/dev/null 2>&1 || fail "java -jar did not take the folder it was given"
 done
 
 [ $failures -eq 0 ] || die "$failures check(s) failed"

@@ -41,7 +41,26 @@ public final class Main {
      * @param args the command and its arguments
      */
     public static void main(String[] args) {
+        keepLibraryInCache();
         System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Lets the loader keep its checked copy of the JNI library in the user's cache folder, the one
+     * bin/buffers names, so that {@code java -jar} runs too skip extracting and hashing it (most of
+     * their start-up after the JVM's own: docs/benchmarks.md). The loader uses the folder only where
+     * no other user can change it ({@code NativeCache}); a setting of the caller's wins.
+     */
+    static void keepLibraryInCache() {
+        String property = "reloaded.buffers.native.cache"; // NativeLoader.CACHE_PROPERTY
+        if (System.getProperty(property) != null || System.getenv("RELOADED_BUFFERS_NATIVE_CACHE") != null) {
+            return;
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        String base = xdg != null && xdg.startsWith("/") ? xdg : System.getProperty("user.home") + "/.cache";
+        if (base.startsWith("/")) { // POSIX only (the loader keeps no DLL either)
+            System.setProperty(property, base + "/reloaded-memory-buffers");
+        }
     }
 
     /**
