@@ -14,6 +14,7 @@
 #     JNI libraries linked and checked against libSystem, never run (nothing here runs Mach-O),
 #   - the fat jar: JNI libraries for all eight platforms (scripts/build-natives.sh), packed by Maven,
 #     each exporting only JNI symbols, and the jar's demo run from another directory,
+#   - the CLI launcher bin/buffers on JDK 17 and the newest JDK against `java -jar` (tests/launcher),
 #   - the Java suite (mvn verify: JUnit 5 through the JNI library) on JDK 17, on the newest JDK
 #     under /usr/lib/jvm, on Debian's 32-bit (i386) JDK 17 and on its aarch64 JDK 17 under qemu-user
 #     (scripts/java-cross-test.sh), and the Javadoc of the public API (warnings fail),
@@ -144,10 +145,11 @@ stage_consumer_osgi()    { bash tests/consumers/osgi/run.sh; }
 stage_publish()          { bash tests/consumers/publish/run.sh; }
 stage_reproducible()     { bash tests/reproducible/run.sh; }
 stage_quiet()            { bash tests/quiet/run.sh; }
+stage_launcher()         { bash tests/launcher/run.sh; }   # bin/buffers, the CLI the README documents
 
 # java_bench_build runs before fat_jar: it cleans target/, and later stages use fat_jar's jar.
 # quiet (last) builds target/ again, with the natives fat_jar left in build/natives.
-all_stages=(deps scripts native asan tsan header fuzz java_bench_build fat_jar java17 java_newest java_linux_x86
+all_stages=(deps scripts native asan tsan header fuzz java_bench_build fat_jar launcher java17 java_newest java_linux_x86
             java_linux_aarch64 javadoc
             cross_linux_x86 cross_linux_aarch64 kernel_linux_aarch64 cross_windows_x86_64 cross_windows_x86
             macos glibc_floor musl consumer_modular consumer_shaded consumer_osgi publish reproducible quiet)

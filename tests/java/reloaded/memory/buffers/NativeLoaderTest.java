@@ -31,7 +31,7 @@ class NativeLoaderTest {
     Path tmp;
 
     /** A jar holding an index and libraries, and a System.load that records or fails. */
-    static final class FakeEnvironment implements NativeLoader.Environment {
+    static class FakeEnvironment implements NativeLoader.Environment {
         final Map<String, byte[]> resources = new HashMap<>();
         final List<Path> loaded = new ArrayList<>();
         final List<byte[]> loadedBytes = new ArrayList<>();
@@ -72,11 +72,11 @@ class NativeLoaderTest {
         }
     }
 
-    private static String sha256(byte[] b) throws Exception {
+    static String sha256(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
-    private static FakeEnvironment jarWith(String platform, byte[] library, String indexedSha, long indexedSize) {
+    static FakeEnvironment jarWith(String platform, byte[] library, String indexedSha, long indexedSize) {
         FakeEnvironment env = new FakeEnvironment();
         String index = "version=1.0.0\nplatforms=" + platform + ",windows-x86_64\n"
                 + platform + ".file=libbuffers_jni.so\n" + platform + ".size=" + indexedSize + "\n"

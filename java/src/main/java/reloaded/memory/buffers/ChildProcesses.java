@@ -1,5 +1,10 @@
 package reloaded.memory.buffers;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+
 /**
  * Refuses, on Linux, to act in a process this JVM started itself. The JVM's process reaper waits for
  * every child it started ({@code waitpid(child)}), and the kernel reports a traced child's ptrace
@@ -16,14 +21,36 @@ final class ChildProcesses {
         if (!Platform.os(System.getProperty("os.name", "")).equals("linux")) {   // not current(): no maps read
             return;
         }
-        long self = ProcessHandle.current().pid();
-        boolean child = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(p -> p.pid() == self)
-                .orElse(false);
-        if (child) {
+        if (parentOf(pid) == self()) {
             throw new IllegalArgumentException("process " + pid + " is a child of this JVM, whose process reaper "
                     + "waits for it and would take the ptrace stops of every change made in it (and report a "
                     + "false exit); start it so that it is not this JVM's child, e.g. through "
                     + "sh -c 'program & echo $!'");
+        }
+    }
+
+    /**
+     * The parent's pid from /proc/PID/stat (the field after the state, which follows the last ')' of
+     * the name), or -1 when the process is gone or the file unreadable. Read directly, as
+     * ProcessHandle.parent() does too, because asking ProcessHandle about another process starts its
+     * reaper executor and lambdas: milliseconds of every CLI write.
+     */
+    /** This process's pid, from the /proc/self link (ProcessHandle.current() starts the reaper executor too). */
+    private static long self() {
+        try {
+            return Long.parseLong(Files.readSymbolicLink(Paths.get("/proc/self")).toString());
+        } catch (IOException | RuntimeException e) {
+            return ProcessHandle.current().pid();
+        }
+    }
+
+    static long parentOf(long pid) {
+        try {
+            String stat = new String(Files.readAllBytes(Paths.get("/proc/" + pid + "/stat")), StandardCharsets.US_ASCII);
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
+            return Long.parseLong(fields[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 }

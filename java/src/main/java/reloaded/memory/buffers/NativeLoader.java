@@ -29,7 +29,11 @@ import java.util.function.Supplier;
  *       {@code reloaded.buffers.native.tmpdir} (or env {@code RELOADED_BUFFERS_NATIVE_TMPDIR}, else
  *       {@code java.io.tmpdir}), verify size and SHA-256 against the index, load it and delete it
  *       at once (unless {@code reloaded.buffers.native.keep=true}). A unique copy per load lets
- *       several class loaders in one JVM each load the library; all copies share one locator.</li>
+ *       several class loaders in one JVM each load the library; all copies share one locator.
+ *       With {@code reloaded.buffers.native.cache=<dir>} (or env {@code RELOADED_BUFFERS_NATIVE_CACHE};
+ *       set by the CLI launcher) a checked copy kept in that private folder is loaded instead when it
+ *       is provably unchanged ({@link NativeCache}), else one is put there; a folder that cannot be
+ *       trusted, or a failed load of the kept copy, falls back to the unique copy.</li>
  * </ol>
  * {@code reloaded.buffers.native.platform} overrides the detected platform (e.g. "linux-x86_64";
  * on musl libc the detected one is "linux-x86_64-musl");
@@ -42,6 +46,7 @@ final class NativeLoader {
     static final String KEEP_PROPERTY = "reloaded.buffers.native.keep";
     static final String DEBUG_PROPERTY = "reloaded.buffers.native.debug";
     static final String USE_SYSTEM_PROPERTY = "reloaded.buffers.native.useSystem";
+    static final String CACHE_PROPERTY = "reloaded.buffers.native.cache";
     /** The name System.loadLibrary maps to libbuffers_jni.so / buffers_jni.dll. */
     static final String SYSTEM_LIBRARY_NAME = "buffers_jni";
     static final String INDEX_RESOURCE = "native/index.properties";
@@ -65,18 +70,24 @@ final class NativeLoader {
 
     /** The settings of one load, from system properties and the environment. */
     record Options(String explicitPath, boolean useSystem, String platform, Path tmpdir, boolean keep,
-                   boolean debug) {
+                   boolean debug, Path cache) {
         Options(String explicitPath, String platform, Path tmpdir, boolean keep, boolean debug) {
             this(explicitPath, false, platform, tmpdir, keep, debug);
         }
 
+        Options(String explicitPath, boolean useSystem, String platform, Path tmpdir, boolean keep, boolean debug) {
+            this(explicitPath, useSystem, platform, tmpdir, keep, debug, null);
+        }
+
         static Options fromSystem() {
             String tmp = setting(TMPDIR_PROPERTY, "RELOADED_BUFFERS_NATIVE_TMPDIR");
+            String cache = setting(CACHE_PROPERTY, "RELOADED_BUFFERS_NATIVE_CACHE");
             return new Options(setting(PATH_PROPERTY, "RELOADED_BUFFERS_NATIVE_PATH"),
                     Boolean.parseBoolean(setting(USE_SYSTEM_PROPERTY, "RELOADED_BUFFERS_NATIVE_USE_SYSTEM")),
                     System.getProperty(PLATFORM_PROPERTY, Platform.current()),
                     Paths.get(tmp != null ? tmp : System.getProperty("java.io.tmpdir")),
-                    Boolean.getBoolean(KEEP_PROPERTY), Boolean.getBoolean(DEBUG_PROPERTY));
+                    Boolean.getBoolean(KEEP_PROPERTY), Boolean.getBoolean(DEBUG_PROPERTY),
+                    cache == null ? null : Paths.get(cache));
         }
 
         private static String setting(String property, String env) {
@@ -247,8 +258,13 @@ final class NativeLoader {
         trace(options, "picked " + entry.platform + "/" + entry.file + " from the jar");
         if (entry.file.endsWith(".dll")) {
             sweepOldCopies(options.tmpdir(), System.currentTimeMillis() - SWEEP_AGE_MILLIS);
+        } else if (options.cache() != null) {
+            Path cached = loadCached(options, env, entry);
+            if (cached != null) {
+                return cached;
+            }
         }
-        Path file = extract(options, env, entry);
+        Path file = extract(options.tmpdir(), options, env, entry);
         try {
             trace(options, "loading " + file);
             env.load(file);
@@ -275,16 +291,49 @@ final class NativeLoader {
         }
     }
 
-    /** Copies the platform's library to a new unique file, checking size and SHA-256 on the way. */
-    private static Path extract(Options options, Environment env, NativeIndex.Entry entry) {
+    /**
+     * Loads the library from the cache folder (NativeCache), putting a checked copy there first when
+     * it holds none that is provably the one checked; returns null, and the caller extracts a copy of
+     * its own, when the folder cannot be trusted or the load fails (another class loader of this JVM
+     * loaded that file already, a noexec folder). A damaged jar still throws.
+     */
+    private static Path loadCached(Options options, Environment env, NativeIndex.Entry entry) {
+        String untrusted = NativeCache.untrusted(options.cache());
+        if (untrusted != null) {
+            trace(options, "cache not used: " + untrusted);
+            return null;
+        }
+        Path file = NativeCache.file(options.cache(), entry);
+        try {
+            if (NativeCache.verified(file, entry)) {
+                trace(options, "reusing " + file + " (checked when it was cached, unchanged since)");
+            } else {
+                Path fresh = extract(options.cache(), options, env, entry);
+                try {
+                    NativeCache.keep(fresh, file);
+                } finally {
+                    deleteQuietly(fresh); // gone once moved; left only by a failed keep
+                }
+                trace(options, "cached " + file);
+            }
+            env.load(file);
+            return file;
+        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+            trace(options, "cache not used: " + e); // a damaged jar fails the own copy the same way, and says so
+            return null;
+        }
+    }
+
+    /** Copies the platform's library to a new unique file in dir, checking size and SHA-256 on the way. */
+    private static Path extract(Path dir, Options options, Environment env, NativeIndex.Entry entry) {
         String resource = "native/" + entry.platform + "/" + entry.file;
         int dot = entry.file.lastIndexOf('.');
         String suffix = dot < 0 ? "" : entry.file.substring(dot);
         Path file;
         try {
-            file = Files.createTempFile(options.tmpdir(), "buffers_jni-" + entry.platform + "-", suffix);
+            file = Files.createTempFile(dir, "buffers_jni-" + entry.platform + "-", suffix);
         } catch (IOException | RuntimeException e) {
-            throw chained("libbuffers: could not create a file in " + options.tmpdir() + " to extract the native"
+            throw chained("libbuffers: could not create a file in " + dir + " to extract the native"
                     + " library into (" + e + "); choose another directory with -D" + TMPDIR_PROPERTY + "=<dir>", e);
         }
         try (InputStream in = env.resource(resource)) {

@@ -12,8 +12,10 @@ final class Format {
     private Format() {
     }
 
+    /** "0x" and 16 hex digits (by hand: String.format loads the Formatter and regex at start-up). */
     static String hex(long address) {
-        return String.format("0x%016x", address);
+        String digits = Long.toHexString(address);
+        return "0x" + "0000000000000000".substring(digits.length()) + digits;
     }
 
     /** A byte count for people: "512 B", "4.0 KiB", "1.5 MiB". */

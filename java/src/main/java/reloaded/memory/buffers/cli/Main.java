@@ -2,6 +2,7 @@ package reloaded.memory.buffers.cli;
 
 import java.io.PrintStream;
 import java.lang.module.ModuleDescriptor;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +41,26 @@ public final class Main {
      * @param args the command and its arguments
      */
     public static void main(String[] args) {
+        keepLibraryInCache();
         System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Lets the loader keep its checked copy of the JNI library in the user's cache folder, the one
+     * bin/buffers names, so that {@code java -jar} runs too skip extracting and hashing it (most of
+     * their start-up after the JVM's own: docs/benchmarks.md). The loader uses the folder only where
+     * no other user can change it ({@code NativeCache}); a setting of the caller's wins.
+     */
+    static void keepLibraryInCache() {
+        String property = "reloaded.buffers.native.cache"; // NativeLoader.CACHE_PROPERTY
+        if (System.getProperty(property) != null || System.getenv("RELOADED_BUFFERS_NATIVE_CACHE") != null) {
+            return;
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        String base = xdg != null && xdg.startsWith("/") ? xdg : System.getProperty("user.home") + "/.cache";
+        if (base.startsWith("/")) { // POSIX only (the loader keeps no DLL either)
+            System.setProperty(property, base + "/reloaded-memory-buffers");
+        }
     }
 
     /**
@@ -69,9 +89,13 @@ public final class Main {
             err.print(usage());
             return 2;
         }
-        Command command = COMMANDS.stream().filter(c -> c.name().equals(line.get(0))).findFirst().orElse(null);
+        Command command = command(line.get(0));
         if (command == null) {
-            String guess = CommandLine.didYouMean(line.get(0), COMMANDS.stream().map(Command::name).toList());
+            List<String> names = new ArrayList<>();
+            for (Command c : COMMANDS) {
+                names.add(c.name());
+            }
+            String guess = CommandLine.didYouMean(line.get(0), names);
             String message = "unknown command '" + line.get(0) + "'" + (guess == null ? "" : "; did you mean '" + guess + "'?");
             if (json) {
                 return error(out, null, message, 2);
@@ -99,6 +123,16 @@ public final class Main {
         } catch (Exception | LinkageError e) {
             return json ? error(out, command, e.toString(), 1) : text(err, command, "failed: " + e);
         }
+    }
+
+    /** The command of that name, or null. A loop, not a stream: a lambda costs milliseconds at start-up. */
+    private static Command command(String name) {
+        for (Command c : COMMANDS) {
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private static int text(PrintStream err, Command command, String message) {
