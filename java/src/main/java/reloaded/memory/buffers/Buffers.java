@@ -315,7 +315,7 @@ public final class Buffers {
      * @return true if the other methods can be called
      */
     public static boolean isAvailable() {
-        return NativeLoader.isAvailable();
+        return NativeProbe.isAvailable();
     }
 
     /**
@@ -328,7 +328,7 @@ public final class Buffers {
      *         original exception, e.g. the JVM's {@link IllegalCallerException}), or null
      */
     public static Throwable unavailabilityCause() {
-        return NativeLoader.unavailabilityCause();
+        return NativeProbe.unavailabilityCause();
     }
 
     private static Buffer take(BufferSearchSettings settings, int alignment) {

@@ -28,7 +28,7 @@ final class NativeBuffers {
     static final String SHARED_ROOT_PROPERTY = "reloaded.buffers.sharedRoot";
 
     static {
-        NativeLoader.loadFor(NativeBuffers.class, NativeBuffers::abiVersion, ABI_VERSION);
+        NativeLoader.loadFor(NativeBuffers.class, CLASS_PROPERTY, NativeBuffers::abiVersion, ABI_VERSION);
         applySharedRoot();
     }
 

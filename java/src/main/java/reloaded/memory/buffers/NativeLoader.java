@@ -14,8 +14,9 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * Finds and loads the JNI library, once per class loader (from {@link NativeBuffers}' static
- * initialiser: see {@link #loadFor}).
+ * Finds and loads the JNI library, once per class loader (from the natives class's static
+ * initialiser: see {@link #loadFor}). It knows nothing of the classes above it: the natives class
+ * and its property name are passed in, and the probe ({@link NativeProbe}) asks for the first failure.
  *
  * <ol>
  *   <li>{@code reloaded.buffers.native.path} (or env {@code RELOADED_BUFFERS_NATIVE_PATH}): load
@@ -122,24 +123,23 @@ final class NativeLoader {
     /** The first load failure of this class loader, kept for the probe (see {@link #loadFor}). */
     private static volatile Throwable failure;
     /** The probe's cached answer: set once {@link #probed} is. */
-    private static volatile Throwable probeCause;
-    private static volatile boolean probed;
 
     private NativeLoader() {
     }
 
     /**
      * Loads the library and binds its natives to {@code natives} (the class named to JNI_OnLoad),
-     * then checks its ABI. Called only by the static initialiser of {@link NativeBuffers}: the JVM
+     * then checks its ABI; JNI_OnLoad finds {@code natives} by the system property {@code classProperty}
+     * + this thread's id. Called only by the natives class's static initialiser: the JVM
      * runs that once per class loader, holding every other thread back until it is done, so the
      * library is extracted and loaded once whatever the order of first calls, and this class needs
      * no lock of its own (a lock here would deadlock against that initialisation).
      *
      * @throws UnsatisfiedLinkError why the library cannot be used, native access refused included
      */
-    static void loadFor(Class<?> natives, IntSupplier abiVersion, int expectedAbi) {
+    static void loadFor(Class<?> natives, String classProperty, IntSupplier abiVersion, int expectedAbi) {
         @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; the C side calls getId() too
-        String key = NativeBuffers.CLASS_PROPERTY + Thread.currentThread().getId();
+        String key = classProperty + Thread.currentThread().getId();
         System.setProperty(key, natives.getName());
         try {
             Options options = Options.fromSystem();
@@ -191,30 +191,12 @@ final class NativeLoader {
         return e;
     }
 
-    /** Whether the native library loads and passes its self-check (loading it now if need be); never throws. */
-    static boolean isAvailable() {
-        return unavailabilityCause() == null;
-    }
-
     /**
-     * Why the native library cannot be used, or null if it loaded and passed its self-check; never
-     * throws. The first answer is kept: the load and the check are tried once, so it cannot change.
+     * The first load failure of this class loader (null if none): a later attempt sees only
+     * NoClassDefFoundError, so the probe ({@link NativeProbe}) reports this one.
      */
-    static Throwable unavailabilityCause() {
-        if (!probed) {
-            Throwable cause = null;
-            try {
-                NativeBuffers.init();
-                selfCheck(NativeBuffers::selfCheck, NativeBuffers::lastError);
-            } catch (Throwable t) {
-                // A later attempt sees NoClassDefFoundError: the first failure says what happened.
-                Throwable first = failure;
-                cause = first != null ? first : t;
-            }
-            probeCause = cause;
-            probed = true;
-        }
-        return probeCause;
+    static Throwable firstFailure() {
+        return failure;
     }
 
     /**
