@@ -210,6 +210,25 @@ static jlong write_bytes(const buffers_search_settings *settings, const jbyte *b
 }
 
 /*
+ * The library's hint slot for the window [min, max] (buffers_window_open, layout 1), which the Java
+ * side reads through direct buffers to write without a call (WindowWrites); 0 where the window
+ * must always take a call (write-xor-execute, a failure: the call then reports it) and on 32-bit
+ * JVMs, whose entry layout the Java side does not read.
+ */
+jlong jni_window_hint(JNIEnv *env, jclass cls, jlong min, jlong max)
+{
+    (void)env;
+    (void)cls;
+    buffers_search_settings settings;
+    buffers_window window;
+    if (sizeof(void *) != 8 || search_settings(min, max, 1, &settings) < 0
+        || buffers_window_open(&settings, BUFFERS_WINDOW_LAYOUT, &window) != BUFFERS_OK) {
+        return 0;
+    }
+    return (jlong)(uintptr_t)window.hint;
+}
+
+/*
  * get + append + release of up to 32 bytes passed as four words holding the array's bytes in memory
  * order (JniWrites): no call back into the JVM, whose GetByteArrayRegion and ExceptionCheck each
  * cost a thread-state transition, more than the rest of the write on JDK 17.

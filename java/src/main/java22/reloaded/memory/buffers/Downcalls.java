@@ -33,9 +33,11 @@ final class Downcalls {
     private static final MethodHandle APPEND_CODE;
     private static final MethodHandle LAST_ERROR;
     private static final MethodHandle LAST_STATUS;
-    /** buffers_window_open and the benchmarks' empty function: null in a library from an older build. */
-    private static final MethodHandle WINDOW_OPEN;
+    /** The benchmarks' empty function and bare model: null in a library from an older build. */
     private static final MethodHandle NOOP;
+    private static final MethodHandle BARE;
+    /** buffers_item_release: null in a library from an older build (then JNI releases). */
+    private static final MethodHandle RELEASE;
 
     static {
         NativeBuffers.init(); // the library is loaded by this class loader: loaderLookup sees it
@@ -62,11 +64,13 @@ final class Downcalls {
         APPEND_CODE = found ? linker.downcallHandle(symbols[4], append, critical) : null;
         LAST_ERROR = found ? linker.downcallHandle(symbols[5], FunctionDescriptor.of(ADDRESS)) : null;
         LAST_STATUS = found ? linker.downcallHandle(symbols[6], FunctionDescriptor.of(JAVA_INT)) : null;
-        MemorySegment open = found ? lookup.find("buffers_window_open").orElse(null) : null;
-        WINDOW_OPEN = open == null ? null
-                : linker.downcallHandle(open, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         MemorySegment noop = found ? lookup.find("buffers_jni_noop").orElse(null) : null;
         NOOP = noop == null ? null : linker.downcallHandle(noop, FunctionDescriptor.ofVoid(), critical);
+        MemorySegment release = found ? lookup.find("buffers_item_release").orElse(null) : null;
+        RELEASE = release == null ? null : linker.downcallHandle(release, FunctionDescriptor.ofVoid(ADDRESS), critical);
+        MemorySegment bare = found ? lookup.find("buffers_jni_bare_write").orElse(null) : null;
+        BARE = bare == null ? null : linker.downcallHandle(bare,
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG), critical);
     }
 
     private Downcalls() {
@@ -112,39 +116,34 @@ final class Downcalls {
 
     /** buffers_item_append(_code) on a locked item: the address written at, or an exception. */
     static long append(long item, MemorySegment data, boolean code) {
-        long at;
-        try {
-            at = (long) (code ? APPEND_CODE : APPEND).invokeExact(MemorySegment.ofAddress(item), data,
-                    data.byteSize());
-        } catch (Throwable t) {
-            throw rethrown(t);
-        }
+        long at = appended(item, data, code);
         if (at == 0) {
             throw Status.toException(lastStatus(), lastError(), item, item, data.byteSize());
         }
         return at;
     }
 
-    /**
-     * buffers_window_open for [min, max] in layout 1: the address of the library's hint slot for that
-     * window, or 0 when the window must always take a call (write-xor-execute, an older library, a
-     * failure, which the call then reports).
-     */
-    static long windowHint(long min, long max) {
-        if (WINDOW_OPEN == null) {
-            return 0;
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment settings = arena.allocate(24, 8);
-            settings.set(JAVA_LONG, 0, min);
-            settings.set(JAVA_LONG, 8, max);
-            settings.set(JAVA_INT, 16, 1);
-            MemorySegment window = arena.allocate(32, 8); // buffers_window: the settings, then the hint
-            int status = (int) WINDOW_OPEN.invokeExact(settings, 1, window);
-            return status == Status.OK ? window.get(JAVA_LONG, 24) : 0;
+    /** buffers_item_append(_code) on a locked item: the address written at, or 0 (buffers_last_status says why). */
+    static long appended(long item, MemorySegment data, boolean code) {
+        try {
+            return (long) (code ? APPEND_CODE : APPEND).invokeExact(MemorySegment.ofAddress(item), data,
+                    data.byteSize());
         } catch (Throwable t) {
             throw rethrown(t);
         }
+    }
+
+    /** buffers_item_release by a critical downcall (it never waits for a local item); false if the library has none. */
+    static boolean release(long item) {
+        if (RELEASE == null) {
+            return false;
+        }
+        try {
+            RELEASE.invokeExact(MemorySegment.ofAddress(item));
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+        return true;
     }
 
     /** An empty critical downcall (the benchmarks' floor of this route); false if the library has none. */
@@ -158,6 +157,18 @@ final class Downcalls {
             throw rethrown(t);
         }
         return true;
+    }
+
+    /** The benchmarks' C bare model (bench_jni.c) on data in place: the address, 0 when full, -1 if the library has none. */
+    static long bare(long min, long max, byte[] data) {
+        if (BARE == null) {
+            return -1;
+        }
+        try {
+            return (long) BARE.invokeExact(min, max, MemorySegment.ofArray(data), (long) data.length);
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
     }
 
     /** buffers_last_status() of this thread: the status of the C core's last failure. */

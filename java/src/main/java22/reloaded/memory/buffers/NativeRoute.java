@@ -5,10 +5,10 @@ import java.lang.foreign.MemorySegment;
 /**
  * The route of the copy-only hot path ({@link Buffers#write}, {@link Buffers#writeCode}) into the C
  * core, JDK 22+ version (multi-release jar): data goes through the window's hint in Java, with no
- * downcall ({@link WindowWrites}); when that cannot serve, code, or the write-xor-execute mode, a
- * critical java.lang.foreign downcall reading the array in place, with a blocking normal downcall as
- * the slow path (see {@link Downcalls}). JVMs the FFM route does not cover keep the JNI call of the
- * JDK 17 version.
+ * downcall ({@link WindowWrites}, shared with JDK 17); when that cannot serve, code, or the
+ * write-xor-execute mode, a critical java.lang.foreign downcall reading the array in place, with a
+ * blocking normal downcall as the slow path (see {@link Downcalls}). JVMs the FFM route does not
+ * cover keep the JNI call of the JDK 17 version.
  */
 final class NativeRoute {
     /** Which route this is, for tests and benchmarks (a method: a constant would be inlined by callers). */
@@ -26,12 +26,47 @@ final class NativeRoute {
      * @throws RuntimeException the mapped status (Status) on failure
      */
     static long write(long min, long max, int size, byte[] data, boolean code) {
-        if (!Downcalls.SUPPORTED) {
-            return JniWrites.write(min, max, size, data, code);
-        }
         long need = Integer.toUnsignedLong(size);
         long at = code ? 0 : WindowWrites.tryWrite(min, max, need, data);
-        return at != 0 ? at : Downcalls.write(min, max, need, MemorySegment.ofArray(data), code);
+        if (at != 0) {
+            return at;
+        }
+        return Downcalls.SUPPORTED ? Downcalls.write(min, max, need, MemorySegment.ofArray(data), code)
+                : JniWrites.write(min, max, size, data, code);
+    }
+
+    /**
+     * buffers_item_append(_code) of data[offset, offset + length) (in bounds, not empty) to a locked
+     * item of this process, by a critical downcall reading the array in place (JNI where FFM is not
+     * taken): the address written at, or -status (reason in {@link #lastError()}).
+     */
+    static long append(long item, byte[] data, int offset, int length, boolean code) {
+        if (!Downcalls.SUPPORTED) {
+            return JniWrites.append(item, data, offset, length, code);
+        }
+        long at = Downcalls.appended(item, MemorySegment.ofArray(data).asSlice(offset, length), code);
+        return at != 0 ? at : -Downcalls.lastStatus();
+    }
+
+    /** buffers_item_release of a locked item of this process: a critical downcall (it never waits), else JNI. */
+    static void release(long item) {
+        if (!Downcalls.release(item)) {
+            NativeBuffers.release(item);
+        }
+    }
+
+    /** The reason of this thread's last failure on this route: the C core's on the FFM route. */
+    static String lastError() {
+        return Downcalls.SUPPORTED ? Downcalls.lastError() : NativeBuffers.lastError();
+    }
+
+    /**
+     * The benchmarks' floor of this route for a write: the C bare model through a critical downcall
+     * reading the array in place (JNI's where FFM is not taken); 0 when the model is full.
+     */
+    static long bare(long min, long max, byte[] data) {
+        long at = Downcalls.SUPPORTED ? Downcalls.bare(min, max, data) : -1;
+        return at != -1 ? at : JniWrites.bare(min, max, data);
     }
 
     /** The floor of this route for the benchmarks: an empty critical downcall (JNI's where FFM is not taken). */

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import org.junit.jupiter.api.Test;
 
 /**
- * The FFM route's fast path in Java (the window's hint read through memory segments): it serves a
- * window whose buffer is free, writes exactly the bytes, and stands aside (0, nothing written) when
- * the buffer is held or too full, leaving those cases to the downcalls.
+ * The fast path of Buffers.write in Java (the window's hint read through direct buffers, JDK 17 and
+ * 22+): it serves a window whose buffer is free, writes exactly the bytes, and stands aside (0,
+ * nothing written) when the buffer is held or too full, leaving those cases to the native calls.
  */
 class WindowWritesTest {
     private static final int SIZE = 64 << 10;
@@ -28,7 +28,7 @@ class WindowWritesTest {
     }
 
     @Test
-    void aFreeBufferIsWrittenWithoutADowncall() {
+    void aFreeBufferIsWrittenWithoutANativeCall() {
         BufferSearchSettings w = window();
         byte[] data = {(byte) 0xF0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, (byte) 0x9C, 17};
         long at = WindowWrites.tryWrite(w.minAddress(), w.maxAddress(), data.length, data);
@@ -40,7 +40,7 @@ class WindowWritesTest {
     }
 
     @Test
-    void aHeldOrFullBufferIsLeftToTheDowncalls() {
+    void aHeldOrFullBufferIsLeftToTheNativeCalls() {
         BufferSearchSettings w = window();
         long next;
         try (Buffer held = Buffers.getBuffer(w)) {
