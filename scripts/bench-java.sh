@@ -12,7 +12,8 @@ source scripts/lib/bench.sh
 processes=${BENCH_PROCESSES:-5}
 jdk17=$(jdk17_home)
 newest=$(newest_jdk)
-JAVA_HOME=$jdk17 mvn -B -ntp -q -Pbench -DskipTests package
+# clean: a test run on JDK 22+ leaves release-22 classes in target/test-classes, which JDK 17 cannot read
+JAVA_HOME=$jdk17 mvn -B -ntp -q -Pbench -DskipTests clean package
 work=$(mktemp -d)
 target_pid=
 cleanup() { [ -z "$target_pid" ] || kill "$target_pid" 2>/dev/null || true; rm -rf "$work"; }
