@@ -111,18 +111,26 @@ jlong jni_append(JNIEnv *env, jclass cls, jlong item, jbyteArray data, jint offs
     return appended(at);
 }
 
-/* append of up to 32 bytes given as four words in memory order (JniWrites): no call back into the JVM. */
-jlong jni_append_words(JNIEnv *env, jclass cls, jlong item, jlong w0, jlong w1, jlong w2, jlong w3, jint length,
-                       jboolean code)
+/* append of up to 32 bytes given as four words in memory order (JniWrites): no call back into the
+ * JVM. Exported too, for the FFM route's critical downcall (NativeRoute, JDK 22+): scalars only, so
+ * the Java side allocates nothing per append (a heap segment per append was one more object for
+ * escape analysis to remove, and it did not always). */
+JNIEXPORT jlong buffers_jni_append_words(jlong item, jlong w0, jlong w1, jlong w2, jlong w3, jint length, jint code)
 {
-    (void)env;
-    (void)cls;
     const jlong words[4] = {w0, w1, w2, w3};
     if (item == 0 || length <= 0 || (size_t)length > sizeof words) {
         return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "append: no buffer or %d bytes do not fit in four words",
                         (int)length);
     }
-    return appended(append_bytes(jni_item(item), words, length, code));
+    return appended(append_bytes(jni_item(item), words, length, code != 0));
+}
+
+jlong jni_append_words(JNIEnv *env, jclass cls, jlong item, jlong w0, jlong w1, jlong w2, jlong w3, jint length,
+                       jboolean code)
+{
+    (void)env;
+    (void)cls;
+    return buffers_jni_append_words(item, w0, w1, w2, w3, length, code);
 }
 
 jlong jni_append_direct(JNIEnv *env, jclass cls, jlong item, jobject data, jint offset, jint length, jboolean code)

@@ -95,8 +95,7 @@ public final class Buffer implements AutoCloseable {
             synchronized (this) { // not the hot path: the monitor serves both kinds of buffer
                 long handle = open();
                 address = length == 0 ? nextAddress(handle)
-                        : fitted(NativeBuffers.appendDirect(handle, data, position, length, false), handle, length,
-                                false);
+                        : fitted(NativeBuffers.appendDirect(handle, data, position, length, false), handle, length);
             }
             Reference.reachabilityFence(data);
         } else if (data.hasArray()) {
@@ -274,16 +273,13 @@ public final class Buffer implements AutoCloseable {
         }
         long at = here ? NativeRoute.append(handle, data, offset, length, code)
                 : JniWrites.append(handle, data, offset, length, code);
-        return fitted(at, handle, length, here);
+        return fitted(at, handle, length);
     }
 
-    /**
-     * The address an append returned, or the exception for one that failed (-status); route says
-     * whether it went through NativeRoute (whose reason it then reads) or JNI.
-     */
-    private static long fitted(long address, long handle, int length, boolean route) {
+    /** The address an append returned, or the exception for one that failed (-status). */
+    private static long fitted(long address, long handle, int length) {
         if (address < 0) {
-            String detail = route ? NativeRoute.lastError() : NativeBuffers.lastError();
+            String detail = NativeBuffers.lastError();
             long base = NativeBuffers.itemBaseAddress(handle);
             // -status is the C core's own (buffers_last_status): PERMISSION when another process's OS
             // refused the write, INVALID_ARGUMENT for too many bytes, as on the FFM route

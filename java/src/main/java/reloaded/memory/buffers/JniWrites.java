@@ -59,7 +59,7 @@ final class JniWrites {
     }
 
     /** The bytes from..from+7 of data as a word in memory order; bytes at or past end are 0. */
-    private static long word(byte[] data, int from, int end) {
+    static long word(byte[] data, int from, int end) {
         if (from + 8 <= end) {
             return (long) WORD.get(data, from);
         }

@@ -29,7 +29,7 @@ final class NativeRoute {
 
     /**
      * buffers_item_append(_code) of data[offset, offset + length) (in bounds, not empty) to a locked
-     * item of this process: the address written at, or -status (reason in {@link #lastError()}).
+     * item of this process: the address written at, or -status (reason in NativeBuffers.lastError()).
      */
     static long append(long item, byte[] data, int offset, int length, boolean code) {
         return JniWrites.append(item, data, offset, length, code);
@@ -38,11 +38,6 @@ final class NativeRoute {
     /** buffers_item_release of a locked item of this process. */
     static void release(long item) {
         NativeBuffers.release(item);
-    }
-
-    /** The reason of this thread's last failure on this route. */
-    static String lastError() {
-        return NativeBuffers.lastError();
     }
 
     /** The benchmarks' floor of this route for a write: the C bare model through JNI (0: full). */

@@ -36,7 +36,8 @@ final class Downcalls {
     /** The benchmarks' empty function and bare model: null in a library from an older build. */
     private static final MethodHandle NOOP;
     private static final MethodHandle BARE;
-    /** buffers_item_release: null in a library from an older build (then JNI releases). */
+    /** buffers_jni_append_words and buffers_item_release (items passed as long): null in a library from an older build. */
+    private static final MethodHandle APPEND_WORDS;
     private static final MethodHandle RELEASE;
 
     static {
@@ -66,8 +67,12 @@ final class Downcalls {
         LAST_STATUS = found ? linker.downcallHandle(symbols[6], FunctionDescriptor.of(JAVA_INT)) : null;
         MemorySegment noop = found ? lookup.find("buffers_jni_noop").orElse(null) : null;
         NOOP = noop == null ? null : linker.downcallHandle(noop, FunctionDescriptor.ofVoid(), critical);
+        MemorySegment words = found ? lookup.find("buffers_jni_append_words").orElse(null) : null;
+        APPEND_WORDS = words == null ? null : linker.downcallHandle(words, FunctionDescriptor.of(JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), critical);
         MemorySegment release = found ? lookup.find("buffers_item_release").orElse(null) : null;
-        RELEASE = release == null ? null : linker.downcallHandle(release, FunctionDescriptor.ofVoid(ADDRESS), critical);
+        RELEASE = release == null ? null
+                : linker.downcallHandle(release, FunctionDescriptor.ofVoid(JAVA_LONG), critical);
         MemorySegment bare = found ? lookup.find("buffers_jni_bare_write").orElse(null) : null;
         BARE = bare == null ? null : linker.downcallHandle(bare,
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG), critical);
@@ -116,34 +121,44 @@ final class Downcalls {
 
     /** buffers_item_append(_code) on a locked item: the address written at, or an exception. */
     static long append(long item, MemorySegment data, boolean code) {
-        long at = appended(item, data, code);
+        long at;
+        try {
+            at = (long) (code ? APPEND_CODE : APPEND).invokeExact(MemorySegment.ofAddress(item), data,
+                    data.byteSize());
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
         if (at == 0) {
             throw Status.toException(lastStatus(), lastError(), item, item, data.byteSize());
         }
         return at;
     }
 
-    /** buffers_item_append(_code) on a locked item: the address written at, or 0 (buffers_last_status says why). */
-    static long appended(long item, MemorySegment data, boolean code) {
+    /** Whether the library has the two calls of Buffer's hot path below (a library from an older build has not). */
+    static boolean hasItemCalls() {
+        return APPEND_WORDS != null && RELEASE != null;
+    }
+
+    /**
+     * The glue's append of up to 32 bytes given as four words (buffers_jni_append_words), a critical
+     * downcall of scalars: nothing to allocate. The address written at, or -status (reason in
+     * NativeBuffers.lastError(), as for the JNI call).
+     */
+    static long appendWords(long item, long w0, long w1, long w2, long w3, int length, boolean code) {
         try {
-            return (long) (code ? APPEND_CODE : APPEND).invokeExact(MemorySegment.ofAddress(item), data,
-                    data.byteSize());
+            return (long) APPEND_WORDS.invokeExact(item, w0, w1, w2, w3, length, code ? 1 : 0);
         } catch (Throwable t) {
             throw rethrown(t);
         }
     }
 
-    /** buffers_item_release by a critical downcall (it never waits for a local item); false if the library has none. */
-    static boolean release(long item) {
-        if (RELEASE == null) {
-            return false;
-        }
+    /** buffers_item_release by a critical downcall (it never waits for an item of this process). */
+    static void release(long item) {
         try {
-            RELEASE.invokeExact(MemorySegment.ofAddress(item));
+            RELEASE.invokeExact(item);
         } catch (Throwable t) {
             throw rethrown(t);
         }
-        return true;
     }
 
     /** An empty critical downcall (the benchmarks' floor of this route); false if the library has none. */

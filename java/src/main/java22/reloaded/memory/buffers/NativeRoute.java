@@ -11,6 +11,9 @@ import java.lang.foreign.MemorySegment;
  * cover keep the JNI call of the JDK 17 version.
  */
 final class NativeRoute {
+    /** Whether Buffer's append and close take critical downcalls. */
+    private static final boolean ITEM_CALLS = Downcalls.SUPPORTED && Downcalls.hasItemCalls();
+
     /** Which route this is, for tests and benchmarks (a method: a constant would be inlined by callers). */
     static String name() {
         return Downcalls.SUPPORTED ? "ffm" : "jni";
@@ -37,27 +40,26 @@ final class NativeRoute {
 
     /**
      * buffers_item_append(_code) of data[offset, offset + length) (in bounds, not empty) to a locked
-     * item of this process, by a critical downcall reading the array in place (JNI where FFM is not
-     * taken): the address written at, or -status (reason in {@link #lastError()}).
+     * item of this process: up to 32 bytes as four words by a critical downcall, longer (and where
+     * FFM is not taken) by JNI. The address written at, or -status (reason in
+     * NativeBuffers.lastError()).
      */
     static long append(long item, byte[] data, int offset, int length, boolean code) {
-        if (!Downcalls.SUPPORTED) {
+        if (!ITEM_CALLS || length > JniWrites.WORDS_MAX) {
             return JniWrites.append(item, data, offset, length, code);
         }
-        long at = Downcalls.appended(item, MemorySegment.ofArray(data).asSlice(offset, length), code);
-        return at != 0 ? at : -Downcalls.lastStatus();
+        int end = offset + length;
+        return Downcalls.appendWords(item, JniWrites.word(data, offset, end), JniWrites.word(data, offset + 8, end),
+                JniWrites.word(data, offset + 16, end), JniWrites.word(data, offset + 24, end), length, code);
     }
 
     /** buffers_item_release of a locked item of this process: a critical downcall (it never waits), else JNI. */
     static void release(long item) {
-        if (!Downcalls.release(item)) {
+        if (ITEM_CALLS) {
+            Downcalls.release(item);
+        } else {
             NativeBuffers.release(item);
         }
-    }
-
-    /** The reason of this thread's last failure on this route: the C core's on the FFM route. */
-    static String lastError() {
-        return Downcalls.SUPPORTED ? Downcalls.lastError() : NativeBuffers.lastError();
     }
 
     /**
