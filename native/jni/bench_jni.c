@@ -33,7 +33,7 @@ static struct {
 } bare;
 
 /* The bare model's write: the address written at, or 0 (full, outside [min, max], or taken). */
-JNIEXPORT uintptr_t buffers_jni_bare_write(uintptr_t min, uintptr_t max, const void *data, size_t length)
+static uintptr_t bare_write(uintptr_t min, uintptr_t max, const void *data, size_t length)
 {
     uint32_t at = __atomic_load_n(&bare.position, __ATOMIC_RELAXED);
     if (bare.size - at < length || bare.base + at < min || bare.base + bare.size - 1 > max) {
@@ -67,18 +67,24 @@ jlong jni_bare_open(JNIEnv *env, jclass cls, jint bytes)
     return (jlong)bare.base;
 }
 
-/* The bare model's write through JNI, the bytes passed as the JNI route passes them (JniWrites):
- * four words in memory order. */
+/* The bare model's write of up to 32 bytes passed as the routes pass small arrays (JniWrites): four
+ * words in memory order, scalars only, so neither route allocates. Exported for the FFM route's
+ * critical downcall; the JNI native below calls it. The address written at, 0 when full, or -status. */
+JNIEXPORT jlong buffers_jni_bare_write_words(jlong min, jlong max, jlong w0, jlong w1, jlong w2, jlong w3, jint length)
+{
+    const jlong words[4] = {w0, w1, w2, w3};
+    if (length <= 0 || (size_t)length > sizeof words) {
+        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "bare model: %d bytes do not fit in four words", (int)length);
+    }
+    return (jlong)bare_write((uintptr_t)min, (uintptr_t)max, words, (size_t)length);
+}
+
 jlong jni_bare_write_words(JNIEnv *env, jclass cls, jlong min, jlong max, jlong w0, jlong w1, jlong w2, jlong w3,
                            jint length)
 {
     (void)env;
     (void)cls;
-    const jlong words[4] = {w0, w1, w2, w3};
-    if (length <= 0 || (size_t)length > sizeof words) {
-        return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "bare model: %d bytes do not fit in four words", (int)length);
-    }
-    return (jlong)buffers_jni_bare_write((uintptr_t)min, (uintptr_t)max, words, (size_t)length);
+    return buffers_jni_bare_write_words(min, max, w0, w1, w2, w3, length);
 }
 
 jlong jni_hot_path_in_c(JNIEnv *env, jclass cls, jlong min, jlong max, jbyteArray data, jint iterations)

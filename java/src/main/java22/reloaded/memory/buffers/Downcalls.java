@@ -73,9 +73,9 @@ final class Downcalls {
         MemorySegment release = found ? lookup.find("buffers_item_release").orElse(null) : null;
         RELEASE = release == null ? null
                 : linker.downcallHandle(release, FunctionDescriptor.ofVoid(JAVA_LONG), critical);
-        MemorySegment bare = found ? lookup.find("buffers_jni_bare_write").orElse(null) : null;
-        BARE = bare == null ? null : linker.downcallHandle(bare,
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG), critical);
+        MemorySegment bare = found ? lookup.find("buffers_jni_bare_write_words").orElse(null) : null;
+        BARE = bare == null ? null : linker.downcallHandle(bare, FunctionDescriptor.of(JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT), critical);
     }
 
     private Downcalls() {
@@ -174,13 +174,15 @@ final class Downcalls {
         return true;
     }
 
-    /** The benchmarks' C bare model (bench_jni.c) on data in place: the address, 0 when full, -1 if the library has none. */
-    static long bare(long min, long max, byte[] data) {
-        if (BARE == null) {
-            return -1;
-        }
+    /** Whether the library has the benchmarks' C bare model (bench_jni.c). */
+    static boolean hasBare() {
+        return BARE != null;
+    }
+
+    /** The benchmarks' C bare model on up to 32 bytes as four words: the address, 0 when full, or -status. */
+    static long bareWords(long min, long max, long w0, long w1, long w2, long w3, int length) {
         try {
-            return (long) BARE.invokeExact(min, max, MemorySegment.ofArray(data), (long) data.length);
+            return (long) BARE.invokeExact(min, max, w0, w1, w2, w3, length);
         } catch (Throwable t) {
             throw rethrown(t);
         }

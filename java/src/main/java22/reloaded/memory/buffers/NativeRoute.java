@@ -63,12 +63,16 @@ final class NativeRoute {
     }
 
     /**
-     * The benchmarks' floor of this route for a write: the C bare model through a critical downcall
-     * reading the array in place (JNI's where FFM is not taken); 0 when the model is full.
+     * The benchmarks' floor of this route for a write: the C bare model through a critical downcall,
+     * data (1 to 32 bytes) as four words (JNI's where FFM is not taken); 0 when the model is full.
      */
     static long bare(long min, long max, byte[] data) {
-        long at = Downcalls.SUPPORTED ? Downcalls.bare(min, max, data) : -1;
-        return at != -1 ? at : JniWrites.bare(min, max, data);
+        if (!Downcalls.SUPPORTED || !Downcalls.hasBare()) {
+            return JniWrites.bare(min, max, data);
+        }
+        int n = data.length;
+        return Downcalls.bareWords(min, max, JniWrites.word(data, 0, n), JniWrites.word(data, 8, n),
+                JniWrites.word(data, 16, n), JniWrites.word(data, 24, n), n);
     }
 
     /** The floor of this route for the benchmarks: an empty critical downcall (JNI's where FFM is not taken). */
