@@ -203,7 +203,8 @@ public final class Buffer implements AutoCloseable {
     }
 
     /**
-     * Whether the buffer is still locked for this owner.
+     * Whether the buffer is still locked for this owner. Any thread may ask; for a buffer of this
+     * process, another thread than its own may see a close late (its owner closes without a lock).
      *
      * @return false once {@link #close()} was called
      */
