@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks of the Java facade (docs/benchmarks.md): Buffers.write and getBuffer + append + close as
-# ratios to an empty call of their route in the same JVM (RouteRatios: JNI on JDK 17, FFM on the
-# newest JDK when it is 22+), over BENCH_PROCESSES JVMs (min / median / max), then the CLI's `write`
-# end to end (bin/buffers, as the README says to run it, and java -jar) against a JVM printing "hello",
-# run in alternation, as CPU time and wall time, on both JDKs.
+# ratios to two floors of their route measured in the same JVM (RouteRatios: JNI on JDK 17, FFM on
+# the newest JDK when it is 22+): the route's empty call and the C bare model reached through the
+# route; then each floor and a bare model in Java alone, and the ns per call of each loop; over
+# BENCH_PROCESSES JVMs (min / median / max). Then the CLI's `write` end to end (bin/buffers, as the
+# README says to run it, and java -jar) against a JVM printing "hello", run in alternation, as CPU
+# time and wall time, on both JDKs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
@@ -11,20 +13,24 @@ source scripts/lib/bench.sh
 processes=${BENCH_PROCESSES:-5}
 jdk17=$(jdk17_home)
 newest=$(newest_jdk)
-JAVA_HOME=$jdk17 mvn -B -ntp -q -Pbench -DskipTests package
+# clean: a test run on JDK 22+ leaves release-22 classes in target/test-classes, which JDK 17 cannot read
+JAVA_HOME=$jdk17 mvn -B -ntp -q -Pbench -DskipTests clean package
 work=$(mktemp -d)
 target_pid=
 cleanup() { [ -z "$target_pid" ] || kill "$target_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-echo "Java routes, ratio to the route's empty call in the same JVM, $processes JVMs (min / median / max):"
+echo "Java routes in the same JVM (no-op: the route's empty call; bare: the C bare model through the"
+echo "route; java bare: the bare model in Java), $processes JVMs (min / median / max):"
 for home in "$jdk17" "$newest"; do
   for ((p = 0; p < processes; p++)); do
     "$home/bin/java" --enable-native-access=ALL-UNNAMED -cp target/benchmarks.jar reloaded.memory.buffers.RouteRatios
   done >"$work/ratios"
   printf '  %s (route %s):\n' "$("$home/bin/java" -version 2>&1 | head -1)" "$(awk '/^route/ {print $2; exit}' "$work/ratios")"
-  for figure in "one call" "three calls" "no-op ns"; do
-    printf '    %-12s %s\n' "$figure" "$(awk -v f="$figure" 'index($0, f) == 1 {print $NF}' "$work/ratios" | spread)"
+  # Each figure line as name<TAB>value (the value is the last field), then one spread a name.
+  awk '!/^route/ {v = $NF; $NF = ""; sub(/ +$/, ""); print $0 "\t" v}' "$work/ratios" >"$work/figures"
+  cut -f1 "$work/figures" | awk '!seen[$0]++' | while IFS= read -r figure; do
+    printf '    %-26s %s\n' "$figure" "$(awk -F'\t' -v f="$figure" '$1 == f {print $2}' "$work/figures" | spread)"
   done
 done
 

@@ -111,18 +111,26 @@ jlong jni_append(JNIEnv *env, jclass cls, jlong item, jbyteArray data, jint offs
     return appended(at);
 }
 
-/* append of up to 32 bytes given as four words in memory order (JniWrites): no call back into the JVM. */
-jlong jni_append_words(JNIEnv *env, jclass cls, jlong item, jlong w0, jlong w1, jlong w2, jlong w3, jint length,
-                       jboolean code)
+/* append of up to 32 bytes given as four words in memory order (JniWrites): no call back into the
+ * JVM. Exported too, for the FFM route's critical downcall (NativeRoute, JDK 22+): scalars only, so
+ * the Java side allocates nothing per append (a heap segment per append was one more object for
+ * escape analysis to remove, and it did not always). */
+JNIEXPORT jlong buffers_jni_append_words(jlong item, jlong w0, jlong w1, jlong w2, jlong w3, jint length, jint code)
 {
-    (void)env;
-    (void)cls;
     const jlong words[4] = {w0, w1, w2, w3};
     if (item == 0 || length <= 0 || (size_t)length > sizeof words) {
         return jni_fail(BUFFERS_ERROR_INVALID_ARGUMENT, "append: no buffer or %d bytes do not fit in four words",
                         (int)length);
     }
-    return appended(append_bytes(jni_item(item), words, length, code));
+    return appended(append_bytes(jni_item(item), words, length, code != 0));
+}
+
+jlong jni_append_words(JNIEnv *env, jclass cls, jlong item, jlong w0, jlong w1, jlong w2, jlong w3, jint length,
+                       jboolean code)
+{
+    (void)env;
+    (void)cls;
+    return buffers_jni_append_words(item, w0, w1, w2, w3, length, code);
 }
 
 jlong jni_append_direct(JNIEnv *env, jclass cls, jlong item, jobject data, jint offset, jint length, jboolean code)
@@ -207,6 +215,25 @@ static jlong write_bytes(const buffers_search_settings *settings, const jbyte *b
     buffers_status status = code ? buffers_write_code(settings, bytes, (size_t)length, &at)
                                  : buffers_write(settings, bytes, (size_t)length, &at);
     return written(status, at);
+}
+
+/*
+ * The library's hint slot for the window [min, max] (buffers_window_open, layout 1), which the Java
+ * side reads through direct buffers to write without a call (WindowWrites); 0 where the window
+ * must always take a call (write-xor-execute, a failure: the call then reports it) and on 32-bit
+ * JVMs, whose entry layout the Java side does not read.
+ */
+jlong jni_window_hint(JNIEnv *env, jclass cls, jlong min, jlong max)
+{
+    (void)env;
+    (void)cls;
+    buffers_search_settings settings;
+    buffers_window window;
+    if (sizeof(void *) != 8 || search_settings(min, max, 1, &settings) < 0
+        || buffers_window_open(&settings, BUFFERS_WINDOW_LAYOUT, &window) != BUFFERS_OK) {
+        return 0;
+    }
+    return (jlong)(uintptr_t)window.hint;
 }
 
 /*

@@ -30,6 +30,7 @@ jlong jni_write(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jbyteA
                 jint length, jboolean code);
 jlong jni_append_words(JNIEnv *env, jclass cls, jlong item, jlong w0, jlong w1, jlong w2, jlong w3, jint length,
                        jboolean code);
+jlong jni_window_hint(JNIEnv *env, jclass cls, jlong min, jlong max);
 jlong jni_write_words(JNIEnv *env, jclass cls, jlong min, jlong max, jint size, jlong w0, jlong w1, jlong w2,
                       jlong w3, jint length, jboolean code);
 
@@ -71,6 +72,9 @@ jbyteArray jni_shared_root(JNIEnv *env, jclass cls);
 
 /* bench_jni.c */
 void jni_noop(JNIEnv *env, jclass cls);
+jlong jni_bare_open(JNIEnv *env, jclass cls, jint bytes);
+jlong jni_bare_write_words(JNIEnv *env, jclass cls, jlong min, jlong max, jlong w0, jlong w1, jlong w2, jlong w3,
+                           jint length);
 jlong jni_hot_path_in_c(JNIEnv *env, jclass cls, jlong min, jlong max, jbyteArray data, jint iterations);
 
 #endif

@@ -29,6 +29,7 @@ static const JNINativeMethod METHODS[] = {
     {"release", "(J)V", (void *)jni_release},
     {"write", "(JJI[BIIZ)J", (void *)jni_write},
     {"writeWords", "(JJIJJJJIZ)J", (void *)jni_write_words},
+    {"windowHint", "(JJ)J", (void *)jni_window_hint},
     {"allocatePrivate", "(JJIIIZ[J)J", (void *)jni_allocate_private},
     {"freePrivate", "(JJI)J", (void *)jni_free_private},
     {"retirePrivate", "(JJI)J", (void *)jni_retire_private},
@@ -57,6 +58,8 @@ static const JNINativeMethod METHODS[] = {
     {"useWriteXorExecute", "()J", (void *)jni_use_write_xor_execute},
     {"writeXorExecuteReason", "()Ljava/lang/String;", (void *)jni_write_xor_execute_reason},
     {"noop", "()V", (void *)jni_noop},
+    {"bareOpen", "(I)J", (void *)jni_bare_open},
+    {"bareWriteWords", "(JJJJJJI)J", (void *)jni_bare_write_words},
     {"hotPathInC", "(JJ[BI)J", (void *)jni_hot_path_in_c},
 };
 

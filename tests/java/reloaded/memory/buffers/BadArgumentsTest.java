@@ -83,6 +83,22 @@ class BadArgumentsTest {
         }
     }
 
+    /** A small append (the words route: a critical downcall on JDK 22+, JNI on 17) into a nearly full buffer. */
+    @Test
+    void smallAppendLargerThanTheSpaceLeft() {
+        try (Buffer b = Buffers.getBuffer(BufferSearchSettings.defaults().withSize(64))) {
+            b.reserve((int) b.bytesLeft() - 8); // 8 bytes left
+            long position = b.position();
+            assertEquals(0, NativeBuffers.appendWords(0, 0, 0, 0, 0, 1, false) < 0 ? 0 : 1, "a glue failure first");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.append(new byte[16]));
+            assertNames(e, "bytes left");
+            assertTrue(!e.getMessage().contains("no buffer"), "the glue's earlier reason is not reported: " + e);
+            assertThrows(IllegalArgumentException.class, () -> b.appendCode(new byte[9]));
+            assertEquals(position, b.position(), "nothing was written");
+            assertEquals(b.baseAddress() + position, b.append(new byte[8]), "the last 8 bytes still fit");
+        }
+    }
+
     @Test
     void nothingFitsInATinyRange() {
         // 100 bytes of address space cannot hold a 4096-byte buffer.

@@ -91,7 +91,7 @@ public class HotPathBench {
         }
     }
 
-    /** getBuffer + append + close: three JNI calls plus a Buffer object. */
+    /** getBuffer + append + close: a JNI get, then append and close through the route (docs/java.md), plus a Buffer. */
     @Benchmark
     @OperationsPerInvocation(OPS)
     public void javaGetAppendClose(Blackhole bh) {

@@ -14,15 +14,25 @@ import java.util.Objects;
  * its addresses are that process's, and appends write into that process's memory. Closing its
  * {@link ProcessBuffers} closes it too.
  *
- * <p>The methods are thread-safe, but a buffer is meant for one user at a time; after
- * {@link #close()} every method other than {@code close} and {@link #isOpen()} throws
- * {@link IllegalStateException}.
+ * <p>A buffer of this process belongs to the thread that got it, as a confined
+ * {@code java.lang.foreign.Arena} does: every method other than {@link #isOpen()} and
+ * {@link #toString()} called from another thread throws {@link IllegalStateException} and changes
+ * nothing, so that the hot path ({@code append}, {@code close}) takes no lock. A buffer of another
+ * process ({@link ProcessBuffers}) may be used and closed from any thread (its methods lock). After
+ * {@link #close()} every method other than {@code close}, {@code isOpen} and {@code toString}
+ * throws {@link IllegalStateException}.
  */
 public final class Buffer implements AutoCloseable {
     /** The C handle (buffers_item*); 0 once closed. */
     private long item;
     /** The other process this buffer lives in, told when it is closed; null for this process. */
     private final ProcessBuffers owner;
+    /**
+     * The one thread that may use a buffer of this process (null: another process's buffer, used
+     * under this object's monitor by any thread). Only it reads or writes item, so the hot path
+     * needs no lock.
+     */
+    private final Thread thread;
 
     Buffer(long item) {
         this(item, null);
@@ -31,6 +41,7 @@ public final class Buffer implements AutoCloseable {
     Buffer(long item, ProcessBuffers owner) {
         this.item = item;
         this.owner = owner;
+        this.thread = owner == null ? Thread.currentThread() : null;
     }
 
     /**
@@ -81,7 +92,7 @@ public final class Buffer implements AutoCloseable {
         int length = data.remaining();
         long address;
         if (data.isDirect()) {
-            synchronized (this) {
+            synchronized (this) { // not the hot path: the monitor serves both kinds of buffer
                 long handle = open();
                 address = length == 0 ? nextAddress(handle)
                         : fitted(NativeBuffers.appendDirect(handle, data, position, length, false), handle, length);
@@ -142,6 +153,7 @@ public final class Buffer implements AutoCloseable {
 
     /** Gives a reservation back (Reservation.unreserve): the buffer must still be open. */
     synchronized void unreserve(long address, int size) {
+        confined();
         if (item == 0) {
             throw new IllegalStateException("the buffer is closed: the reservation at " + Addresses.hex(address)
                     + " is permanent");
@@ -191,7 +203,8 @@ public final class Buffer implements AutoCloseable {
     }
 
     /**
-     * Whether the buffer is still locked for this owner.
+     * Whether the buffer is still locked for this owner. Any thread may ask; for a buffer of this
+     * process, another thread than its own may see a close late (its owner closes without a lock).
      *
      * @return false once {@link #close()} was called
      */
@@ -199,9 +212,22 @@ public final class Buffer implements AutoCloseable {
         return item != 0;
     }
 
-    /** Unlocks the buffer for other users. Calling it again does nothing. */
+    /**
+     * Unlocks the buffer for other users. Calling it again does nothing.
+     *
+     * @throws IllegalStateException if a buffer of this process is closed from a thread other than
+     *                               the one that got it (it stays open)
+     */
     @Override
     public void close() {
+        if (owner == null) {
+            confined();
+            if (item != 0) {
+                NativeRoute.release(item);
+                item = 0;
+            }
+            return;
+        }
         synchronized (this) {
             if (item == 0) {
                 return;
@@ -209,9 +235,7 @@ public final class Buffer implements AutoCloseable {
             NativeBuffers.release(item);
             item = 0;
         }
-        if (owner != null) {
-            owner.forget(this); // outside this buffer's lock: ProcessBuffers.close takes the two the other way
-        }
+        owner.forget(this); // outside this buffer's lock: ProcessBuffers.close takes the two the other way
     }
 
     /**
@@ -221,6 +245,9 @@ public final class Buffer implements AutoCloseable {
      */
     @Override
     public synchronized String toString() {
+        if (thread != null && thread != Thread.currentThread()) { // its item may be released meanwhile
+            return "Buffer[of thread \"" + thread.getName() + "\"]";
+        }
         if (item == 0) {
             return "Buffer[closed]";
         }
@@ -229,19 +256,32 @@ public final class Buffer implements AutoCloseable {
                 + ", position " + unsigned(NativeBuffers.itemPosition(item)) + "]";
     }
 
-    private synchronized long appendArray(byte[] data, int offset, int length, boolean code) {
+    /** The hot path: no lock for a buffer of this process (its thread alone gets here), the monitor otherwise. */
+    private long appendArray(byte[] data, int offset, int length, boolean code) {
+        if (owner == null) {
+            return appendOpen(data, offset, length, code, true);
+        }
+        synchronized (this) {
+            return appendOpen(data, offset, length, code, false);
+        }
+    }
+
+    /** The append on the open handle; here says whether the item is this process's (the route's own call). */
+    private long appendOpen(byte[] data, int offset, int length, boolean code, boolean here) {
         long handle = open();
         if (length == 0) {
             return nextAddress(handle);
         }
-        return fitted(JniWrites.append(handle, data, offset, length, code), handle, length);
+        long at = here ? NativeRoute.append(handle, data, offset, length, code)
+                : JniWrites.append(handle, data, offset, length, code);
+        return fitted(at, handle, length);
     }
 
     /** The address an append returned, or the exception for one that failed (-status). */
     private static long fitted(long address, long handle, int length) {
         if (address < 0) {
-            long base = NativeBuffers.itemBaseAddress(handle);
             String detail = NativeBuffers.lastError();
+            long base = NativeBuffers.itemBaseAddress(handle);
             // -status is the C core's own (buffers_last_status): PERMISSION when another process's OS
             // refused the write, INVALID_ARGUMENT for too many bytes, as on the FFM route
             throw Status.toException((int) -address, detail + " (data length " + length
@@ -277,10 +317,22 @@ public final class Buffer implements AutoCloseable {
         return length == 0 ? nextAddress(handle) : append.append(handle);
     }
 
+    /** The open handle, on the thread allowed to use it; else the exception, nothing changed. */
     private long open() {
+        confined();
         if (item == 0) {
             throw new IllegalStateException("the buffer is closed");
         }
         return item;
+    }
+
+    /** Throws unless this thread may use the buffer (any thread may use another process's). */
+    private void confined() {
+        Thread me = Thread.currentThread();
+        if (thread != me && thread != null) {
+            throw new IllegalStateException("the buffer belongs to thread \"" + thread.getName() + "\" (id "
+                    + thread.getId() + "), not to \"" + me.getName() + "\": a buffer of this process is used by"
+                    + " the thread that got it");
+        }
     }
 }

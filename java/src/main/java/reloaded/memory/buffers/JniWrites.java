@@ -47,8 +47,19 @@ final class JniWrites {
                 word(data, offset + 16, end), word(data, offset + 24, end), length, code);
     }
 
+    /**
+     * The benchmarks' floor of this route for a write: the C bare model (bench_jni.c) reached as
+     * {@link #write} reaches the C core, data (1 to 32 bytes) as four words. The address written
+     * at, or 0 when the model is full.
+     */
+    static long bare(long min, long max, byte[] data) {
+        int n = data.length;
+        return NativeBuffers.bareWriteWords(min, max, word(data, 0, n), word(data, 8, n), word(data, 16, n),
+                word(data, 24, n), n);
+    }
+
     /** The bytes from..from+7 of data as a word in memory order; bytes at or past end are 0. */
-    private static long word(byte[] data, int from, int end) {
+    static long word(byte[] data, int from, int end) {
         if (from + 8 <= end) {
             return (long) WORD.get(data, from);
         }

@@ -93,6 +93,12 @@ final class NativeBuffers {
     static native long writeWords(long min, long max, int size, long w0, long w1, long w2, long w3, int length,
             boolean code);
 
+    /**
+     * The library's hint slot for the window [min, max] (buffers_window_open, layout 1), read by
+     * WindowWrites; 0 where every write of the window must take a call (and on 32-bit JVMs).
+     */
+    static native long windowHint(long min, long max);
+
     /** Fills out with base, size, process id; returns 0 or -status. */
     static native long allocatePrivate(long min, long max, int size, int processId, int retryCount,
                                        boolean bruteForce, long[] out);
@@ -185,6 +191,12 @@ final class NativeBuffers {
 
     /** A JNI call that does nothing: the floor of every crossing (benchmarks). */
     static native void noop();
+
+    /** Gives the benchmarks' bare model (bench_jni.c) bytes of prefaulted memory: its base, or -status. */
+    static native long bareOpen(int bytes);
+
+    /** The bare model's write of up to 32 bytes given as four words: the address written at, or 0. */
+    static native long bareWriteWords(long min, long max, long w0, long w1, long w2, long w3, int length);
 
     /**
      * The C hot path, timed from Java: iterations times get + append + release, all in C. Returns

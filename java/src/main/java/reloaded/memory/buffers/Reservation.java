@@ -97,8 +97,9 @@ public final class Reservation {
      * Gives the bytes back to the buffer: only the last reservation of a buffer that is still open,
      * with nothing appended or reserved after it. Afterwards this object is unusable.
      *
-     * @throws IllegalStateException    if the reservation was already given back, or its buffer is
-     *                                  closed (the bytes are then permanent)
+     * @throws IllegalStateException    if the reservation was already given back, its buffer is
+     *                                  closed (the bytes are then permanent), or this thread is not
+     *                                  the one its buffer belongs to (a buffer of this process)
      * @throws IllegalArgumentException if it is not the buffer's last reservation, or bytes were
      *                                  appended after it
      */

@@ -33,9 +33,12 @@ final class Downcalls {
     private static final MethodHandle APPEND_CODE;
     private static final MethodHandle LAST_ERROR;
     private static final MethodHandle LAST_STATUS;
-    /** buffers_window_open and the benchmarks' empty function: null in a library from an older build. */
-    private static final MethodHandle WINDOW_OPEN;
+    /** The benchmarks' empty function and bare model: null in a library from an older build. */
     private static final MethodHandle NOOP;
+    private static final MethodHandle BARE;
+    /** buffers_jni_append_words and buffers_item_release (items passed as long): null in a library from an older build. */
+    private static final MethodHandle APPEND_WORDS;
+    private static final MethodHandle RELEASE;
 
     static {
         NativeBuffers.init(); // the library is loaded by this class loader: loaderLookup sees it
@@ -62,11 +65,17 @@ final class Downcalls {
         APPEND_CODE = found ? linker.downcallHandle(symbols[4], append, critical) : null;
         LAST_ERROR = found ? linker.downcallHandle(symbols[5], FunctionDescriptor.of(ADDRESS)) : null;
         LAST_STATUS = found ? linker.downcallHandle(symbols[6], FunctionDescriptor.of(JAVA_INT)) : null;
-        MemorySegment open = found ? lookup.find("buffers_window_open").orElse(null) : null;
-        WINDOW_OPEN = open == null ? null
-                : linker.downcallHandle(open, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         MemorySegment noop = found ? lookup.find("buffers_jni_noop").orElse(null) : null;
         NOOP = noop == null ? null : linker.downcallHandle(noop, FunctionDescriptor.ofVoid(), critical);
+        MemorySegment words = found ? lookup.find("buffers_jni_append_words").orElse(null) : null;
+        APPEND_WORDS = words == null ? null : linker.downcallHandle(words, FunctionDescriptor.of(JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), critical);
+        MemorySegment release = found ? lookup.find("buffers_item_release").orElse(null) : null;
+        RELEASE = release == null ? null
+                : linker.downcallHandle(release, FunctionDescriptor.ofVoid(JAVA_LONG), critical);
+        MemorySegment bare = found ? lookup.find("buffers_jni_bare_write_words").orElse(null) : null;
+        BARE = bare == null ? null : linker.downcallHandle(bare, FunctionDescriptor.of(JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT), critical);
     }
 
     private Downcalls() {
@@ -125,23 +134,28 @@ final class Downcalls {
         return at;
     }
 
+    /** Whether the library has the two calls of Buffer's hot path below (a library from an older build has not). */
+    static boolean hasItemCalls() {
+        return APPEND_WORDS != null && RELEASE != null;
+    }
+
     /**
-     * buffers_window_open for [min, max] in layout 1: the address of the library's hint slot for that
-     * window, or 0 when the window must always take a call (write-xor-execute, an older library, a
-     * failure, which the call then reports).
+     * The glue's append of up to 32 bytes given as four words (buffers_jni_append_words), a critical
+     * downcall of scalars: nothing to allocate. The address written at, or -status (reason in
+     * NativeBuffers.lastError(), as for the JNI call).
      */
-    static long windowHint(long min, long max) {
-        if (WINDOW_OPEN == null) {
-            return 0;
+    static long appendWords(long item, long w0, long w1, long w2, long w3, int length, boolean code) {
+        try {
+            return (long) APPEND_WORDS.invokeExact(item, w0, w1, w2, w3, length, code ? 1 : 0);
+        } catch (Throwable t) {
+            throw rethrown(t);
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment settings = arena.allocate(24, 8);
-            settings.set(JAVA_LONG, 0, min);
-            settings.set(JAVA_LONG, 8, max);
-            settings.set(JAVA_INT, 16, 1);
-            MemorySegment window = arena.allocate(32, 8); // buffers_window: the settings, then the hint
-            int status = (int) WINDOW_OPEN.invokeExact(settings, 1, window);
-            return status == Status.OK ? window.get(JAVA_LONG, 24) : 0;
+    }
+
+    /** buffers_item_release by a critical downcall (it never waits for an item of this process). */
+    static void release(long item) {
+        try {
+            RELEASE.invokeExact(item);
         } catch (Throwable t) {
             throw rethrown(t);
         }
@@ -158,6 +172,20 @@ final class Downcalls {
             throw rethrown(t);
         }
         return true;
+    }
+
+    /** Whether the library has the benchmarks' C bare model (bench_jni.c). */
+    static boolean hasBare() {
+        return BARE != null;
+    }
+
+    /** The benchmarks' C bare model on up to 32 bytes as four words: the address, 0 when full, or -status. */
+    static long bareWords(long min, long max, long w0, long w1, long w2, long w3, int length) {
+        try {
+            return (long) BARE.invokeExact(min, max, w0, w1, w2, w3, length);
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
     }
 
     /** buffers_last_status() of this thread: the status of the C core's last failure. */

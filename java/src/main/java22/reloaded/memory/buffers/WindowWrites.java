@@ -12,7 +12,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * JDK 22+: the fast path of {@link Buffers#write} in Java, with no downcall. It is the inline
- * {@code buffers_window_write} of reloaded/buffers.h, read through memory segments: the library's
+ * {@code buffers_window_write} of reloaded/buffers.h, read through memory segments (the JDK 17
+ * version reads it through direct buffers, whose checks cost ~6 ns more a write): the library's
  * hint for the window (layout 1: base, last, size, pointers to the item's taken and position
  * words) names the buffer that last served it; if that buffer is free and has room it is locked
  * with a compare-and-swap, written, and released. Anything else answers 0 and the caller takes
@@ -25,27 +26,10 @@ final class WindowWrites {
     private static final VarHandle INT = JAVA_INT.varHandle();
     private static final VarHandle ARRAY_LONG = MethodHandles.byteArrayViewVarHandle(long[].class,
             ByteOrder.nativeOrder());
-    private static final int SLOTS = 64; // windows remembered, direct-mapped
-
-    /** A window's hint slot (0: none); immutable, so the cache below may be shared without a lock. */
-    private record Hint(long min, long max, long slot) {
-    }
-
-    private static final Hint[] HINTS = new Hint[SLOTS];
+    /** Each window's hint slot (0: none), asked of the library once per window. */
+    private static final WindowCache<Long> SLOTS = new WindowCache<>(NativeBuffers::windowHint);
 
     private WindowWrites() {
-    }
-
-    /** The library's hint slot for [min, max], asked once per window and remembered. */
-    private static long slot(long min, long max) {
-        long mixed = (min ^ (max << 7)) >>> 12;
-        int i = (int) ((mixed * 0x9E3779B97F4A7C15L) >>> 58); // top 6 bits: 64 slots
-        Hint hint = HINTS[i];
-        if (hint == null || hint.min != min || hint.max != max) {
-            hint = new Hint(min, max, Downcalls.windowHint(min, max));
-            HINTS[i] = hint;
-        }
-        return hint.slot;
     }
 
     /**
@@ -55,7 +39,7 @@ final class WindowWrites {
      * @param need at least data.length (the caller's checks are done: data is not empty)
      */
     static long tryWrite(long min, long max, long need, byte[] data) {
-        long slot = slot(min, max);
+        long slot = SLOTS.get(min, max);
         long entry = slot == 0 ? 0 : (long) WORD.getAcquire(ALL, slot);
         if (entry == 0) {
             return 0;

@@ -3,16 +3,21 @@ package reloaded.memory.buffers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.Test;
 
 /**
- * The FFM route's fast path in Java (the window's hint read through memory segments): it serves a
- * window whose buffer is free, writes exactly the bytes, and stands aside (0, nothing written) when
- * the buffer is held or too full, leaving those cases to the downcalls.
+ * The fast path of Buffers.write in Java (the window's hint read through direct buffers, JDK 17 and
+ * 22+): it serves a window whose buffer is free, writes exactly the bytes, and stands aside (0,
+ * nothing written) when the buffer is held or too full, leaving those cases to the native calls.
  */
 class WindowWritesTest {
     private static final int SIZE = 64 << 10;
+    /** Whether this JVM reads the hint: 64-bit ones (on 32-bit the library hands out none, windowHint). */
+    private static final boolean HINTED = "64".equals(System.getProperty("sun.arch.data.model"));
+    private static final String NO_HINT = "a 32-bit JVM has no hint to read: every write takes the call";
 
     /** A fresh buffer of its own window, served once through Buffers.write so the hint names it. */
     private static BufferSearchSettings window() {
@@ -28,7 +33,8 @@ class WindowWritesTest {
     }
 
     @Test
-    void aFreeBufferIsWrittenWithoutADowncall() {
+    void aFreeBufferIsWrittenWithoutANativeCall() {
+        assumeTrue(HINTED, NO_HINT);
         BufferSearchSettings w = window();
         byte[] data = {(byte) 0xF0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, (byte) 0x9C, 17};
         long at = WindowWrites.tryWrite(w.minAddress(), w.maxAddress(), data.length, data);
@@ -40,7 +46,8 @@ class WindowWritesTest {
     }
 
     @Test
-    void aHeldOrFullBufferIsLeftToTheDowncalls() {
+    void aHeldOrFullBufferIsLeftToTheNativeCalls() {
+        assumeTrue(HINTED, NO_HINT);
         BufferSearchSettings w = window();
         long next;
         try (Buffer held = Buffers.getBuffer(w)) {
@@ -54,5 +61,14 @@ class WindowWritesTest {
         byte[] back = new byte[1];
         Buffers.read(next, back);
         assertEquals(9, back[0], "only the last try wrote, at the position the refused ones left alone");
+    }
+
+    @Test
+    void aThirtyTwoBitJvmAlwaysLeavesTheWriteToTheCall() {
+        assumeFalse(HINTED, "a 64-bit JVM reads the hint (the tests above)");
+        BufferSearchSettings w = window();
+        long next = Buffers.write(w, new byte[] {5}) + 1;
+        assertEquals(0, WindowWrites.tryWrite(w.minAddress(), w.maxAddress(), 1, new byte[] {9}));
+        assertEquals(next, Buffers.write(w, new byte[] {7}), "nothing was written by the refused try");
     }
 }
