@@ -9,7 +9,7 @@
 
 #include <jni.h>
 
-#define JNI_ABI_VERSION 11 /* NativeBuffers.ABI_VERSION */
+#define JNI_ABI_VERSION 12 /* NativeBuffers.ABI_VERSION */
 
 /* buffers_jni.c: library facts, shared buffers, one-call writes */
 jint jni_abi_version(JNIEnv *env, jclass cls);

@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  */
 final class NativeBuffers {
     /** Bumped whenever a signature below changes; checked against the library after loading. */
-    static final int ABI_VERSION = 11;
+    static final int ABI_VERSION = 12;
 
     /** Prefix of the system property (+ thread id) naming this class to JNI_OnLoad. */
     static final String CLASS_PROPERTY = "reloaded.buffers.jni.class.";
