@@ -31,7 +31,7 @@ spread_of_ratios() {
   local filter=$1 baseline=$2 path
   shift 2
   for ((p = 0; p < processes; p++)); do
-    $bench --benchmark_filter="$filter" 2>/dev/null | sed -n "s/^ *\([a-z ]*\) \/ $baseline *:.*ratio \([0-9.]*\)x/\1 \2/p"
+    $bench --benchmark_filter="$filter" --benchmark_enable_random_interleaving=true 2>/dev/null | sed -n "s/^ *\([a-z ]*\) \/ $baseline *:.*ratio \([0-9.]*\)x/\1 \2/p"
   done >"$ratios"
   for path in "$@"; do
     printf '  %-20s %s x\n' "$path" "$(awk -v p="$path" '{r = $NF; $NF = ""; sub(/ +$/, ""); if ($0 == p) print r}' \
