@@ -71,9 +71,11 @@ void HotTryWrite(benchmark::State &state) {
     }
 }
 
-// buffers_write's fast path compiled into the caller (buffers_window_write): no call on success.
-void HotWindow(benchmark::State &state) {
-    static buffers_search_settings settings = bench::PrefaultedWindow(15, kBig);
+// Writes through a window of its own (slot) with write(window, data, size, &at): the inline path
+// or the same behind a call. Each caller passes its own lambda type, so each has its own statics.
+template <typename Write>
+void TimeWindowWrites(benchmark::State &state, unsigned slot, Write write) {
+    static buffers_search_settings settings = bench::PrefaultedWindow(slot, kBig);
     settings.size = 16;
     static buffers_window window;
     if (buffers_window_open(&settings, BUFFERS_WINDOW_LAYOUT, &window) != BUFFERS_OK || !window.hint)
@@ -81,12 +83,19 @@ void HotWindow(benchmark::State &state) {
     uint8_t data[16] = {1, 2, 3};
     for (auto _ : state) {
         uintptr_t at;
-        if (buffers_window_write(&window, data, sizeof data, &at) != BUFFERS_OK) {
+        if (write(&window, data, sizeof data, &at) != BUFFERS_OK) {
             state.SkipWithError(buffers_last_error());
             break;
         }
         benchmark::DoNotOptimize(at);
     }
+}
+
+// buffers_write's fast path compiled into the caller (buffers_window_write): no call on success.
+void HotWindow(benchmark::State &state) {
+    TimeWindowWrites(state, 15, [](const buffers_window *w, const void *d, size_t n, uintptr_t *at) {
+        return buffers_window_write(w, d, n, at);
+    });
 }
 
 // The same inline window write compiled behind a call of its own (noinline): what any out-of-line
@@ -98,20 +107,9 @@ __attribute__((noinline)) buffers_status WindowWriteBehindACall(const buffers_wi
 }
 
 void HotWindowBehindACall(benchmark::State &state) {
-    static buffers_search_settings settings = bench::PrefaultedWindow(14, kBig);
-    settings.size = 16;
-    static buffers_window window;
-    if (buffers_window_open(&settings, BUFFERS_WINDOW_LAYOUT, &window) != BUFFERS_OK || !window.hint)
-        return state.SkipWithError("buffers_window_open gave no inline path");
-    uint8_t data[16] = {1, 2, 3};
-    for (auto _ : state) {
-        uintptr_t at;
-        if (WindowWriteBehindACall(&window, data, sizeof data, &at) != BUFFERS_OK) {
-            state.SkipWithError(buffers_last_error());
-            break;
-        }
-        benchmark::DoNotOptimize(at);
-    }
+    TimeWindowWrites(state, 14, [](const buffers_window *w, const void *d, size_t n, uintptr_t *at) {
+        return WindowWriteBehindACall(w, d, n, at);
+    });
 }
 
 // Registers buffers in a window of their own (the first 2 GiB) until the chain holds at least n - 1,
