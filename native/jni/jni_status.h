@@ -31,4 +31,8 @@ const char *jni_last_error(void);
 /* A Java string from C text, with bytes outside printable ASCII replaced (modified UTF-8 stays valid). */
 jstring jni_ascii_string(JNIEnv *env, const char *text);
 
+/* A Java string from C text that is UTF-8 (paths, process names): passed through whole when it is
+ * UTF-8 of 1-3 byte sequences without control characters, else as jni_ascii_string. */
+jstring jni_text_string(JNIEnv *env, const char *text);
+
 #endif

@@ -78,7 +78,7 @@ jlong jni_locator_files(JNIEnv *env, jclass cls, jstring root, jobjectArray out)
         n[2] = files[i].state;
         n[3] = files[i].regular;
         n[4] = files[i].directory_length;
-        jstring path_string = jni_ascii_string(env, files[i].path), name = jni_ascii_string(env, files[i].process_name);
+        jstring path_string = jni_text_string(env, files[i].path), name = jni_text_string(env, files[i].process_name);
         ok = path_string != NULL && name != NULL;
         if (ok) (*env)->SetObjectArrayElement(env, paths, (jsize)i, path_string);
         if (ok) (*env)->SetObjectArrayElement(env, names, (jsize)i, name);

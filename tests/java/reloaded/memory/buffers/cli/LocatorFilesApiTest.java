@@ -85,6 +85,24 @@ class LocatorFilesApiTest {
         assertFalse(Files.exists(stale));
     }
 
+    /** A root that is not ASCII: the listed path is the file's own, so read and remove find it. */
+    @Test
+    void aRootOutsideAsciiIsListedAsItIs() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("UTF-8".equals(System.getProperty("sun.jnu.encoding")),
+                "this JVM cannot name a non-ASCII path (sun.jnu.encoding " + System.getProperty("sun.jnu.encoding")
+                        + "; the locale is not UTF-8)");
+        Path wide = Files.createDirectory(root.resolve("wurzel-\u00fc-\u6839"));
+        long dead = LocatorFixture.deadPid();
+        Path stale = LocatorFixture.write(wide, ".reloaded", (int) dead, block(0x7f0000001000L, 0));
+        List<LocatorFiles.Entry> files = LocatorFiles.list(wide.toString());
+        assertEquals(1, files.size(), files.toString());
+        assertEquals(stale.toString(), files.get(0).path());
+        assertEquals(stale.getParent().toString(), files.get(0).directory());
+        assertEquals(0, LocatorFiles.read(files.get(0).path(), 1).buffers().size());
+        assertTrue(LocatorFiles.removeIfStale(files.get(0).path(), false).removed());
+        assertFalse(Files.exists(stale));
+    }
+
     @Test
     void hostileFilesGetAClearExceptionOrState() throws Exception {
         long dead = LocatorFixture.deadPid();

@@ -31,10 +31,17 @@ final class LocatorJni {
         return Collections.unmodifiableList(entries);
     }
 
+    /** The first directoryLength bytes of path's UTF-8 (the C side counts bytes; a path need not be ASCII). */
+    static String directoryOf(String path, int directoryLength) {
+        byte[] bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return new String(bytes, 0, Math.max(0, Math.min(directoryLength, bytes.length)),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     static LocatorFiles.Entry entry(long pid, String path, int directoryLength, long uid, int state, boolean regular,
                                     String name) {
         LocatorFiles.State[] states = LocatorFiles.State.values();
-        return new LocatorFiles.Entry(pid, path, path.substring(0, Math.min(directoryLength, path.length())), uid,
+        return new LocatorFiles.Entry(pid, path, directoryOf(path, directoryLength), uid,
                 state >= 0 && state < states.length ? states[state] : LocatorFiles.State.LIVE, regular, name);
     }
 
