@@ -173,7 +173,9 @@ TEST_F(LocatorFilesApi, StaleFilesInBothLayoutsAndWidthsAreRead) {
 }
 
 TEST_F(LocatorFilesApi, HostileFilesGetAStatusNeverACrash) {
-    pid_t dead = DeadPid();
+    // Above PID_MAX_LIMIT (2^22): neither it nor dead + 4 can run. A reaped child's pid + 4 was once
+    // a live process on a busy machine, and the other user's file was then kept as "in use".
+    pid_t dead = (1 << 22) + 1;
     std::string dir = Dir();
     std::vector<unsigned char> garbage(4096, 0x5a);
     std::string planted = Write(dir, (uint32_t)dead, garbage);
