@@ -296,9 +296,8 @@ static inline bool put_and_release(const hot_item *hot, const void *data, size_t
  * goes to write_slow, which refuses it. */
 static inline buffers_status write_once(const buffers_search_settings *settings, const void *data, size_t size,
                                         uintptr_t *out_address, bool code) {
-    if (BUFFERS_UNLIKELY(!settings)) return refuse_write(settings, data, size, code ? "write_code" : "write");
-    if (BUFFERS_UNLIKELY(!data)) return refuse_write(settings, data, size, code ? "write_code" : "write");
-    if (BUFFERS_UNLIKELY(!out_address || !size)) return refuse_write(settings, data, size, code ? "write_code" : "write");
+    if (BUFFERS_UNLIKELY(!settings) || BUFFERS_UNLIKELY(!data) || BUFFERS_UNLIKELY(!out_address || !size))
+        return refuse_write(settings, data, size, code ? "write_code" : "write");
     uint64_t need = settings->size > size ? settings->size : size;
     hot_item hot;
     if (BUFFERS_UNLIKELY(!engine_hint_lock(settings->min_address, settings->max_address, need, &hot)))

@@ -29,12 +29,6 @@ final class ChildProcesses {
         }
     }
 
-    /**
-     * The parent's pid from /proc/PID/stat (the field after the state, which follows the last ')' of
-     * the name), or -1 when the process is gone or the file unreadable. Read directly, as
-     * ProcessHandle.parent() does too, because asking ProcessHandle about another process starts its
-     * reaper executor and lambdas: milliseconds of every CLI write.
-     */
     /** This process's pid, from the /proc/self link (ProcessHandle.current() starts the reaper executor too). */
     private static long self() {
         try {
@@ -44,6 +38,12 @@ final class ChildProcesses {
         }
     }
 
+    /**
+     * The parent's pid from /proc/PID/stat (the field after the state, which follows the last ')' of
+     * the name), or -1 when the process is gone or the file unreadable. Read directly, as
+     * ProcessHandle.parent() does too, because asking ProcessHandle about another process starts its
+     * reaper executor and lambdas: milliseconds of every CLI write.
+     */
     static long parentOf(long pid) {
         try {
             String stat = new String(Files.readAllBytes(Paths.get("/proc/" + pid + "/stat")), StandardCharsets.US_ASCII);

@@ -122,7 +122,6 @@ final class NativeLoader {
 
     /** The first load failure of this class loader, kept for the probe (see {@link #loadFor}). */
     private static volatile Throwable failure;
-    /** The probe's cached answer: set once {@link #probed} is. */
 
     private NativeLoader() {
     }
