@@ -60,6 +60,7 @@ class DyingWriter : public RemoteScratchRoot {
         std::vector<pid_t> targets;
         int harmed = 0, left_behind = 0, writer_failures = 0, target_rounds = 0, started = 0;
         pid_t target = -1;
+        TargetHoldings own;   // the target's holdings when it started, before any writer
         Clock::time_point target_started;
         for (int round = 0; round < rounds; round++) {
             // A fresh target after kRoundsPerTarget rounds, after kTargetUsedFor, or after one was harmed.
@@ -68,11 +69,16 @@ class DyingWriter : public RemoteScratchRoot {
                 target_started = Clock::now();
                 target = StartSleep();
                 ASSERT_GT(target, 0);
+                own = HoldingsOf(target);
                 targets.push_back(target);
                 started++;
             }
             int delay = delay_us(random);
             TargetHoldings before = HoldingsOf(target);
+            // What may never go: the target's own ranges and what its chain published. An earlier alloc
+            // round's leftover page is neither: its warden may take it back during this round.
+            std::vector<std::pair<uintptr_t, uintptr_t>> must_stay = own.ranges, published = PublishedRanges(target);
+            must_stay.insert(must_stay.end(), published.begin(), published.end());
             pid_t writer = StartWriter(target, round % 2 ? "alloc" : "create",
                                        exits_itself ? std::to_string(delay) : std::string());
             ASSERT_GT(writer, 0);
@@ -86,7 +92,7 @@ class DyingWriter : public RemoteScratchRoot {
             // A warden that outlives the writer to take back a reservation may still be at it: 2 s.
             std::string left;
             for (int i = 0; harm.empty() && i < 200; i++) {
-                if ((left = Leftovers(target, before, round % 2 ? 4096 : 0)).empty()) break;
+                if ((left = Leftovers(target, before, round % 2 ? 4096 : 0, &must_stay)).empty()) break;
                 std::this_thread::sleep_for(std::chrono::milliseconds(10));
             }
             if (!left.empty()) {

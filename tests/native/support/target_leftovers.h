@@ -73,13 +73,24 @@ inline std::string Hex(uintptr_t value) {
 // "" if pid holds now exactly what it held before plus locators and buffers of its chain, and at most
 // private_bytes of other new memory (a private allocation its caller was given and did not free); else
 // what it holds beyond that (or lost).
-inline std::string Leftovers(pid_t pid, const TargetHoldings &before, uintptr_t private_bytes = 0) {
-    TargetHoldings now = HoldingsOf(pid);
-    std::vector<std::pair<uintptr_t, uintptr_t>> published = before.ranges;
+// The locators of pid's chain and the buffers registered there: what a writer completely published.
+inline std::vector<std::pair<uintptr_t, uintptr_t>> PublishedRanges(pid_t pid) {
+    std::vector<std::pair<uintptr_t, uintptr_t>> published;
     for (const ChainLocator &loc : ReadChain(pid)) {
         published.emplace_back(loc.address, loc.address + 4096);
         for (const auto &buffer : loc.buffers) published.emplace_back(buffer.first, buffer.first + buffer.second);
     }
+    return published;
+}
+
+// must_stay: the ranges none of which may go (by default every range of before). A round that may
+// leave a private page (an alloc round's writer killed holding it) passes the target's own ranges
+// and what was published instead: that page's warden may take it back during a later round.
+inline std::string Leftovers(pid_t pid, const TargetHoldings &before, uintptr_t private_bytes = 0,
+                             const std::vector<std::pair<uintptr_t, uintptr_t>> *must_stay = nullptr) {
+    TargetHoldings now = HoldingsOf(pid);
+    std::vector<std::pair<uintptr_t, uintptr_t>> published = before.ranges, chain = PublishedRanges(pid);
+    published.insert(published.end(), chain.begin(), chain.end());
     std::string found, extra;
     uintptr_t extra_bytes = 0;
     for (const auto &range : now.ranges)
@@ -89,7 +100,7 @@ inline std::string Leftovers(pid_t pid, const TargetHoldings &before, uintptr_t 
                      MappedPathAt(pid, piece.first) + ");";
         }
     if (extra_bytes > private_bytes) found = extra;
-    for (const auto &range : before.ranges)
+    for (const auto &range : must_stay ? *must_stay : before.ranges)
         for (const auto &piece : Uncovered(range.first, range.second, now.ranges))
             found += " lost mapping " + Hex(piece.first) + "-" + Hex(piece.second) + ";";
     for (const std::string &fd : now.fds)
