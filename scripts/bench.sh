@@ -41,7 +41,8 @@ spread_of_ratios() {
 
 echo
 echo "hot paths over $processes processes, ratio to the bare model of the same process (min / median / max):"
-spread_of_ratios '^(BareModel|Hot)' 'bare model' "three calls" "one call" "try write" "window" "window behind a call"
+spread_of_ratios '^(BareModel|Hot)' 'bare model' "three calls" "window three calls" "three library calls" "one call" \
+  "try write" "window" "window behind a call"
 
 echo
 echo "16 bytes into another process through an open handle, $processes processes, ratio to one"
@@ -61,7 +62,7 @@ build/bench/tests/bench/buffers_bench --write-xor-execute --benchmark_min_time=0
 echo
 echo "instructions per operation (callgrind, 100000 operations each; upstream Rust 4.1: 124):"
 counter=build/bench/tests/bench/buffers_count_instructions
-for mode in bare three one try window three-wx one-wx; do
+for mode in bare three wthree calls one try window three-wx calls-wx one-wx; do
   wx=0; [ "${mode%-wx}" = "$mode" ] || wx=1   # -wx: the same path in write-xor-execute mode
   total=$(BUFFERS_WRITE_XOR_EXECUTE=$wx valgrind --tool=callgrind --toggle-collect="count_${mode%-wx}" \
           --callgrind-out-file=/dev/null "$counter" "${mode%-wx}" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')

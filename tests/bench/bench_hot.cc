@@ -39,6 +39,23 @@ void HotThreeCalls(benchmark::State &state) {
     }
 }
 
+// The same three calls made into the library each time (the names in parentheses are the functions,
+// not buffers.h's inline append and release): what a caller without GCC or Clang gets.
+void HotThreeLibraryCalls(benchmark::State &state) {
+    static buffers_search_settings window = bench::PrefaultedWindow(12, kBig);
+    window.size = 16;
+    uint8_t data[16] = {1, 2, 3};
+    for (auto _ : state) {
+        buffers_item *item;
+        if (buffers_get_buffer(&window, &item) != BUFFERS_OK) {
+            state.SkipWithError(buffers_last_error());
+            break;
+        }
+        benchmark::DoNotOptimize((buffers_item_append)(item, data, sizeof data));
+        (buffers_item_release)(item);
+    }
+}
+
 void HotOneCall(benchmark::State &state) {
     static buffers_search_settings window = bench::PrefaultedWindow(1, kBig);
     window.size = 16;
@@ -98,6 +115,25 @@ void HotWindow(benchmark::State &state) {
     });
 }
 
+// get through a window the caller keeps, then the inline append and release: no call on success.
+void HotWindowThreeCalls(benchmark::State &state) {
+    static buffers_search_settings settings = bench::PrefaultedWindow(11, kBig);
+    settings.size = 16;
+    static buffers_window window;
+    if (buffers_window_open(&settings, BUFFERS_WINDOW_LAYOUT, &window) != BUFFERS_OK || !window.hint)
+        return state.SkipWithError("buffers_window_open gave no inline path");
+    uint8_t data[16] = {1, 2, 3};
+    for (auto _ : state) {
+        buffers_item *item;
+        if (buffers_window_get(&window, &item) != BUFFERS_OK) {
+            state.SkipWithError(buffers_last_error());
+            break;
+        }
+        benchmark::DoNotOptimize(buffers_item_append(item, data, sizeof data));
+        buffers_item_release(item);
+    }
+}
+
 // The same inline window write compiled behind a call of its own (noinline): what any out-of-line
 // call costs on this path. buffers_write measures the same as this, not as the window (the call's
 // return address is stored before the lock and loaded after it; docs/benchmarks.md).
@@ -145,6 +181,8 @@ void MatchNthBuffer(benchmark::State &state) {
 
 BENCHMARK(BareModel)->Iterations(kHotIterations)->Repetitions(kHotRepetitions);
 BENCHMARK(HotThreeCalls)->Iterations(kHotIterations)->Repetitions(kHotRepetitions);
+BENCHMARK(HotThreeLibraryCalls)->Iterations(kHotIterations)->Repetitions(kHotRepetitions);
+BENCHMARK(HotWindowThreeCalls)->Iterations(kHotIterations)->Repetitions(kHotRepetitions);
 BENCHMARK(HotOneCall)->Iterations(kHotIterations)->Repetitions(kHotRepetitions);
 BENCHMARK(HotTryWrite)->Iterations(kHotIterations)->Repetitions(kHotRepetitions);
 BENCHMARK(HotWindow)->Iterations(kHotIterations)->Repetitions(kHotRepetitions);

@@ -30,6 +30,8 @@ public:
     void PrintRatios() const {
         std::printf("\nratios (same run):\n");
         Print("three calls / bare model", "HotThreeCalls", "BareModel");
+        Print("three library calls / bare model", "HotThreeLibraryCalls", "BareModel");
+        Print("window three calls / bare model", "HotWindowThreeCalls", "BareModel");
         Print("one call / bare model   ", "HotOneCall", "BareModel");
         Print("try write / bare model  ", "HotTryWrite", "BareModel");
         Print("window / bare model     ", "HotWindow", "BareModel");

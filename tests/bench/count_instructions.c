@@ -1,7 +1,9 @@
 /* Runs one path OPS times inside a function of its own, so callgrind --toggle-collect=<function>
  * counts exactly that path's instructions (scripts/bench.sh divides by OPS). Memory is prefaulted
  * before the counted function runs (through a reservation given back, which works in
- * write-xor-execute mode too: BUFFERS_WRITE_XOR_EXECUTE=1). Usage: buffers_count_instructions bare|three|one|try|window */
+ * write-xor-execute mode too: BUFFERS_WRITE_XOR_EXECUTE=1). Usage: buffers_count_instructions bare|three|calls|one|try|window|wthree
+ * (three: get, then buffers.h's inline append and release; calls: the three functions of the
+ * library; wthree: get through a window too, no call at all). */
 #include <reloaded/buffers.h>
 
 #include <stdatomic.h>
@@ -43,6 +45,24 @@ __attribute__((noinline)) void count_three(const buffers_search_settings *window
     for (unsigned i = 0; i < OPS; i++) {
         buffers_item *item;
         buffers_get_buffer(window, &item);
+        buffers_item_append(item, data, sizeof data);
+        buffers_item_release(item);
+    }
+}
+
+__attribute__((noinline)) void count_calls(const buffers_search_settings *window) {
+    for (unsigned i = 0; i < OPS; i++) {
+        buffers_item *item;
+        buffers_get_buffer(window, &item);
+        (buffers_item_append)(item, data, sizeof data);
+        (buffers_item_release)(item);
+    }
+}
+
+__attribute__((noinline)) void count_wthree(const buffers_window *window) {
+    for (unsigned i = 0; i < OPS; i++) {
+        buffers_item *item;
+        buffers_window_get(window, &item);
         buffers_item_append(item, data, sizeof data);
         buffers_item_release(item);
     }
@@ -93,11 +113,14 @@ int main(int argc, char **argv) {
     else if (strcmp(mode, "three") == 0) count_three(&window);
     else if (strcmp(mode, "one") == 0) count_one(&window);
     else if (strcmp(mode, "try") == 0) count_try(&window);
-    else if (strcmp(mode, "window") == 0) {
+    else if (strcmp(mode, "calls") == 0) count_calls(&window);
+    else if (strcmp(mode, "window") == 0 || strcmp(mode, "wthree") == 0) {
         buffers_window kept;
-        if (buffers_window_open(&window, BUFFERS_WINDOW_LAYOUT, &kept) != BUFFERS_OK || !kept.hint)
+        if (buffers_window_open(&window, BUFFERS_WINDOW_LAYOUT, &kept) != BUFFERS_OK)
             return fprintf(stderr, "window: %s\n", buffers_last_error()), 1;
-        count_window(&kept);
-    } else return fprintf(stderr, "usage: %s bare|three|one|try|window\n", argv[0]), 2;
+        if (!kept.hint) return fprintf(stderr, "window: no inline path in this mode\n"), 1;
+        if (strcmp(mode, "window") == 0) count_window(&kept);
+        else count_wthree(&kept);
+    } else return fprintf(stderr, "usage: %s bare|three|calls|one|try|window|wthree\n", argv[0]), 2;
     return 0;
 }

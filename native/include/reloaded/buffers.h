@@ -390,14 +390,18 @@ BUFFERS_API buffers_status buffers_commit_code(uintptr_t address, size_t size);
  * locked, written and released in place. Anything else (the first use, a held or full buffer, an
  * invalid argument, a compiler without the __atomic built-ins, a library that cannot serve the
  * inline path) calls buffers_write, which answers exactly as it would have. Data only: code goes
- * through buffers_write_code. The window may be copied; it never needs closing, and is good for as
- * long as this copy of the library stays loaded (it points into the library's memory).
+ * through buffers_write_code. buffers_window_get is buffers_get_buffer(&w->settings, ...) the same
+ * way: with the inline append and release below, get + append + release make no call on success.
+ * The window may be copied; it never needs closing, and is good for as long as this copy of the
+ * library stays loaded (it points into the library's memory).
  *
  * The inline path reads the library's private per-window hint through the layout below, version
- * BUFFERS_WINDOW_LAYOUT. The library fills a window only for a layout it speaks and only where a
- * write is a plain store into the buffer (not where pages are flipped writable around each write);
- * otherwise it leaves hint NULL and every write takes the call. Treat the fields as read-only. */
-#define BUFFERS_WINDOW_LAYOUT 1u
+ * BUFFERS_WINDOW_LAYOUT (1: the entry's first five words, what buffers_window_write reads; 2: the
+ * whole buffers_item_words, which buffers_window_get also marks held). The library fills a window
+ * only for a layout it speaks and only where a write is a plain store into the buffer (not where
+ * pages are flipped writable around each write, nor through a second view); otherwise it leaves
+ * hint NULL and every write takes the call. Treat the fields as read-only. */
+#define BUFFERS_WINDOW_LAYOUT 2u
 
 /* Layout 1 of one hint: the buffer's private bounds and its shared item's words (taken: 0 free, 1
  * held, compare-and-swap only; position: written by the holder). */
@@ -408,6 +412,20 @@ typedef struct buffers_window_entry {
     uint32_t *taken;
     uint32_t *position;
 } buffers_window_entry;
+
+/* A buffers_item of this process, as the inline item calls read it (layout 2 of a window's hint is
+ * a pointer to one). held is BUFFERS_ITEM_HELD_INLINE from a get to its release when append and
+ * release may run inline: a plain store of the bytes at base + position + write_delta, the
+ * position and the unlock. Any other value (0: not held, or another process's item; 2: held with
+ * something only the library may do, such as flipping pages or forgetting a reservation, or a
+ * layout this header does not know) sends the call into the library. */
+#define BUFFERS_ITEM_HELD_INLINE 1u
+typedef struct buffers_item_words {
+    buffers_window_entry words;      /* layout 1 */
+    intptr_t             write_delta; /* bytes at base + n are written at base + n + write_delta */
+    const void          *private_;
+    uint32_t             held;
+} buffers_item_words;
 
 typedef struct buffers_window {
     buffers_search_settings            settings;
@@ -420,34 +438,64 @@ typedef struct buffers_window {
 BUFFERS_API buffers_status buffers_window_open(const buffers_search_settings *settings, uint32_t layout,
                                                buffers_window *out);
 
+#if defined(__GNUC__) && !defined(BUFFERS_NO_INLINE) && !defined(BUFFERS_NO_INLINE_WINDOW)
+#define BUFFERS_INLINE_WINDOW_ 1
+/* The library's own fast path (core/engine.h), in the same order: the hint's entry, if it has need
+ * bytes in the window, locked, with its position unmoved since the first look (another holder may
+ * have appended or given bytes back between the look and the lock); NULL, unlocked, otherwise. */
+static inline buffers_window_entry *buffers_window_lock_(const buffers_window *window, uint64_t need,
+                                                         uint32_t *out_at) {
+    buffers_window_entry *const *hint = window ? window->hint : (buffers_window_entry *const *)0;
+    buffers_window_entry *entry = hint ? __atomic_load_n(hint, __ATOMIC_ACQUIRE) : (buffers_window_entry *)0;
+    if (!entry || entry->last > window->settings.max_address) return (buffers_window_entry *)0;
+    uint32_t at = __atomic_load_n(entry->position, __ATOMIC_RELAXED), expected = 0;
+    if ((uint64_t)at + need > entry->size || entry->base + at < window->settings.min_address ||
+        !__atomic_compare_exchange_n(entry->taken, &expected, 1u, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return (buffers_window_entry *)0;
+    if (__atomic_load_n(entry->position, __ATOMIC_RELAXED) != at) {
+        __atomic_store_n(entry->taken, 0u, __ATOMIC_RELEASE);
+        return (buffers_window_entry *)0;
+    }
+    *out_at = at;
+    return entry;
+}
+#endif
+
 static inline buffers_status buffers_window_write(const buffers_window *window, const void *data, size_t size,
                                                   uintptr_t *out_address) {
-#if defined(__GNUC__) && !defined(BUFFERS_NO_INLINE_WINDOW)
-    /* The same steps, in the same order, as the library's own fast path (core/engine.h). */
-    buffers_window_entry *const *hint = window ? window->hint : NULL;
-    if (hint && data && out_address && size - 1 < (size_t)UINT32_MAX) {
-        const buffers_window_entry *entry = __atomic_load_n(hint, __ATOMIC_ACQUIRE);
-        uint32_t need = window->settings.size > size ? window->settings.size : (uint32_t)size;
-        uint32_t at, expected = 0;
-        if (entry && (at = __atomic_load_n(entry->position, __ATOMIC_RELAXED), (uint64_t)at + need <= entry->size) &&
-            entry->base + at >= window->settings.min_address && entry->last <= window->settings.max_address &&
-            __atomic_compare_exchange_n(entry->taken, &expected, 1u, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-            /* Locked: look again (a holder may have given bytes back, buffers_item_unreserve). */
-            at = __atomic_load_n(entry->position, __ATOMIC_RELAXED);
-            if ((uint64_t)at + need <= entry->size && entry->base + at >= window->settings.min_address) {
-                /* The caller's address first: stored after the unlock, it made the loop 1.5x slower
-                 * (docs/benchmarks.md, "The window"). */
-                *out_address = entry->base + at;
-                __builtin_memcpy((void *)(entry->base + at), data, size);
-                __atomic_store_n(entry->position, at + (uint32_t)size, __ATOMIC_RELAXED);
-                __atomic_store_n(entry->taken, 0u, __ATOMIC_RELEASE);
-                return BUFFERS_OK;
-            }
+#ifdef BUFFERS_INLINE_WINDOW_
+    if (window && data && out_address && size - 1 < (size_t)UINT32_MAX) {
+        uint32_t at;
+        buffers_window_entry *entry =
+            buffers_window_lock_(window, window->settings.size > size ? window->settings.size : size, &at);
+        if (entry) {
+            /* The caller's address first: stored after the unlock, it made the loop 1.5x slower
+             * (docs/benchmarks.md, "The window"). */
+            *out_address = entry->base + at;
+            __builtin_memcpy((void *)(entry->base + at), data, size);
+            __atomic_store_n(entry->position, at + (uint32_t)size, __ATOMIC_RELAXED);
             __atomic_store_n(entry->taken, 0u, __ATOMIC_RELEASE);
+            return BUFFERS_OK;
         }
     }
 #endif
-    return buffers_write(window ? &window->settings : NULL, data, size, out_address);
+    return buffers_write(window ? &window->settings : (const buffers_search_settings *)0, data, size, out_address);
+}
+
+/* buffers_get_buffer(&window->settings, out_item), inline on success where the window was opened
+ * in layout 2 (as BUFFERS_WINDOW_LAYOUT is): the item is locked and marked held in place. */
+static inline buffers_status buffers_window_get(const buffers_window *window, buffers_item **out_item) {
+#ifdef BUFFERS_INLINE_WINDOW_
+    uint32_t at;
+    buffers_window_entry *entry = out_item && window ? buffers_window_lock_(window, window->settings.size, &at)
+                                                     : (buffers_window_entry *)0;
+    if (entry) {
+        __atomic_store_n(&((buffers_item_words *)entry)->held, BUFFERS_ITEM_HELD_INLINE, __ATOMIC_RELAXED);
+        *out_item = (buffers_item *)entry;
+        return BUFFERS_OK;
+    }
+#endif
+    return buffers_get_buffer(window ? &window->settings : (const buffers_search_settings *)0, out_item);
 }
 
 /* ---- Locator files of this machine, for tools (the CLI's list, inspect and cleanup) ----
@@ -558,6 +606,45 @@ BUFFERS_API const char *buffers_write_xor_execute_reason(void);
  * (buffers_locator_files with a null root uses it). "" on Windows, whose locators are named
  * sections, not files. Never fails, never opens the locator. */
 BUFFERS_API const char *buffers_shared_root(void);
+
+/* ---- Append and release inline: no call into the library on success ----
+ *
+ * With GCC and Clang, buffers_item_append(item, data, size) and buffers_item_release(item) are
+ * compiled into the caller (the macros below): an item marked BUFFERS_ITEM_HELD_INLINE, with room,
+ * is written, moved and unlocked in place, exactly as the library would; anything else (a null,
+ * released or another process's item, null data, size 0 or too big, pages that must be flipped,
+ * a reservation to forget) makes the call, which answers as it always has. The functions keep
+ * their names and symbols: (buffers_item_append)(...) or a pointer to it calls the library, and
+ * defining BUFFERS_NO_INLINE before including this header turns every inline path off. */
+#if defined(__GNUC__) && !defined(BUFFERS_NO_INLINE)
+static inline uintptr_t buffers_item_append_inline_(buffers_item *item, const void *data, size_t size) {
+    buffers_item_words *words = (buffers_item_words *)item;
+    if (words && data && __atomic_load_n(&words->held, __ATOMIC_RELAXED) == BUFFERS_ITEM_HELD_INLINE) {
+        buffers_window_entry *entry = &words->words;
+        uint32_t at = __atomic_load_n(entry->position, __ATOMIC_RELAXED);
+        /* The shared position is a claim (any process of the user can write it): bounded here too. */
+        if (size - 1 < (size_t)entry->size && at <= entry->size - (uint32_t)size) {
+            __builtin_memcpy((void *)(entry->base + at + (uintptr_t)words->write_delta), data, size);
+            __atomic_store_n(entry->position, at + (uint32_t)size, __ATOMIC_RELAXED);
+            return entry->base + at;
+        }
+    }
+    return (buffers_item_append)(item, data, size);
+}
+
+static inline void buffers_item_release_inline_(buffers_item *item) {
+    buffers_item_words *words = (buffers_item_words *)item;
+    if (words && __atomic_load_n(&words->held, __ATOMIC_RELAXED) == BUFFERS_ITEM_HELD_INLINE) {
+        __atomic_store_n(&words->held, 0u, __ATOMIC_RELAXED);
+        __atomic_store_n(words->words.taken, 0u, __ATOMIC_RELEASE);
+        return;
+    }
+    (buffers_item_release)(item);
+}
+
+#define buffers_item_append(item, data, size) buffers_item_append_inline_((item), (data), (size))
+#define buffers_item_release(item) buffers_item_release_inline_(item)
+#endif
 
 #ifdef __cplusplus
 }

@@ -69,6 +69,9 @@ buffers_status buffers_item_reserve(buffers_item *item, size_t size, uintptr_t *
     if (atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed))
         vmem_protect(at, size, VMEM_READ_WRITE);
     atomic_store_explicit(entry->position, position + (uint32_t)size, memory_order_relaxed);
+    /* Its release must forget the reservation: no inline release for the rest of this hold. */
+    if (atomic_load_explicit(&entry->held, memory_order_relaxed) == ENGINE_HELD_INLINE)
+        atomic_store_explicit(&entry->held, ENGINE_HELD_CALL, memory_order_relaxed);
     *out_address = at;
     *out_writable = (void *)(at + (uintptr_t)entry->write_delta);
     return BUFFERS_OK;

@@ -1,6 +1,8 @@
 /* The public API of shared buffers: get, append, release, and the one-call write. Each entry point
  * is the inline hot path (engine_hint_lock, a copy, two stores) with everything else (argument
  * errors, the engine's cold path, W^X flips) out of line. A buffers_item is an index_entry. */
+/* This file defines the calls the header's inline paths fall back to: it must see the functions. */
+#define BUFFERS_NO_INLINE 1
 #include <reloaded/buffers.h>
 
 #include <stddef.h>
@@ -110,7 +112,7 @@ static BUFFERS_NOINLINE buffers_status get_buffer_slow(uintptr_t min, uintptr_t 
     index_entry *entry;
     buffers_status status = get_slow(min, max, need, &entry);
     if (status == BUFFERS_OK) {
-        atomic_store_explicit(&entry->held, 1, memory_order_relaxed);
+        atomic_store_explicit(&entry->held, engine_held_mark(), memory_order_relaxed);
         *out_item = (buffers_item *)entry;
     }
     return status;
@@ -123,7 +125,7 @@ buffers_status buffers_get_buffer(const buffers_search_settings *settings, buffe
     hot_item hot;
     if (BUFFERS_UNLIKELY(!need || !engine_hint_lock(min, max, need, &hot)))
         return get_buffer_slow(min, max, need, out_item);
-    atomic_store_explicit(&hot.entry->held, 1, memory_order_relaxed);
+    atomic_store_explicit(&hot.entry->held, engine_held_mark(), memory_order_relaxed);
     *out_item = (buffers_item *)hot.entry;
     return BUFFERS_OK;
 }
@@ -170,6 +172,15 @@ static BUFFERS_COLD uintptr_t refuse_append(index_entry *entry, const void *data
     return 0;
 }
 
+/* An append the inline copy does not take (over 64 bytes, or flipped pages). The room test of the
+ * fast path sums in 64 bits, which a size near SIZE_MAX wraps into a fit: such sizes all come here,
+ * where the room is tested again without a sum. */
+static BUFFERS_NOINLINE uintptr_t append_out_of_line(index_entry *entry, uint32_t position, const void *data,
+                                                     size_t size, bool code, const char *what) {
+    if (position > entry->size || size > entry->size - position) return refuse_append(entry, data, size, code, what);
+    return put_out_of_line(entry, position, data, size, code, false);
+}
+
 static inline uintptr_t append(buffers_item *item, const void *data, size_t size, bool code, const char *what) {
     index_entry *entry = (index_entry *)item;
     /* A remote item is never marked held here: it goes to the refusal before its words, which lie in
@@ -181,7 +192,7 @@ static inline uintptr_t append(buffers_item *item, const void *data, size_t size
     if (BUFFERS_UNLIKELY((uint64_t)position + size > entry->size)) return refuse_append(entry, data, size, code, what);
     uintptr_t at = entry->base + position;
     if (BUFFERS_UNLIKELY(!copies_inline(code) || !copy_small((void *)(at + (uintptr_t)entry->write_delta), data, size)))
-        return size ? put_out_of_line(entry, position, data, size, code, false) : at;
+        return size ? append_out_of_line(entry, position, data, size, code, what) : at;
     atomic_store_explicit(position_word, position + (uint32_t)size, memory_order_relaxed);
     return at;
 }
@@ -328,6 +339,11 @@ _Static_assert(offsetof(index_entry, last) == offsetof(buffers_window_entry, las
 _Static_assert(offsetof(index_entry, size) == offsetof(buffers_window_entry, size), "window layout 1: size");
 _Static_assert(offsetof(index_entry, taken) == offsetof(buffers_window_entry, taken), "window layout 1: taken");
 _Static_assert(offsetof(index_entry, position) == offsetof(buffers_window_entry, position), "window layout 1: position");
+/* Layout 2 (and the inline append and release) is the whole entry up to its held word. */
+_Static_assert(offsetof(index_entry, write_delta) == offsetof(buffers_item_words, write_delta), "item words: write_delta");
+_Static_assert(offsetof(index_entry, item) == offsetof(buffers_item_words, private_), "item words: private_");
+_Static_assert(offsetof(index_entry, held) == offsetof(buffers_item_words, held), "item words: held");
+_Static_assert(ENGINE_HELD_INLINE == BUFFERS_ITEM_HELD_INLINE, "item words: the held mark");
 _Static_assert(sizeof(_Atomic(uint32_t)) == sizeof(uint32_t) && sizeof(engine_hints[0]) == sizeof(void *),
                "window layout 1: plain words and pointers");
 
@@ -343,7 +359,7 @@ buffers_status buffers_window_open(const buffers_search_settings *settings, uint
     /* Inline writes are plain stores at the address the code runs from: not where every write must
      * flip the pages writable, nor where it goes through a second view (the mode, settled by
      * engine_chain above). */
-    if (layout == 1 && !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed) && !engine_dual())
+    if ((layout == 1 || layout == 2) && !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed) && !engine_dual())
         out->hint = (buffers_window_entry *const *)&engine_hints[engine_hint_slot(settings->min_address,
                                                                                    settings->max_address)];
     return BUFFERS_OK;

@@ -14,6 +14,7 @@
 
 #include "core/checks.h"
 #include "core/item_index.h"
+#include "os/vmem.h"
 
 #define ENGINE_HINT_SLOTS 256u
 #define ENGINE_WAIT_MS    1000u   /* longest wait for a held buffer when no new one fits (buffers.h) */
@@ -23,6 +24,17 @@ extern _Atomic(bool)          engine_flip_write_xor_execute;
 
 static inline uint32_t engine_hint_slot(uintptr_t min, uintptr_t max) {
     return ((uint32_t)((min ^ (max << 7)) >> 12) * 0x9E3779B1u) >> 24;   /* top 8 bits: 256 slots */
+}
+
+/* What a get stores in the entry's held word (the inline append and release of buffers.h read it):
+ * INLINE where a write is a plain store, CALL where only the library may write (pages flipped
+ * around each write), and CALL again once a reservation is made (its release must forget it). */
+#define ENGINE_HELD_INLINE 1u
+#define ENGINE_HELD_CALL   2u
+static inline uint32_t engine_held_mark(void) {
+    return VMEM_MAY_FLIP && atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed)
+               ? ENGINE_HELD_CALL
+               : ENGINE_HELD_INLINE;
 }
 
 /* An entry locked by the hot path, its fields in locals (entries never change once published). */

@@ -58,6 +58,12 @@ int vmem_protect(uintptr_t address, size_t size, vmem_protection protection);
 /* True where pages can never be writable and executable at once (Apple Silicon): writers of code
  * must flip protections around each write. */
 bool vmem_write_xor_execute(void);
+/* 0 where the OS layer's vmem_write_xor_execute() is always false, so the hot path knows at compile
+ * time that no write flips pages: the build says so per OS layer (native/CMakeLists.txt,
+ * BUFFERS_OS_DEFINITIONS). A build that does not say asks at run time. */
+#ifndef VMEM_MAY_FLIP
+#define VMEM_MAY_FLIP 1
+#endif
 
 /* ---- write-xor-execute buffers (two views of one object) ---- */
 
