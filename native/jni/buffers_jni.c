@@ -230,7 +230,7 @@ jlong jni_window_hint(JNIEnv *env, jclass cls, jlong min, jlong max)
     buffers_search_settings settings;
     buffers_window window;
     if (sizeof(void *) != 8 || search_settings(min, max, 1, &settings) < 0
-        || buffers_window_open(&settings, BUFFERS_WINDOW_LAYOUT, &window) != BUFFERS_OK) {
+        || buffers_window_open(&settings, 1u, &window) != BUFFERS_OK) {   /* the layout the Java side reads */
         return 0;
     }
     return (jlong)(uintptr_t)window.hint;

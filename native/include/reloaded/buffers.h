@@ -398,9 +398,9 @@ BUFFERS_API buffers_status buffers_commit_code(uintptr_t address, size_t size);
  * The inline path reads the library's private per-window hint through the layout below, version
  * BUFFERS_WINDOW_LAYOUT (1: the entry's first five words, what buffers_window_write reads; 2: the
  * whole buffers_item_words, which buffers_window_get also marks held). The library fills a window
- * only for a layout it speaks and only where a write is a plain store into the buffer (not where
- * pages are flipped writable around each write, nor through a second view); otherwise it leaves
- * hint NULL and every write takes the call. Treat the fields as read-only. */
+ * only for a layout it speaks and only where a write is a plain store (not where pages are flipped
+ * writable around each write; for layout 1, not through a second view either, write-xor-execute
+ * mode); otherwise it leaves hint NULL and every write takes the call. Treat the fields as read-only. */
 #define BUFFERS_WINDOW_LAYOUT 2u
 
 /* Layout 1 of one hint: the buffer's private bounds and its shared item's words (taken: 0 free, 1
@@ -472,7 +472,8 @@ static inline buffers_status buffers_window_write(const buffers_window *window, 
             /* The caller's address first: stored after the unlock, it made the loop 1.5x slower
              * (docs/benchmarks.md, "The window"). */
             *out_address = entry->base + at;
-            __builtin_memcpy((void *)(entry->base + at), data, size);
+            __builtin_memcpy((void *)(entry->base + at + (uintptr_t)((buffers_item_words *)entry)->write_delta), data,
+                             size);
             __atomic_store_n(entry->position, at + (uint32_t)size, __ATOMIC_RELAXED);
             __atomic_store_n(entry->taken, 0u, __ATOMIC_RELEASE);
             return BUFFERS_OK;

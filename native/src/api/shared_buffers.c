@@ -356,10 +356,11 @@ buffers_status buffers_window_open(const buffers_search_settings *settings, uint
     if (status != BUFFERS_OK) return status;
     out->settings = *settings;
     out->hint = NULL;
-    /* Inline writes are plain stores at the address the code runs from: not where every write must
-     * flip the pages writable, nor where it goes through a second view (the mode, settled by
-     * engine_chain above). */
-    if ((layout == 1 || layout == 2) && !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed) && !engine_dual())
+    /* Inline writes are plain stores: not where every write must flip the pages writable (the mode,
+     * settled by engine_chain above). Layout 1 writes at the address the code runs from, so not
+     * through a second view either; layout 2 adds the view's offset (write_delta). */
+    if (!atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed) &&
+        (layout == 2 || (layout == 1 && !engine_dual())))
         out->hint = (buffers_window_entry *const *)&engine_hints[engine_hint_slot(settings->min_address,
                                                                                    settings->max_address)];
     return BUFFERS_OK;

@@ -11,12 +11,13 @@
 #include "test_support.h"
 
 namespace {
-// A hint of layout 1 over memory the test owns: what the inline path does is seen byte by byte,
+// A hint of layout 2 over memory the test owns: what the inline path does is seen byte by byte,
 // and any fall-back to buffers_write answers NO_SPACE (no library buffer can lie in this array).
 struct FakeHint {
     alignas(64) unsigned char memory[256] = {};
     uint32_t taken = 0, position = 0;
-    buffers_window_entry entry{};
+    buffers_item_words words{};
+    buffers_window_entry &entry = words.words;
     buffers_window_entry *slot = &entry;
     buffers_window window{};
 

@@ -95,11 +95,13 @@ TEST_F(WriteXorExecute, PlantedItemsWithAForeignWritableViewAreRefused) {
     EXPECT_EQ(run.Field("another-offset_commit"), "BUFFERS_ERROR_INVALID_ARGUMENT");
 }
 
-// buffers_window_write's inline path stores at the address code runs from: in this mode that view is
-// read+execute, so the window must always take the call (which writes through the writable view).
-TEST_F(WriteXorExecute, AWindowKeptByTheCallerWritesThroughTheLibrary) {
+// A window of layout 1 stores at the address code runs from: in this mode that view is read+execute,
+// so it must always take the call. Layout 2 (this header's) stores through the writable view inline,
+// and so do the item's inline append and release after buffers_window_get.
+TEST_F(WriteXorExecute, AWindowKeptByTheCallerWritesThroughTheWritableView) {
     RunResult run = Probe("window", "");
     ASSERT_EQ(run.exit_code, 0) << run.output;
-    EXPECT_EQ(run.Field("inline"), "0") << run.output;
-    EXPECT_EQ(run.Field("written"), "100") << run.output;
+    EXPECT_EQ(run.Field("inline1"), "0") << run.output;
+    EXPECT_EQ(run.Field("inline"), "1") << run.output;
+    EXPECT_EQ(run.Field("written"), "300") << run.output;
 }

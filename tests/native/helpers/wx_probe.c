@@ -381,21 +381,34 @@ static int plant(void) {
 
 #endif
 
-/* A window kept by the caller must never take the inline path here: its plain store would land in the
- * read+execute view. The write goes through the library (the writable view) and reads back. */
+/* A window kept by the caller: in layout 1 (old headers, and the Java side) it must never take the
+ * inline path here, whose plain store would land in the read+execute view; in layout 2 it writes
+ * through the writable view (the entry's write_delta), as the inline append of an item does. Each
+ * write reads back at the address the code runs from. */
 static int window(void) {
     if (buffers_use_write_xor_execute() != BUFFERS_OK) FAIL("buffers_use_write_xor_execute failed");
     buffers_search_settings settings = {0, UINTPTR_MAX, 64};
-    buffers_window w;
+    buffers_window old_layout, w;
+    if (buffers_window_open(&settings, 1u, &old_layout) != BUFFERS_OK) FAIL("window_open (layout 1) failed");
     if (buffers_window_open(&settings, BUFFERS_WINDOW_LAYOUT, &w) != BUFFERS_OK) FAIL("window_open failed");
+    printf("inline1=%d\n", old_layout.hint != NULL);
     printf("inline=%d\n", w.hint != NULL);
     static const char bytes[16] = "window, wx mode";
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < 300; i++) {
         uintptr_t at = 0;
-        if (buffers_window_write(&w, bytes, sizeof bytes, &at) != BUFFERS_OK) FAIL("window_write failed");
-        if (memcmp((const void *)at, bytes, sizeof bytes) != 0) FAIL("window_write: bytes differ");
+        buffers_item *item;
+        if (i % 3 == 0 && buffers_window_write(&old_layout, bytes, sizeof bytes, &at) != BUFFERS_OK)
+            FAIL("window_write (layout 1) failed");
+        if (i % 3 == 1 && buffers_window_write(&w, bytes, sizeof bytes, &at) != BUFFERS_OK) FAIL("window_write failed");
+        if (i % 3 == 2) {
+            if (buffers_window_get(&w, &item) != BUFFERS_OK) FAIL("window_get failed");
+            at = buffers_item_append(item, bytes, sizeof bytes);
+            buffers_item_release(item);
+            if (!at) FAIL("append failed");
+        }
+        if (memcmp((const void *)at, bytes, sizeof bytes) != 0) FAIL("window write: bytes differ");
     }
-    printf("written=100\n");
+    printf("written=300\n");
     return 0;
 }
 
