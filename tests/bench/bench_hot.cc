@@ -24,36 +24,57 @@ void BareModel(benchmark::State &state) {
     }
 }
 
-void HotThreeCalls(benchmark::State &state) {
-    static buffers_search_settings window = bench::PrefaultedWindow(0, kBig);
-    window.size = 16;
+// get + append 16 bytes + release, each call as given (get fills the item).
+template <typename Get, typename Append, typename Release>
+void TimeThreeCalls(benchmark::State &state, Get get, Append append, Release release) {
     uint8_t data[16] = {1, 2, 3};
     for (auto _ : state) {
         buffers_item *item;
-        if (buffers_get_buffer(&window, &item) != BUFFERS_OK) {
+        if (get(&item) != BUFFERS_OK) {
             state.SkipWithError(buffers_last_error());
             break;
         }
-        benchmark::DoNotOptimize(buffers_item_append(item, data, sizeof data));
-        buffers_item_release(item);
+        benchmark::DoNotOptimize(append(item, data, sizeof data));
+        release(item);
     }
 }
 
-// The same three calls made into the library each time (the names in parentheses are the functions,
-// not buffers.h's inline append and release): what a caller without GCC or Clang gets.
-void HotThreeLibraryCalls(benchmark::State &state) {
-    static buffers_search_settings window = bench::PrefaultedWindow(12, kBig);
+// A window of its own (slot) over a prefaulted buffer, asking 16 bytes.
+buffers_search_settings Window16(unsigned slot) {
+    buffers_search_settings window = bench::PrefaultedWindow(slot, kBig);
     window.size = 16;
-    uint8_t data[16] = {1, 2, 3};
-    for (auto _ : state) {
-        buffers_item *item;
-        if (buffers_get_buffer(&window, &item) != BUFFERS_OK) {
-            state.SkipWithError(buffers_last_error());
-            break;
-        }
-        benchmark::DoNotOptimize((buffers_item_append)(item, data, sizeof data));
-        (buffers_item_release)(item);
-    }
+    return window;
+}
+
+// Lambdas, not functions: each has a type of its own, so the template compiles it in place.
+const auto InlineAppend = [](buffers_item *item, const void *data, size_t size) {
+    return buffers_item_append(item, data, size);
+};
+const auto InlineRelease = [](buffers_item *item) { buffers_item_release(item); };
+
+// As every example writes them: with GCC and Clang, buffers.h's inline append and release.
+void HotThreeCalls(benchmark::State &state) {
+    static buffers_search_settings window = Window16(0);
+    TimeThreeCalls(state, [](buffers_item **item) { return buffers_get_buffer(&window, item); }, InlineAppend,
+                   InlineRelease);
+}
+
+// The three made into the library each time (the names in parentheses are the functions, not the
+// macros): what a caller without GCC or Clang gets.
+void HotThreeLibraryCalls(benchmark::State &state) {
+    static buffers_search_settings window = Window16(12);
+    TimeThreeCalls(state, [](buffers_item **item) { return buffers_get_buffer(&window, item); },
+                   (buffers_item_append), (buffers_item_release));
+}
+
+// get through a window the caller keeps, then the inline append and release: no call on success.
+void HotWindowThreeCalls(benchmark::State &state) {
+    static buffers_search_settings settings = Window16(11);
+    static buffers_window window;
+    if (buffers_window_open(&settings, BUFFERS_WINDOW_LAYOUT, &window) != BUFFERS_OK || !window.hint)
+        return state.SkipWithError("buffers_window_open gave no inline path");
+    TimeThreeCalls(state, [](buffers_item **item) { return buffers_window_get(&window, item); }, InlineAppend,
+                   InlineRelease);
 }
 
 void HotOneCall(benchmark::State &state) {
@@ -113,25 +134,6 @@ void HotWindow(benchmark::State &state) {
     TimeWindowWrites(state, 15, [](const buffers_window *w, const void *d, size_t n, uintptr_t *at) {
         return buffers_window_write(w, d, n, at);
     });
-}
-
-// get through a window the caller keeps, then the inline append and release: no call on success.
-void HotWindowThreeCalls(benchmark::State &state) {
-    static buffers_search_settings settings = bench::PrefaultedWindow(11, kBig);
-    settings.size = 16;
-    static buffers_window window;
-    if (buffers_window_open(&settings, BUFFERS_WINDOW_LAYOUT, &window) != BUFFERS_OK || !window.hint)
-        return state.SkipWithError("buffers_window_open gave no inline path");
-    uint8_t data[16] = {1, 2, 3};
-    for (auto _ : state) {
-        buffers_item *item;
-        if (buffers_window_get(&window, &item) != BUFFERS_OK) {
-            state.SkipWithError(buffers_last_error());
-            break;
-        }
-        benchmark::DoNotOptimize(buffers_item_append(item, data, sizeof data));
-        buffers_item_release(item);
-    }
 }
 
 // The same inline window write compiled behind a call of its own (noinline): what any out-of-line

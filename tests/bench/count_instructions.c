@@ -41,32 +41,20 @@ __attribute__((noinline)) void count_bare(void) {
     for (unsigned i = 0; i < OPS; i++) bare_write(0, UINTPTR_MAX);
 }
 
-__attribute__((noinline)) void count_three(const buffers_search_settings *window) {
-    for (unsigned i = 0; i < OPS; i++) {
-        buffers_item *item;
-        buffers_get_buffer(window, &item);
-        buffers_item_append(item, data, sizeof data);
-        buffers_item_release(item);
+/* count_<name>: get, append 16 bytes and release OPS times, each call as named (a name in
+ * parentheses is the library's function, not buffers.h's inline macro). */
+#define COUNT_THREE(name, window_type, get, append, release)                  \
+    __attribute__((noinline)) void count_##name(const window_type *window) { \
+        for (unsigned i = 0; i < OPS; i++) {                                  \
+            buffers_item *item;                                               \
+            get(window, &item);                                               \
+            append(item, data, sizeof data);                                  \
+            release(item);                                                    \
+        }                                                                     \
     }
-}
-
-__attribute__((noinline)) void count_calls(const buffers_search_settings *window) {
-    for (unsigned i = 0; i < OPS; i++) {
-        buffers_item *item;
-        buffers_get_buffer(window, &item);
-        (buffers_item_append)(item, data, sizeof data);
-        (buffers_item_release)(item);
-    }
-}
-
-__attribute__((noinline)) void count_wthree(const buffers_window *window) {
-    for (unsigned i = 0; i < OPS; i++) {
-        buffers_item *item;
-        buffers_window_get(window, &item);
-        buffers_item_append(item, data, sizeof data);
-        buffers_item_release(item);
-    }
-}
+COUNT_THREE(three, buffers_search_settings, buffers_get_buffer, buffers_item_append, buffers_item_release)
+COUNT_THREE(calls, buffers_search_settings, buffers_get_buffer, (buffers_item_append), (buffers_item_release))
+COUNT_THREE(wthree, buffers_window, buffers_window_get, buffers_item_append, buffers_item_release)
 
 __attribute__((noinline)) void count_one(const buffers_search_settings *window) {
     for (unsigned i = 0; i < OPS; i++) {

@@ -125,9 +125,10 @@ TEST(Contention, ThreadsOnAWideWindowMakeAtMostTwoBuffersEach) {
     buffers_free_private_memory(&anchor);
 }
 
-// Eight threads share a window that holds one buffer, through all three routes (get + append +
-// release, buffers_write, the inline window write): no request is refused while the buffer has
-// room, and afterwards every byte written is where its answer said, none overlapping another.
+// Eight threads share a window that holds one buffer, through every route (get + the inline append
+// and release, the same three as library calls, buffers_write, the inline window write, the
+// window's get + the inline append and release): no request is refused while the buffer has room,
+// and afterwards every byte written is where its answer said, none overlapping another.
 TEST(Contention, EightThreadsOnOneBufferLoseNoByteAndSeeNoSpuriousNoSpace) {
     constexpr int kThreads = 8, kWrites = 4000;
     buffers_search_settings window = WindowOfOneBuffer(kThreads * kWrites * 16);
@@ -142,18 +143,25 @@ TEST(Contention, EightThreadsOnOneBufferLoseNoByteAndSeeNoSpuriousNoSpace) {
                 uint32_t words[4];
                 Words(t, i, words);
                 buffers_status status = BUFFERS_OK;
-                if (i % 3 == 0) {
-                    buffers_item *item;
+                buffers_item *item = nullptr;
+                switch (i % 5) {
+                case 0: status = buffers_get_buffer(&window, &item); break;
+                case 1: status = buffers_write(&window, words, sizeof words, &where[t][i]); break;
+                case 2: status = buffers_window_write(&kept, words, sizeof words, &where[t][i]); break;
+                case 3: status = buffers_window_get(&kept, &item); break;
+                case 4:
                     if ((status = buffers_get_buffer(&window, &item)) == BUFFERS_OK) {
-                        where[t][i] = buffers_item_append(item, words, sizeof words);
-                        buffers_item_release(item);
+                        where[t][i] = (buffers_item_append)(item, words, sizeof words);   // the library's
+                        (buffers_item_release)(item);
+                        item = nullptr;
                     }
-                } else if (i % 3 == 1) {
-                    status = buffers_write(&window, words, sizeof words, &where[t][i]);
-                } else {
-                    status = buffers_window_write(&kept, words, sizeof words, &where[t][i]);
+                    break;
                 }
-                if (status != BUFFERS_OK) failures.Record(t, i, "write", status);
+                if (status == BUFFERS_OK && item) {
+                    where[t][i] = buffers_item_append(item, words, sizeof words);   // inline
+                    buffers_item_release(item);
+                }
+                if (status != BUFFERS_OK || !where[t][i]) failures.Record(t, i, "write", status);
             }
         });
     for (auto &thread : threads) thread.join();
