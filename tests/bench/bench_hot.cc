@@ -78,8 +78,7 @@ void HotWindowThreeCalls(benchmark::State &state) {
 }
 
 void HotOneCall(benchmark::State &state) {
-    static buffers_search_settings window = bench::PrefaultedWindow(1, kBig);
-    window.size = 16;
+    static buffers_search_settings window = Window16(1);
     uint8_t data[16] = {1, 2, 3};
     for (auto _ : state) {
         uintptr_t at;
@@ -93,8 +92,7 @@ void HotOneCall(benchmark::State &state) {
 
 // The C entry of the JDK 22+ route (a critical downcall): never waits, 0 when the hint cannot serve.
 void HotTryWrite(benchmark::State &state) {
-    static buffers_search_settings window = bench::PrefaultedWindow(13, kBig);
-    window.size = 16;
+    static buffers_search_settings window = Window16(13);
     uintptr_t first;
     if (buffers_write(&window, "0123456789abcdef", 16, &first) != BUFFERS_OK)   // the window's hint
         return state.SkipWithError(buffers_last_error());
@@ -113,8 +111,7 @@ void HotTryWrite(benchmark::State &state) {
 // or the same behind a call. Each caller passes its own lambda type, so each has its own statics.
 template <typename Write>
 void TimeWindowWrites(benchmark::State &state, unsigned slot, Write write) {
-    static buffers_search_settings settings = bench::PrefaultedWindow(slot, kBig);
-    settings.size = 16;
+    static buffers_search_settings settings = Window16(slot);
     static buffers_window window;
     if (buffers_window_open(&settings, BUFFERS_WINDOW_LAYOUT, &window) != BUFFERS_OK || !window.hint)
         return state.SkipWithError("buffers_window_open gave no inline path");

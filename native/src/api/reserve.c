@@ -66,7 +66,7 @@ buffers_status buffers_item_reserve(buffers_item *item, size_t size, uintptr_t *
     note(entry, at, position, position + (uint32_t)size);
     /* Where pages cannot be writable and executable at once, the caller writes while they are
      * writable; buffers_commit_code turns them back. */
-    if (atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed))
+    if (engine_flips())
         vmem_protect(at, size, VMEM_READ_WRITE);
     atomic_store_explicit(entry->position, position + (uint32_t)size, memory_order_relaxed);
     /* Its release must forget the reservation: no inline release for the rest of this hold. */
@@ -104,7 +104,7 @@ buffers_status buffers_commit_code(uintptr_t address, size_t size) {
     if (!engine_covering(address, size))
         return errors_set(BUFFERS_ERROR_INVALID_ARGUMENT, "commit_code: [%#llx, %#llx] is not inside one buffer this "
                           "process verified as its own", (unsigned long long)address, (unsigned long long)(address + (size - 1)));
-    if (atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed))
+    if (engine_flips())
         vmem_protect(address, size, VMEM_READ_EXECUTE);
     vmem_flush_instruction_cache(address, address + size);
     return BUFFERS_OK;

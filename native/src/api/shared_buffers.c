@@ -54,7 +54,7 @@ static BUFFERS_COLD void copy_code_flipping(uintptr_t target, const void *source
  * buffer's pages are writable only inside the flip (os/macos/vmem.c: this thread's JIT switch).
  * target is where the bytes run, writable where they are written (target + the entry's write_delta). */
 static void copy_any(uintptr_t target, uintptr_t writable, const void *source, size_t size, bool code) {
-    if (atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed))
+    if (engine_flips())
         copy_code_flipping(writable, source, size);
     else
         memcpy((void *)writable, source, size);
@@ -84,10 +84,10 @@ static BUFFERS_NOINLINE uintptr_t put_out_of_line(index_entry *entry, uint32_t p
 
 static inline bool copies_inline(bool code) {
 #if defined(__x86_64__) || defined(__i386__)
-    return !code || !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed);
+    return !code || !engine_flips();
 #else
     /* code needs an instruction cache flush there; any write needs the flip where it is on */
-    return !code && !atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed);
+    return !code && !engine_flips();
 #endif
 }
 
@@ -359,7 +359,7 @@ buffers_status buffers_window_open(const buffers_search_settings *settings, uint
     /* Inline writes are plain stores: not where every write must flip the pages writable (the mode,
      * settled by engine_chain above). Layout 1 writes at the address the code runs from, so not
      * through a second view either; layout 2 adds the view's offset (write_delta). */
-    if (!atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed) &&
+    if (!engine_flips() &&
         (layout == 2 || (layout == 1 && !engine_dual())))
         out->hint = (buffers_window_entry *const *)&engine_hints[engine_hint_slot(settings->min_address,
                                                                                    settings->max_address)];

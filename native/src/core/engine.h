@@ -31,10 +31,15 @@ static inline uint32_t engine_hint_slot(uintptr_t min, uintptr_t max) {
  * around each write), and CALL again once a reservation is made (its release must forget it). */
 #define ENGINE_HELD_INLINE 1u
 #define ENGINE_HELD_CALL   2u
+
+/* Whether writes flip pages writable around each copy: a constant false where the OS layer never
+ * does (VMEM_MAY_FLIP), else the mode settled at the engine's first use. */
+static inline bool engine_flips(void) {
+    return VMEM_MAY_FLIP && atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed);
+}
+
 static inline uint32_t engine_held_mark(void) {
-    return VMEM_MAY_FLIP && atomic_load_explicit(&engine_flip_write_xor_execute, memory_order_relaxed)
-               ? ENGINE_HELD_CALL
-               : ENGINE_HELD_INLINE;
+    return engine_flips() ? ENGINE_HELD_CALL : ENGINE_HELD_INLINE;
 }
 
 /* An entry locked by the hot path, its fields in locals (entries never change once published). */
